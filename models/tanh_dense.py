@@ -1,0 +1,36 @@
+"""The seed's model: a dense layer, tanh, and a sum, written for one vector."""
+
+import jax.numpy as jnp
+
+from jaxbatch.lab.spec import Aval, Model
+
+
+def build(rng):
+    # The seed's draw order: M, then one instance v, then the batch (the lab draws those two).
+    M = jnp.array(rng.normal(size=(2, 3)))  # (k, m)
+    b = 1.0
+
+    def model(v):  # v: (m,)
+        return jnp.tanh(M @ v + b).sum()
+
+    def model_batched(v_batched):  # v_batched: (n, m) -> (n,)
+        return jnp.tanh(jnp.einsum("km,nm->nk", M, v_batched) + b).sum(1)
+
+    return model, model_batched
+
+
+MODEL = Model(
+    name="tanh-dense",
+    summary="the seed: tanh(M @ v + b).sum(), batched by einsum",
+    build=build,
+    args=(Aval((3,)),),
+    arg_names=("v",),
+    manual_label="einsum",
+    note=(
+        "Same four primitives either way, but not the same program: the einsum computes "
+        "dot_general(v, M) -> (n, k) and sums axis 1, vmap computes dot_general(M, v) -> (k, n) "
+        "and sums axis 0. The layout differs, and so can the speed."
+    ),
+    source="Stack Overflow, \"vmap vs native batching\": the model of the answer that calls them identical",
+    seed=98432,
+)

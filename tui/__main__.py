@@ -1,0 +1,5 @@
+"""`python -m jaxbatch` is the same as the `jaxbatch-tui` command."""
+
+from jaxbatch.cli import main
+
+raise SystemExit(main())

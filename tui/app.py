@@ -1,0 +1,170 @@
+"""The Textual app: a selection bar, panes chosen by number keys, and a lab worker.
+
+JAX is never imported on the UI thread: the first request is started after the first frame,
+in a thread worker that imports the lab, and results come back as generation-stamped messages.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent, TabPane
+
+from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.results import Report
+from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
+from jaxbatch.messages import LabDone, LabFailed
+from jaxbatch.models import CATALOG
+from jaxbatch.screens.help_screen import HelpScreen
+from jaxbatch.widgets.outputs_view import OutputsView
+from jaxbatch.widgets.programs_view import ProgramsView
+
+PANES = {"outputs": "1 Outputs", "jaxprs": "2 Jaxprs"}
+
+
+class JaxBatchApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "jaxbatch-tui"
+    AUTO_FOCUS = "OutputsView"
+    BINDINGS = [
+        # Priority, so a focused model list can't swallow them; off while typing a batch shape.
+        Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True,
+                tooltip="Outputs: one instance, the batch, each strategy"),
+        Binding("2", "show_pane('jaxprs')", "Jaxprs", id="pane.jaxprs", priority=True,
+                tooltip="Jaxprs: hand-batched and vmap side by side"),
+        Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
+        Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
+    ]
+
+    def __init__(self, selection: Selection) -> None:
+        super().__init__()
+        self.selection = selection
+        self.generation = 0
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        options = [(name, name) for name in CATALOG]
+        if self.selection.model not in CATALOG:
+            options.append((self.selection.model, self.selection.model))
+        with Horizontal(id="bar"):
+            yield Label("Model", classes="bar-label")
+            yield Select(options, value=self.selection.model, allow_blank=False, compact=True, id="model")
+            yield Label("Batch", classes="bar-label")
+            yield Input(format_batch_shape(self.selection.batch_shape), compact=True, id="batch",
+                        tooltip="Batch shape: 5, 4,8 or (4, 8); enter runs it")
+            yield Label(f"Device {self.selection.device}", id="device", classes="bar-label")
+        yield Static(id="status")
+        with TabbedContent(id="panes"):
+            with TabPane(PANES["outputs"], id="outputs"):
+                yield OutputsView(id="outputs-view")
+            with TabPane(PANES["jaxprs"], id="jaxprs"):
+                yield ProgramsView(id="programs-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Paint the first frame before the worker starts importing JAX.
+        self.call_after_refresh(self.request, self.selection)
+
+    # ---- requests and results -------------------------------------------------------------
+
+    def request(self, selection: Selection) -> None:
+        """Ask the lab for `selection`; whatever an older request returns later is dropped."""
+        self.selection = selection
+        self.generation += 1
+        self._status(Content.assemble(("⟳ ", "$warning"), f"computing {selection.model} at batch {selection.batch_shape} "
+                                      f"on {selection.device}…"))
+        for view in self._views():
+            view.loading = True
+        self._analyze(self.generation, selection)
+
+    @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
+    def _analyze(self, generation: int, selection: Selection) -> None:
+        from jaxbatch.lab.analysis import analyze  # imports JAX, in this thread
+
+        try:
+            report = analyze(selection)
+        except LabError as exc:
+            self.post_message(LabFailed(generation, str(exc)))
+        except Exception as exc:  # a bug of ours: say so in the app rather than crash it
+            self.post_message(LabFailed(generation, f"internal error: {describe(exc)}"))
+        else:
+            self.post_message(LabDone(generation, report))
+
+    def on_lab_done(self, message: LabDone) -> None:
+        if message.generation != self.generation:
+            return
+        self.report = message.report
+        self.query_one(OutputsView).show(message.report)
+        self.query_one(ProgramsView).show(message.report)
+        for view in self._views():
+            view.loading = False
+        r = message.report
+        self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
+                                      f"{r.device['platform']} ({r.device['kind']}) · jax {r.jax_version}"))
+
+    def on_lab_failed(self, message: LabFailed) -> None:
+        if message.generation != self.generation:
+            return
+        for view in self._views():
+            view.loading = False
+        kept = " · showing the last results" if self.report is not None else ""
+        self._status(Content.assemble(("✗ ", "$error"), (message.error, "$error"), (kept, "$text-muted")))
+
+    # ---- the selection bar ----------------------------------------------------------------
+
+    @on(Select.Changed, "#model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        if event.value != self.selection.model:
+            self.request(Selection(str(event.value), self.selection.batch_shape, self.selection.device))
+
+    @on(Input.Submitted, "#batch")
+    def _batch_submitted(self, event: Input.Submitted) -> None:
+        try:
+            shape = parse_batch_shape(event.value)
+        except LabError as exc:
+            event.input.add_class("-invalid")
+            self._status(Content.assemble(("✗ ", "$error"), (str(exc), "$error"),
+                                          (" · keeping the last good results", "$text-muted")))
+            return
+        event.input.remove_class("-invalid")
+        self.request(Selection(self.selection.model, shape, self.selection.device))
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_pane" and isinstance(self.focused, Input):
+            return False  # the digit goes to the input instead
+        return True
+
+    def action_show_pane(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+
+    def action_focus_model(self) -> None:
+        self.query_one("#model", Select).focus()
+
+    def action_focus_batch(self) -> None:
+        self.query_one("#batch", Input).focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(list(self.BINDINGS)))
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and isinstance(self.focused, Input):
+            self.query_one(TabbedContent).focus()
+            event.stop()
+
+    def _status(self, content: Content) -> None:
+        self.query_one("#status", Static).update(content)
+
+    def _views(self):
+        return (self.query_one(OutputsView), self.query_one(ProgramsView))
+
+
+def make_app(selection: Selection | None = None) -> JaxBatchApp:
+    """The factory tests and the CLI share."""
+    return JaxBatchApp(selection or Selection())

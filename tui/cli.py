@@ -1,0 +1,108 @@
+"""The command line: open the app, print a report, or list the models.
+
+Every bad input ends in one line on stderr and exit status 2; nothing the user typed is
+evaluated. JAX is imported only by the commands that compute, after arguments are checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import NoReturn, Optional, Sequence
+
+from jaxbatch import __version__
+from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.selection import DEFAULT_DEVICE, DEFAULT_MODEL, Selection, parse_batch_shape
+
+PROG = "jaxbatch-tui"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        fail(message)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _selection_options() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--model", "-m", default=DEFAULT_MODEL,
+                        help="built-in name (see `models`), path/to/file.py:ATTR or package.module:ATTR")
+    common.add_argument("--batch", "-b", default="5", help="batch shape: 5, 4,8 or '(4, 8)'")
+    common.add_argument("--device", "-d", default=DEFAULT_DEVICE, help="cpu, gpu, tpu or a device index")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _selection_options()
+    parser = _Parser(prog=PROG, parents=[common],
+                     description="See how JAX batches a model written for one instance: loop, by hand, vmap.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{report,models}")
+    report = sub.add_parser("report", parents=[common], help="print the analysis headless")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--no-timings", action="store_true", help="skip timing measurements")
+    sub.add_parser("models", help="list the built-in models, name first")
+    return parser
+
+
+def parse_selection(args: argparse.Namespace) -> Selection:
+    from jaxbatch.lab.loader import check_reference
+
+    try:
+        shape = parse_batch_shape(args.batch)
+        check_reference(args.model)
+    except LabError as exc:
+        fail(str(exc))
+    return Selection(model=args.model, batch_shape=shape, device=args.device)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "models":
+            return _models()
+        selection = parse_selection(args)
+        if args.command == "report":
+            return _report(selection, as_json=args.json)
+        return _app(selection)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _models() -> int:
+    from jaxbatch.models import CATALOG
+
+    width = max(map(len, CATALOG))
+    for name, (_, summary) in CATALOG.items():
+        print(f"{name:<{width}}  {summary}")
+    return 0
+
+
+def _report(selection: Selection, as_json: bool) -> int:
+    from jaxbatch.lab.analysis import analyze
+
+    try:
+        report = analyze(selection)
+    except LabError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        from jaxbatch.report_text import render
+
+        sys.stdout.write(render(report))
+    return 0
+
+
+def _app(selection: Selection) -> int:
+    from jaxbatch.app import make_app
+
+    make_app(selection).run()
+    return 0
+
+

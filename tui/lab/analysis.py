@@ -1,0 +1,117 @@
+"""The whole analysis of one selection: inputs, the three strategies, their outputs and jaxprs.
+
+`analyze` is what both the app (in a worker thread) and `jaxbatch-tui report` call, so the
+two always show the same facts.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+from jaxbatch.lab import jaxprs, strategies
+from jaxbatch.lab.devices import describe_device, resolve_device
+from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.inputs import draw_args
+from jaxbatch.lab.loader import load_model
+from jaxbatch.lab.outputs import compare, format_tree, to_host, to_json
+from jaxbatch.lab.results import ErrorInfo, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.selection import Selection
+from jaxbatch.lab.spec import Model, aval_text
+
+
+def analyze(selection: Selection) -> Report:
+    model = load_model(selection.model)
+    device = resolve_device(selection.device)
+    shape = selection.batch_shape
+    with jax.default_device(device):
+        rng = np.random.default_rng(model.seed)
+        try:
+            single, manual = model.build(rng)
+        except Exception as exc:
+            raise LabError(f"building model {model.name} raised {describe(exc)}") from None
+        one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
+        batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
+
+        single_out = _reference_call(model, "one instance", single, one)
+        reference = _reference_call(model, "the loop", strategies.loop(single, model.in_axes, shape), batch)
+
+        runs = {"loop": Strategy("loop", "loop", to_json(reference), format_tree(reference), 0.0, True)}
+        if manual is not None:
+            runs["manual"] = _run(
+                "manual", model.manual_label, strategies.by_hand(manual, model.in_axes, shape), batch, reference
+            )
+        runs["vmap"] = _run("vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference)
+
+        return Report(
+            model=model.name,
+            summary=model.summary,
+            note=model.note,
+            source=model.source,
+            batch_shape=shape,
+            device=describe_device(device),
+            jax_version=jax.__version__,
+            single=Single(
+                output=to_json(single_out),
+                text=format_tree(single_out),
+                arg_avals=[_avals(a) for a in one],
+                batch_avals=[_avals(a) for a in batch],
+                on_batch=_on_batch(single, batch, reference),
+            ),
+            strategies=runs,
+        )
+
+
+def _reference_call(model: Model, what: str, fn, args):
+    """The model on one instance, and the loop, must work: without them nothing can be judged."""
+    try:
+        return to_host(fn(*args))
+    except Exception as exc:
+        raise LabError(f"{model.name} raised on {what}: {describe(exc)}") from None
+
+
+def _on_batch(single, batch, reference) -> OnBatch:
+    try:
+        out = to_host(single(*batch))
+    except Exception as exc:
+        return OnBatch(error=ErrorInfo.of(exc))
+    cmp = compare(out, reference)
+    if cmp.agrees:
+        verdict = "runs on the batch and matches the loop"
+    elif cmp.max_abs_diff is None:
+        verdict = f"runs on the batch but is WRONG: its output's {cmp.reason}"
+    else:
+        verdict = f"runs on the batch but is WRONG: max |diff| {cmp.max_abs_diff:.6g} against the loop"
+    return OnBatch(
+        output=to_json(out), text=format_tree(out), max_abs_diff=cmp.max_abs_diff, agrees=cmp.agrees, verdict=verdict
+    )
+
+
+def _run(key: str, label: str, fn, batch, reference) -> Strategy:
+    """Run jitted (the program one would deploy), check against the loop, and trace the jaxpr."""
+    try:
+        out = to_host(jax.jit(fn)(*batch))
+        closed = jaxprs.trace(fn, *batch)
+    except Exception as exc:
+        return Strategy(key, label, error=ErrorInfo.of(exc))
+    cmp = compare(out, reference)
+    return Strategy(
+        key,
+        label,
+        output=to_json(out),
+        text=format_tree(out),
+        max_abs_diff=cmp.max_abs_diff,
+        agrees=cmp.agrees,
+        reason=cmp.reason,
+        jaxpr=jaxprs.text(closed),
+        primitives=jaxprs.primitives(closed),
+    )
+
+
+def _avals(tree) -> str:
+    if isinstance(tree, dict):
+        return "{" + ", ".join(f"{k}: {_avals(v)}" for k, v in tree.items()) + "}"
+    if isinstance(tree, (list, tuple)):
+        return "(" + ", ".join(_avals(v) for v in tree) + ")"
+    array = np.asarray(tree) if not hasattr(tree, "dtype") else tree
+    return aval_text(array.dtype.name, tuple(array.shape))

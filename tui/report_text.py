@@ -1,0 +1,65 @@
+"""The text report: the same facts as the app, for a terminal, a log or a bug report."""
+
+from __future__ import annotations
+
+import textwrap
+
+from jaxbatch.lab.results import OnBatch, Report, Strategy
+
+
+def render(report: Report) -> str:
+    device = report.device
+    lines = [
+        f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on {device['platform']} ({device['kind']}), "
+        f"jax {report.jax_version}",
+        f"  {report.summary}",
+        *_wrapped(report.note, "  "),
+        "",
+        f"One instance  model({', '.join(report.single.arg_avals)})",
+        *_indented(report.single.text),
+        f"Whole batch   model({', '.join(report.single.batch_avals)})",
+        *_on_batch(report.single.on_batch),
+        "",
+        "Strategies (compared with the loop, the reference)",
+    ]
+    for s in report.strategies.values():
+        lines += [f"  {s.label:<12} {_verdict(s)}", *_indented(s.text or "", "    ")]
+    programs = [s for s in report.strategies.values() if s.key != "loop" and s.jaxpr]
+    for s in programs:
+        lines += ["", f"Jaxpr: {s.label}", s.jaxpr]
+    if programs:
+        lines += ["", "Primitives"]
+        lines += [f"  {s.label:<12} {' '.join(s.primitives)}" for s in programs]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(s: Strategy) -> str:
+    if s.error is not None:
+        return f"raised {s.error.type}: {s.error.message}"
+    if s.key == "loop":
+        return "reference"
+    return verdict_text(s.agrees, s.max_abs_diff, s.reason)
+
+
+def verdict_text(agrees, max_abs_diff, reason: str = "") -> str:
+    """`agrees, max |diff| 0` / `DIFFERS, ...` / `unknown`, the same words in every view."""
+    if agrees is None:
+        return "unknown"
+    word = "agrees" if agrees else "DIFFERS"
+    if max_abs_diff is None:
+        return f"{word}: {reason}"
+    return f"{word}, max |diff| {max_abs_diff:.3g}"
+
+
+def _on_batch(on_batch: OnBatch) -> list[str]:
+    if on_batch.error is not None:
+        return [f"  raises {on_batch.error.type}:", *_indented(on_batch.error.message, "    ")]
+    return [f"  {on_batch.verdict}", *_indented(on_batch.text, "    ")]
+
+
+def _indented(text: str, pad: str = "  ") -> list[str]:
+    return [pad + line for line in text.splitlines()]
+
+
+def _wrapped(text: str, pad: str) -> list[str]:
+    return textwrap.wrap(text, 96, initial_indent=pad, subsequent_indent=pad) if text else []

@@ -1,0 +1,47 @@
+"""The help screen (`?`, F1): every key, read from the live bindings so it can't go stale."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# Keys handled by widgets rather than app bindings.
+_WIDGET_KEYS = [
+    ("tab shift+tab", "Move focus: model, batch, tabs, panes"),
+    ("enter", "Run the batch shape typed (or open the model list)"),
+    ("escape", "Leave the batch input"),
+    ("↑ ↓ pgup pgdn", "Scroll the focused pane"),
+    ("ctrl+p", "Command palette"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
+    ]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self._key_bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(self._help_text(), id="help-text")
+
+    def _help_text(self) -> Content:
+        rows = [(_keys(b.key), b.tooltip or b.description) for b in self._key_bindings]
+        rows += _WIDGET_KEYS
+        width = max(len(k) for k, _ in rows) + 2
+        lines = [Content.styled("jaxbatch-tui keys", "bold $accent"), Content("")]
+        lines += [Content.assemble((f"{k:<{width}}", "bold $accent"), text) for k, text in rows]
+        lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
+        return Content("\n").join(lines)
+
+
+def _keys(key: str) -> str:
+    names = {"question_mark": "?", "f1": "F1"}
+    return " ".join(names.get(k, k) for k in key.split(","))

@@ -1,0 +1,67 @@
+"""Pane 1: the model on one instance, on the whole batch, and each strategy's output."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from jaxbatch.lab.results import OnBatch, Report, Strategy
+from jaxbatch.report_text import verdict_text
+
+_ROLE = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap"}
+
+
+class OutputsView(VerticalScroll, can_focus=True):
+    """Headings and indented blocks; arrays are NumPy's own printing (at most 75 columns)."""
+
+    def show(self, report: Report) -> None:
+        with self.app.batch_update():
+            self.remove_children()
+            self.mount_all(_widgets(report))
+
+
+def _widgets(report: Report) -> list[Static]:
+    single = report.single
+    out = [
+        _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"))),
+        _heading(Content.assemble(("One instance  ", "bold"), f"model({', '.join(single.arg_avals)})"), "gap"),
+        _block(single.text),
+        _heading(Content.assemble(("Whole batch   ", "bold"), f"model({', '.join(single.batch_avals)})")),
+        *_on_batch(single.on_batch),
+    ]
+    for i, s in enumerate(report.strategies.values()):
+        out.append(_heading(_strategy_title(s), "gap" if i == 0 else ""))
+        out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
+    if "manual" not in report.strategies:
+        out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ", ("none given", "$text-muted"))))
+    if report.note:
+        out += [_heading(Content.styled("What to notice", "bold"), "gap"), _block(report.note)]
+    if report.source:
+        out.append(_block(f"Source: {report.source}", "$text-muted"))
+    return out
+
+
+def _strategy_title(s: Strategy) -> Content:
+    title = Content.assemble((s.label, "bold"), "  ", (_ROLE.get(s.key, ""), "$text-muted"))
+    if s.error is not None:
+        return Content.assemble(title, "  ", (f"✗ raised {s.error.type}", "bold $error"))
+    if s.key == "loop":
+        return title
+    mark, style = {True: ("✓ ", "$success"), False: ("✗ ", "bold $error"), None: ("? ", "$warning")}[s.agrees]
+    return Content.assemble(title, "  ", (mark + verdict_text(s.agrees, s.max_abs_diff, s.reason), style))
+
+
+def _on_batch(on_batch: OnBatch) -> list[Static]:
+    if on_batch.error is not None:
+        return [_block(f"✗ raises {on_batch.error.type}", "bold $error"), _block(on_batch.error.message, "$error")]
+    mark, style = ("✓ ", "$success") if on_batch.agrees else ("✗ ", "bold $error")
+    return [_block(mark + on_batch.verdict, style), _block(on_batch.text)]
+
+
+def _heading(content: Content, extra: str = "") -> Static:
+    return Static(content, classes=f"heading {extra}".strip())
+
+
+def _block(text: str, style: str = "") -> Static:
+    return Static(Content.styled(text, style), classes="block")
