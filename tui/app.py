@@ -129,7 +129,7 @@ class JaxBatchApp(App):
         except LabError as exc:
             event.input.add_class("-invalid")
             self._status(Content.assemble(("✗ ", "$error"), (str(exc), "$error"),
-                                          (" · keeping the last good results", "$text-muted")))
+                                          (" · last results kept", "$text-muted")))
             return
         event.input.remove_class("-invalid")
         self.request(Selection(self.selection.model, shape, self.selection.device))
@@ -155,7 +155,9 @@ class JaxBatchApp(App):
 
     def on_key(self, event) -> None:
         if event.key == "escape" and isinstance(self.focused, Input):
-            self.query_one(TabbedContent).focus()
+            pane = self.query_one(TabbedContent).active_pane
+            target = next((w for w in pane.query("*") if w.focusable), None) if pane else None
+            self.set_focus(target)
             event.stop()
 
     def _status(self, content: Content) -> None:

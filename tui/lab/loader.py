@@ -45,7 +45,7 @@ def load_model(ref: str) -> Model:
         raise LabError(f"model {ref!r}: {where} has no attribute {attr!r}")
     model = getattr(module, attr)
     if not isinstance(model, Model):
-        raise LabError(f"model {ref!r}: {attr} is a {type(model).__name__}, not a jaxbatch.lab.spec.Model")
+        raise LabError(f"model {ref!r}: {attr} is not a jaxbatch.lab.spec.Model (it is {type(model).__name__})")
     return model
 
 

@@ -42,7 +42,8 @@ def parse_batch_shape(text: str) -> tuple[int, ...]:
     for part in body.split(","):
         part = part.strip()
         if not part.isdigit() or not part.isascii():
-            raise LabError(f"batch shape {text.strip()!r}: {part!r} is not a positive integer")
+            where = "" if part == text.strip() else f": {part!r}"
+            raise LabError(f"batch shape {text.strip()!r}{where} is not a positive integer")
         if int(part) == 0:
             raise LabError(f"batch shape {text.strip()!r}: a batch dimension of 0 has no instances")
         dims.append(int(part))

@@ -25,9 +25,9 @@ def _widgets(report: Report) -> list[Static]:
     single = report.single
     out = [
         _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"))),
-        _heading(Content.assemble(("One instance  ", "bold"), f"model({', '.join(single.arg_avals)})"), "gap"),
+        _heading(Content.assemble(("One instance", "bold"), "  ", f"model({', '.join(single.arg_avals)})"), "gap"),
         _block(single.text),
-        _heading(Content.assemble(("Whole batch   ", "bold"), f"model({', '.join(single.batch_avals)})")),
+        _heading(Content.assemble(("Whole batch", "bold"), "   ", f"model({', '.join(single.batch_avals)})")),
         *_on_batch(single.on_batch),
     ]
     for i, s in enumerate(report.strategies.values()):

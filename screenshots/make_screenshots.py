@@ -1,0 +1,40 @@
+"""Regenerate the README's screenshots: `python screenshots/make_screenshots.py`.
+
+Drives the real app headless with Pilot on the seed's model (seeded, so the pictures are the
+same on every machine with the same JAX) and writes SVGs next to this file.
+"""
+
+import asyncio
+from pathlib import Path
+
+from jaxbatch.app import make_app
+from jaxbatch.lab.selection import Selection
+
+HERE = Path(__file__).parent
+SHOTS = {
+    "outputs.svg": (Selection(), []),
+    "jaxprs.svg": (Selection(), ["2"]),
+    "batch-4x8.svg": (Selection(batch_shape=(4, 8)), []),
+    "help.svg": (Selection(), ["f1"]),
+}
+
+
+async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)) -> None:
+    app = make_app(selection)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        app.save_screenshot(str(HERE / name))
+    print(HERE / name)
+
+
+async def main() -> None:
+    for name, (selection, keys) in SHOTS.items():
+        await shoot(name, selection, keys)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,137 @@
+"""The app driven by keys through Pilot: panes, batch input, bad input, help, stale results."""
+
+import dataclasses
+import threading
+
+import pytest
+from textual.widgets import Input, TabbedContent
+
+from jaxbatch.app import make_app
+from jaxbatch.lab.selection import Selection
+from jaxbatch.messages import LabDone
+from jaxbatch.screens.help_screen import HelpScreen
+from jaxbatch.widgets.outputs_view import OutputsView
+
+from app_helpers import settle, shown_text
+
+SEED_LINE = "[-0.14736587  0.47015858  1.8918197   0.21948916  1.0849661 ]"
+
+
+async def test_opens_on_the_seed_with_outputs_first():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "outputs"
+        text = shown_text(app.query_one(OutputsView))
+        assert "1.7771413" in text
+        assert "dot_general requires contracting dimensions to have the same shape, got (3,) and (5,)." in text
+        assert text.count(SEED_LINE) == 3
+        assert "● tanh-dense · batch (5,) · cpu" in shown_text(app.screen.query_one("#status").parent)
+
+
+async def test_number_keys_switch_panes_even_from_the_model_list():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert app.query_one(TabbedContent).active == "jaxprs"
+        assert "c:f32[2,5] = dot_general" in shown_text(app.query_one("#program-vmap"))
+        await pilot.press("m", "1")  # the model list has focus: 1 still switches panes
+        assert app.query_one(TabbedContent).active == "outputs"
+
+
+async def test_typing_a_batch_shape_reruns_everything():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        assert isinstance(app.focused, Input)
+        app.focused.value = ""
+        await pilot.press(*"(4, 8)", "enter")
+        await settle(pilot)
+        assert app.report.batch_shape == (4, 8)
+        text = shown_text(app.query_one(OutputsView))
+        assert "model(f32[4,8,3])" in text and "got (3,) and (8,)." in text
+        await pilot.press("escape", "2")  # escape leaves the input, so 2 is a key again
+        assert app.query_one(TabbedContent).active == "jaxprs"
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-3", "1e12"])
+async def test_bad_batch_shapes_say_why_and_keep_the_last_results(bad):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        good = app.report
+        await pilot.press("b")
+        app.focused.value = ""
+        await pilot.press(*bad, "enter")
+        await settle(pilot)
+        status = shown_text(app.screen.query_one("#status").parent)
+        assert f"batch shape {bad!r}" in status and "last results kept" in status
+        assert app.query_one("#batch").has_class("-invalid")
+        assert app.report is good and SEED_LINE in shown_text(app.query_one(OutputsView))
+
+
+async def test_panes_show_loading_while_the_lab_works(monkeypatch):
+    import jaxbatch.lab.analysis as analysis
+
+    release = threading.Event()
+    real = analysis.analyze
+
+    def slow(selection):
+        release.wait(30)
+        return real(selection)
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(analysis, "analyze", slow)
+        app.request(Selection("tanh-dense", (6,), "cpu"))
+        await pilot.pause()
+        assert app.query_one(OutputsView).loading
+        assert "computing tanh-dense at batch (6,)" in shown_text(app.screen.query_one("#status").parent)
+        release.set()
+        await settle(pilot)
+        assert not app.query_one(OutputsView).loading and app.report.batch_shape == (6,)
+
+
+async def test_a_result_for_an_older_selection_is_dropped():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        stale = dataclasses.replace(app.report, model="stale-model")
+        app.post_message(LabDone(app.generation - 1, stale))
+        await pilot.pause()
+        assert app.report.model == "tanh-dense"
+        assert "stale-model" not in shown_text(app.screen)
+
+
+async def test_a_lab_error_is_shown_in_the_app():
+    app = make_app(Selection("tanh-dense", (5,), "gpu"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "no gpu device: JAX found only cpu" in shown_text(app.screen.query_one("#status").parent)
+        assert app.report is None
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_lists_every_binding_and_closes(key):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        assert isinstance(app.screen, HelpScreen)
+        text = shown_text(app.screen)
+        for binding in app.BINDINGS:
+            assert (binding.tooltip or binding.description) in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -1,0 +1,40 @@
+"""What a person sees, pinned as SVG snapshots at the two designed sizes.
+
+Deterministic by construction: seeded inputs, no clock or timings on screen yet, and every
+snapshot is taken after the lab's worker has answered (no loading animation).
+Review `snapshot_report.html` before `pytest --snapshot-update`.
+"""
+
+import pytest
+
+from jaxbatch.app import make_app
+from jaxbatch.lab.selection import Selection
+
+from app_helpers import settle
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+class TestSeed:
+    def test_outputs(self, snap_compare, size):
+        assert snap_compare(make_app(), terminal_size=size, run_before=settle)
+
+    def test_jaxprs(self, snap_compare, size):
+        assert snap_compare(make_app(), terminal_size=size, press=["2"], run_before=settle)
+
+    def test_help(self, snap_compare, size):
+        assert snap_compare(make_app(), terminal_size=size, press=["f1"], run_before=settle)
+
+
+class TestBatchInput:
+    def test_two_batch_dims(self, snap_compare):
+        assert snap_compare(make_app(Selection(batch_shape=(4, 8))), terminal_size=(80, 24), run_before=settle)
+
+    def test_bad_shape_keeps_results(self, snap_compare):
+        async def type_bad_shape(pilot):
+            await settle(pilot)
+            await pilot.press("b", "backspace", *"1e12", "enter")
+            await settle(pilot)
+
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=type_bad_shape)
