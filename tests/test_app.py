@@ -50,6 +50,7 @@ async def test_typing_a_batch_shape_reruns_everything():
         await pilot.press(*"(4, 8)", "enter")
         await settle(pilot)
         assert app.report.batch_shape == (4, 8)
+        assert app.query_one("#batch", Input).value == "4,8"  # normalised to what one would type
         text = shown_text(app.query_one(OutputsView))
         assert "model(f32[4,8,3])" in text and "got (3,) and (8,)." in text
         await pilot.press("escape", "2")  # escape leaves the input, so 2 is a key again

@@ -132,6 +132,7 @@ class JaxBatchApp(App):
                                           (" · last results kept", "$text-muted")))
             return
         event.input.remove_class("-invalid")
+        event.input.value = format_batch_shape(shape)
         self.request(Selection(self.selection.model, shape, self.selection.device))
 
     # ---- actions ----------------------------------------------------------------------------
