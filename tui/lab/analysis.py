@@ -1,4 +1,4 @@
-"""The whole analysis of one selection: inputs, the three strategies, their outputs and jaxprs.
+"""The whole analysis of one selection: inputs, the strategies, outputs, programs and HLO.
 
 `analyze` is what both the app (in a worker thread) and `jaxbatch-tui report` call, so the
 two always show the same facts.
@@ -6,18 +6,24 @@ two always show the same facts.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import numpy as np
 
-from jaxbatch.lab import jaxprs, strategies
+from jaxbatch.lab import hlo, jaxprs, strategies
+from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.errors import LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.outputs import compare, format_tree, to_host, to_json
-from jaxbatch.lab.results import ErrorInfo, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.results import Alignment, ErrorInfo, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
+
+# The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
+LOOP_PROGRAM_CAP = 64
 
 
 def analyze(selection: Selection) -> Report:
@@ -36,13 +42,14 @@ def analyze(selection: Selection) -> Report:
         single_out = _reference_call(model, "one instance", single, one)
         reference = _reference_call(model, "the loop", strategies.loop(single, model.in_axes, shape), batch)
 
-        runs = {"loop": Strategy("loop", "loop", to_json(reference), format_tree(reference), 0.0, True)}
+        runs = {"loop": _loop(single, model, shape, batch, reference)}
         if manual is not None:
             runs["manual"] = _run(
                 "manual", model.manual_label, strategies.by_hand(manual, model.in_axes, shape), batch, reference
             )
         runs["vmap"] = _run("vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference)
 
+        left = "manual" if "manual" in runs else "loop"
         return Report(
             model=model.name,
             summary=model.summary,
@@ -59,7 +66,17 @@ def analyze(selection: Selection) -> Report:
                 on_batch=_on_batch(single, batch, reference),
             ),
             strategies=runs,
+            alignment=compare_programs(runs, left, "vmap"),
+            hlo_verdict=hlo.verdict(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
         )
+
+
+def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignment | None:
+    """Align two strategies' jaxprs; None when either has no program to show."""
+    a, b = runs.get(left), runs.get(right)
+    if a is None or b is None or not a.eqns or not b.eqns:
+        return None
+    return align(a.eqns, b.eqns, left, right)
 
 
 def _reference_call(model: Model, what: str, fn, args):
@@ -87,10 +104,28 @@ def _on_batch(single, batch, reference) -> OnBatch:
     )
 
 
-def _run(key: str, label: str, fn, batch, reference) -> Strategy:
-    """Run jitted (the program one would deploy), check against the loop, and trace the jaxpr."""
+def _loop(single, model: Model, shape, batch, reference) -> Strategy:
+    """The reference itself, with the jaxpr the same loop has when traced (for small batches)."""
+    base = dict(output=to_json(reference), text=format_tree(reference), max_abs_diff=0.0, agrees=True)
+    n = math.prod(shape)
+    if n > LOOP_PROGRAM_CAP:
+        note = f"not traced: the loop's jaxpr repeats the model for each of {n:,} instances (cap {LOOP_PROGRAM_CAP})"
+        return Strategy("loop", "loop", program_note=note, **base)
     try:
-        out = to_host(jax.jit(fn)(*batch))
+        closed = jaxprs.trace(strategies.loop_program(single, model.in_axes, shape), *batch)
+    except Exception as exc:
+        return Strategy("loop", "loop", program_note=f"could not be traced: {describe(exc)}", **base)
+    return Strategy("loop", "loop", jaxpr=jaxprs.text(closed), primitives=jaxprs.primitives(closed),
+                    eqns=jaxprs.flatten(closed), **base)
+
+
+def _run(key: str, label: str, fn, batch, reference) -> Strategy:
+    """Compile once, run that executable (the program one would deploy), check it against the
+    loop, and keep its jaxpr, StableHLO and optimized HLO."""
+    try:
+        lowered = jax.jit(fn).lower(*batch)
+        compiled = lowered.compile()
+        out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except Exception as exc:
         return Strategy(key, label, error=ErrorInfo.of(exc))
@@ -105,6 +140,8 @@ def _run(key: str, label: str, fn, batch, reference) -> Strategy:
         reason=cmp.reason,
         jaxpr=jaxprs.text(closed),
         primitives=jaxprs.primitives(closed),
+        eqns=jaxprs.flatten(closed),
+        hlo=hlo.describe(lowered, compiled),
     )
 
 

@@ -39,6 +39,27 @@ class Single:
 
 
 @dataclass(frozen=True)
+class Hlo:
+    """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown")."""
+
+    stablehlo: str
+    optimized: str
+    stablehlo_ops: dict[str, int]
+    ops: dict[str, int]  # opcode counts in the optimized ENTRY computation
+    fusions: int
+    flops: Optional[float]
+    bytes: Optional[float]
+    memory: Optional[dict[str, int]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stablehlo": self.stablehlo, "optimized": self.optimized, "stablehlo_ops": self.stablehlo_ops,
+            "ops": self.ops, "fusions": self.fusions, "flops": self.flops, "bytes": self.bytes,
+            "memory": self.memory,
+        }
+
+
+@dataclass(frozen=True)
 class Strategy:
     key: str  # "loop", "manual" or "vmap"
     label: str  # what the user reads: "loop", "einsum", "vmap"
@@ -50,6 +71,59 @@ class Strategy:
     error: Optional[ErrorInfo] = None
     jaxpr: str = ""
     primitives: list[str] = field(default_factory=list)
+    eqns: list[Eqn] = field(default_factory=list)
+    program_note: str = ""  # why a program is not shown, when it isn't
+    hlo: Optional[Hlo] = None
+
+
+@dataclass(frozen=True)
+class Eqn:
+    """One equation of a jaxpr, flattened out of any nesting (jit, while, cond, scan, ...)."""
+
+    primitive: str
+    params: dict[str, str]  # every parameter, values as text; sub-programs as "{...}"
+    inputs: list[str]  # avals, or `value:aval` for literals
+    outputs: list[str]
+    depth: int
+    path: str  # where it sits: "" at top level, "jit(sin)" or "while.body" inside
+    text: str  # one line, as a jaxpr prints it (noisy defaults such as shardings left out)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One aligned row: `left`/`right` index into the two equation lists (None for a gap)."""
+
+    left: Optional[int]
+    right: Optional[int]
+    status: str  # "same", "differ", "only_left" or "only_right"
+    diffs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    left: str  # strategy keys
+    right: str
+    left_eqns: list[Eqn]
+    right_eqns: list[Eqn]
+    rows: list[Row]
+    verdict: str
+    exact: bool = True  # False when the programs were too different for an exact alignment
+
+    def to_json(self) -> dict[str, Any]:
+        def text(eqns, i):
+            return None if i is None else eqns[i].text
+
+        return {
+            "left": self.left,
+            "right": self.right,
+            "verdict": self.verdict,
+            "exact": self.exact,
+            "rows": [
+                {"left": text(self.left_eqns, r.left), "right": text(self.right_eqns, r.right),
+                 "status": r.status, "diffs": r.diffs}
+                for r in self.rows
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -63,9 +137,10 @@ class Report:
     jax_version: str
     single: Single
     strategies: dict[str, Strategy]
+    alignment: Optional[Alignment] = None
+    hlo_verdict: str = "unknown"
 
     def to_json(self) -> dict[str, Any]:
-        programs = [k for k in ("manual", "vmap") if k in self.strategies]
         return {
             "model": self.model,
             "summary": self.summary,
@@ -81,8 +156,11 @@ class Report:
                 "on_batch": _on_batch_json(self.single.on_batch),
             },
             "strategies": {k: _strategy_json(s) for k, s in self.strategies.items()},
-            "jaxpr": {k: self.strategies[k].jaxpr for k in programs},
-            "primitives": {k: self.strategies[k].primitives for k in programs},
+            "jaxpr": {k: s.jaxpr for k, s in self.strategies.items() if s.jaxpr},
+            "primitives": {k: s.primitives for k, s in self.strategies.items() if s.jaxpr},
+            "alignment": self.alignment.to_json() if self.alignment else None,
+            "hlo": {k: s.hlo.to_json() for k, s in self.strategies.items() if s.hlo},
+            "hlo_verdict": self.hlo_verdict,
         }
 
 
@@ -109,4 +187,6 @@ def _strategy_json(s: Strategy) -> dict[str, Any]:
     out.update(output=s.output, max_abs_diff=s.max_abs_diff, agrees=s.agrees)
     if s.reason:
         out["reason"] = s.reason
+    if s.program_note:
+        out["program_note"] = s.program_note
     return out

@@ -10,7 +10,14 @@ import math
 from typing import Callable, Optional, Sequence
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+
+
+def _instances(args, in_axes, batch_shape):
+    """Each instance's arguments, in index order; shared (in_axes None) arguments as they are."""
+    for index in np.ndindex(*batch_shape):
+        yield [jax.tree_util.tree_map(lambda x: x[index], a) if axis == 0 else a for a, axis in zip(args, in_axes)]
 
 
 def loop(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
@@ -19,14 +26,19 @@ def loop(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[
 
     def run(*args):
         host = [jax.tree_util.tree_map(np.asarray, a) if axis == 0 else a for a, axis in zip(args, in_axes)]
-        outs = []
-        for index in np.ndindex(*batch_shape):
-            instance = [
-                jax.tree_util.tree_map(lambda x: x[index], a) if axis == 0 else a
-                for a, axis in zip(host, in_axes)
-            ]
-            outs.append(jax.tree_util.tree_map(np.asarray, single(*instance)))
+        outs = [jax.tree_util.tree_map(np.asarray, single(*inst)) for inst in _instances(host, in_axes, batch_shape)]
         return jax.tree_util.tree_map(lambda *xs: np.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
+
+    return run
+
+
+def loop_program(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
+    """The same loop written with jnp, so it can be traced: one copy of the model per instance,
+    then a stack. Its jaxpr is what jit would compile if one jitted the loop."""
+
+    def run(*args):
+        outs = [single(*inst) for inst in _instances(args, in_axes, batch_shape)]
+        return jax.tree_util.tree_map(lambda *xs: jnp.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
 
     return run
 

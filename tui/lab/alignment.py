@@ -1,0 +1,158 @@
+"""Line two programs up equation by equation and say exactly what matches and what does not.
+
+Equations are matched by primitive with Myers' O(ND) diff (a longest common subsequence, so
+insertions show as gaps rather than shifting every later row), then each matched pair is
+compared up to variable names: parameters, operand order and shapes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from typing import Optional, Sequence
+
+from jaxbatch.lab.results import Alignment, Eqn, Row
+
+# Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
+# alignment and the verdict says so.
+MAX_EDITS = 1500
+
+
+def align(left: Sequence[Eqn], right: Sequence[Eqn], left_key: str = "left", right_key: str = "right") -> Alignment:
+    a = [e.primitive for e in left]
+    b = [e.primitive for e in right]
+    pairs, exact = _match(a, b)
+    rows = _rows(left, right, pairs)
+    return Alignment(left_key, right_key, list(left), list(right), rows, _verdict(left, right, rows, exact), exact)
+
+
+def _match(a: list[str], b: list[str]) -> tuple[list[tuple[int, int]], bool]:
+    """Matched index pairs. Computed in one canonical orientation so that swapping the two
+    programs swaps the sides of the result and changes nothing else."""
+    if a > b:
+        pairs, exact = _match(b, a)
+        return [(i, j) for j, i in pairs], exact
+    pairs = _myers(a, b)
+    if pairs is not None:
+        return pairs, True
+    blocks = difflib.SequenceMatcher(None, a, b, autojunk=True).get_matching_blocks()
+    return [(blk.a + k, blk.b + k) for blk in blocks for k in range(blk.size)], False
+
+
+def _myers(a: list[str], b: list[str]) -> Optional[list[tuple[int, int]]]:
+    n, m = len(a), len(b)
+    width = n + m + 2
+    v = [0] * (2 * width + 1)  # v[k + width]: furthest x on diagonal k
+    trace: list[list[int]] = []
+    for d in range(min(n + m, MAX_EDITS) + 1):
+        trace.append(v[width - d - 1: width + d + 2])  # what step d reads
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and v[width + k - 1] < v[width + k + 1]):
+                x = v[width + k + 1]
+            else:
+                x = v[width + k - 1] + 1
+            y = x - k
+            while x < n and y < m and a[x] == b[y]:
+                x, y = x + 1, y + 1
+            v[width + k] = x
+            if x >= n and y >= m:
+                return _backtrack(trace, n, m)
+    return None
+
+
+def _backtrack(trace: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
+    pairs: list[tuple[int, int]] = []
+    x, y = n, m
+    for d in range(len(trace) - 1, -1, -1):
+        snap = trace[d]  # snap[k + d + 1] is v[k] before step d
+        k = x - y
+        if k == -d or (k != d and snap[k - 1 + d + 1] < snap[k + 1 + d + 1]):
+            prev_k = k + 1
+        else:
+            prev_k = k - 1
+        prev_x = snap[prev_k + d + 1] if d > 0 else 0
+        prev_y = prev_x - prev_k if d > 0 else 0
+        while x > prev_x and y > prev_y:
+            x, y = x - 1, y - 1
+            pairs.append((x, y))
+        x, y = prev_x, prev_y
+    pairs.reverse()
+    return pairs
+
+
+def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]]) -> list[Row]:
+    rows: list[Row] = []
+    i = j = 0
+    for pi, pj in [*pairs, (len(left), len(right))]:
+        rows += [Row(k, None, "only_left") for k in range(i, pi)]
+        rows += [Row(None, k, "only_right") for k in range(j, pj)]
+        if pi < len(left) and pj < len(right):
+            diffs = compare_eqns(left[pi], right[pj])
+            rows.append(Row(pi, pj, "differ" if diffs else "same", diffs))
+        i, j = pi + 1, pj + 1
+    return rows
+
+
+def compare_eqns(l: Eqn, r: Eqn) -> list[str]:
+    """What differs between two equations of the same primitive, in words; [] if nothing."""
+    diffs = [
+        f"{key} {l.params.get(key, '-')} vs {r.params.get(key, '-')}"
+        for key in sorted(set(l.params) | set(r.params))
+        if l.params.get(key) != r.params.get(key) and "{...}" not in (l.params.get(key, ""), r.params.get(key, ""))
+    ]
+    if l.inputs != r.inputs:
+        if sorted(l.inputs) == sorted(r.inputs):
+            diffs.append("operands swapped")
+        elif len(l.inputs) == len(r.inputs) and all(map(_same_or_transposed, l.inputs, r.inputs)):
+            diffs.append(f"inputs {' '.join(l.inputs)} vs {' '.join(r.inputs)} (transposed)")
+        else:
+            diffs.append(f"inputs {' '.join(l.inputs)} vs {' '.join(r.inputs)}")
+    if l.outputs != r.outputs:
+        kind = " (transposed)" if len(l.outputs) == len(r.outputs) and all(map(_same_or_transposed, l.outputs, r.outputs)) else ""
+        diffs.append(f"output {' '.join(l.outputs)} vs {' '.join(r.outputs)}{kind}")
+    return diffs
+
+
+def _same_or_transposed(a: str, b: str) -> bool:
+    """`f32[5,2]` against `f32[2,5]`: the same dtype and the same dimensions in another order."""
+    if a == b:
+        return True
+    da, _, sa = a.partition("[")
+    db, _, sb = b.partition("[")
+    return da == db and ":" not in a + b and Counter(sa.rstrip("]").split(",")) == Counter(sb.rstrip("]").split(","))
+
+
+def is_layout_only(diffs: list[str]) -> bool:
+    return bool(diffs) and all(d.endswith("(transposed)") for d in diffs)
+
+
+def _verdict(left: Sequence[Eqn], right: Sequence[Eqn], rows: list[Row], exact: bool) -> str:
+    counts = Counter(r.status for r in rows)
+    matched = counts["same"] + counts["differ"]
+    if counts["only_left"] == counts["only_right"] == 0:
+        head = f"same {matched} primitives in order"
+        if counts["differ"] == 0:
+            return head + ", identical up to variable names"
+    else:
+        head = (f"{matched} primitives line up; {counts['only_left']} only on the left, "
+                f"{counts['only_right']} only on the right")
+    if not exact:
+        head = "approximate alignment (programs too different): " + head
+    real = [r for r in rows if r.status == "differ" and not is_layout_only(r.diffs)]
+    layout = [r for r in rows if r.status == "differ" and is_layout_only(r.diffs)]
+    parts = [head]
+    if real:
+        shown = [f"{left[r.left].primitive} ({', '.join(map(_short, r.diffs))})" for r in real[:4]]
+        more = f", and {len(real) - 4} more" if len(real) > 4 else ""
+        parts.append(f"{len(real)} differ: " + ", ".join(shown) + more)
+    if layout:
+        names = ", ".join(dict.fromkeys(left[r.left].primitive for r in layout))
+        parts.append(f"{len(layout)} differ only in layout: {names}")
+    return "; ".join(parts)
+
+
+def _short(diff: str) -> str:
+    """Verdict wording: `inputs transposed`, `output f32[5,2] vs f32[2,5]`."""
+    if diff.startswith("inputs") and diff.endswith("(transposed)"):
+        return "inputs transposed"
+    return diff.removesuffix(" (transposed)")
