@@ -13,7 +13,8 @@ from jaxbatch.lab.selection import Selection
 HERE = Path(__file__).parent
 SHOTS = {
     "outputs.svg": (Selection(), []),
-    "jaxprs.svg": (Selection(), ["2"]),
+    "programs.svg": (Selection(), ["2"]),
+    "hlo.svg": (Selection(), ["2", "l", "l"]),
     "batch-4x8.svg": (Selection(batch_shape=(4, 8)), []),
     "help.svg": (Selection(), ["f1"]),
 }

@@ -6,11 +6,13 @@ import threading
 import pytest
 from textual.widgets import Input, TabbedContent
 
-from jaxbatch.app import make_app
+from jaxbatch.app import help_sections, make_app
 from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import LabDone
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.widgets.outputs_view import OutputsView
+from jaxbatch.widgets.programs_view import ProgramsView
+from jaxbatch.widgets.side_by_side import SideBySide
 
 from app_helpers import settle, shown_text
 
@@ -34,8 +36,10 @@ async def test_number_keys_switch_panes_even_from_the_model_list():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("2")
-        assert app.query_one(TabbedContent).active == "jaxprs"
-        assert "c:f32[2,5] = dot_general" in shown_text(app.query_one("#program-vmap"))
+        assert app.query_one(TabbedContent).active == "programs"
+        side = app.query_one(SideBySide)
+        assert app.focused is side  # its keys (j, k, n) work at once
+        assert side.rows[0].right.startswith("c:f32[2,5] = dot_general")
         await pilot.press("m", "1")  # the model list has focus: 1 still switches panes
         assert app.query_one(TabbedContent).active == "outputs"
 
@@ -54,7 +58,7 @@ async def test_typing_a_batch_shape_reruns_everything():
         text = shown_text(app.query_one(OutputsView))
         assert "model(f32[4,8,3])" in text and "got (3,) and (8,)." in text
         await pilot.press("escape", "2")  # escape leaves the input, so 2 is a key again
-        assert app.query_one(TabbedContent).active == "jaxprs"
+        assert app.query_one(TabbedContent).active == "programs"
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "-3", "1e12"])
@@ -123,8 +127,9 @@ async def test_help_lists_every_binding_and_closes(key):
         await pilot.press(key)
         assert isinstance(app.screen, HelpScreen)
         text = shown_text(app.screen)
-        for binding in app.BINDINGS:
-            assert (binding.tooltip or binding.description) in text
+        for _, bindings in help_sections():
+            for binding in bindings:
+                assert (binding.tooltip or binding.description) in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -136,3 +141,39 @@ async def test_q_quits():
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_programs_pane_cycles_levels_and_pairs():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        view, side = app.query_one(ProgramsView), app.query_one(SideBySide)
+        verdict = lambda: shown_text(view.query_one("#programs-verdict").parent)
+        assert view.pair == ("manual", "vmap") and "2 differ: dot_general" in verdict()
+        await pilot.press("l")
+        assert view.level == "stablehlo" and any("stablehlo.dot_general" in (r.left or "") for r in side.rows)
+        await pilot.press("l")
+        assert view.level == "hlo" and "XLA's programs differ" in verdict()
+        assert "1 dot, 1 fusion" in shown_text(view.query_one("#programs-summary").parent)
+        await pilot.press("c")  # only one compiled pair: the loop runs eagerly
+        assert view.pair == ("manual", "vmap")
+        await pilot.press("l", "c")  # back at the jaxpr: loop vs vmap, aligned in a worker
+        await settle(pilot)
+        assert view.pair == ("loop", "vmap")
+        statuses = [r.status for r in side.rows]
+        assert statuses.count("only_left") > 0 and "only_right" not in statuses
+
+
+async def test_n_jumps_to_the_next_difference():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "l", "l", "l", "c")  # loop vs vmap jaxprs
+        await settle(pilot)
+        side = app.query_one(SideBySide)
+        rows = side.rows
+        starts = [i for i in range(1, len(rows)) if rows[i].status not in ("same", "") and rows[i].status != rows[i - 1].status]
+        await pilot.press("n")
+        await pilot.pause()
+        assert starts and round(side.scroll_offset.y) == min(starts[0], side.max_scroll_y)

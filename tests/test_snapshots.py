@@ -20,8 +20,19 @@ class TestSeed:
     def test_outputs(self, snap_compare, size):
         assert snap_compare(make_app(), terminal_size=size, run_before=settle)
 
-    def test_jaxprs(self, snap_compare, size):
+    def test_programs(self, snap_compare, size):
         assert snap_compare(make_app(), terminal_size=size, press=["2"], run_before=settle)
+
+    def test_optimized_hlo(self, snap_compare, size):
+        assert snap_compare(make_app(), terminal_size=size, press=["2", "l", "l"], run_before=settle)
+
+    def test_loop_against_vmap(self, snap_compare, size):
+        async def compare_loop(pilot):
+            await settle(pilot)
+            await pilot.press("2", "c")
+            await settle(pilot)
+
+        assert snap_compare(make_app(), terminal_size=size, run_before=compare_loop)
 
     def test_help(self, snap_compare, size):
         assert snap_compare(make_app(), terminal_size=size, press=["f1"], run_before=settle)

@@ -21,8 +21,9 @@ from jaxbatch.models import CATALOG
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
+from jaxbatch.widgets.side_by_side import SideBySide
 
-PANES = {"outputs": "1 Outputs", "jaxprs": "2 Jaxprs"}
+PANES = {"outputs": "1 Outputs", "programs": "2 Programs"}
 
 
 class JaxBatchApp(App):
@@ -33,8 +34,8 @@ class JaxBatchApp(App):
         # Priority, so a focused model list can't swallow them; off while typing a batch shape.
         Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True,
                 tooltip="Outputs: one instance, the batch, each strategy"),
-        Binding("2", "show_pane('jaxprs')", "Jaxprs", id="pane.jaxprs", priority=True,
-                tooltip="Jaxprs: hand-batched and vmap side by side"),
+        Binding("2", "show_pane('programs')", "Programs", id="pane.programs", priority=True,
+                tooltip="Programs side by side: jaxpr, StableHLO, HLO"),
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
@@ -62,9 +63,9 @@ class JaxBatchApp(App):
         with TabbedContent(id="panes"):
             with TabPane(PANES["outputs"], id="outputs"):
                 yield OutputsView(id="outputs-view")
-            with TabPane(PANES["jaxprs"], id="jaxprs"):
+            with TabPane(PANES["programs"], id="programs"):
                 yield ProgramsView(id="programs-view")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # Paint the first frame before the worker starts importing JAX.
@@ -144,6 +145,12 @@ class JaxBatchApp(App):
 
     def action_show_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
+        self._focus_pane()
+
+    def _focus_pane(self) -> None:
+        """Focus the active pane's main widget, so its keys (scrolling, n, l, c) work at once."""
+        pane = self.query_one(TabbedContent).active_pane
+        self.set_focus(next((w for w in pane.query("*") if w.focusable), None) if pane else None)
 
     def action_focus_model(self) -> None:
         self.query_one("#model", Select).focus()
@@ -152,13 +159,11 @@ class JaxBatchApp(App):
         self.query_one("#batch", Input).focus()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(list(self.BINDINGS)))
+        self.push_screen(HelpScreen(help_sections()))
 
     def on_key(self, event) -> None:
         if event.key == "escape" and isinstance(self.focused, Input):
-            pane = self.query_one(TabbedContent).active_pane
-            target = next((w for w in pane.query("*") if w.focusable), None) if pane else None
-            self.set_focus(target)
+            self._focus_pane()
             event.stop()
 
     def _status(self, content: Content) -> None:
@@ -166,6 +171,14 @@ class JaxBatchApp(App):
 
     def _views(self):
         return (self.query_one(OutputsView), self.query_one(ProgramsView))
+
+
+def help_sections() -> list[tuple[str, list[Binding]]]:
+    """Every key the app answers to, by where it works: the help screen lists exactly these."""
+    return [
+        ("Anywhere", list(JaxBatchApp.BINDINGS)),
+        ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
+    ]
 
 
 def make_app(selection: Selection | None = None) -> JaxBatchApp:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from jaxbatch.lab.results import OnBatch, Report, Strategy
+from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary
 
 
 def render(report: Report) -> str:
@@ -24,13 +25,45 @@ def render(report: Report) -> str:
     ]
     for s in report.strategies.values():
         lines += [f"  {s.label:<12} {_verdict(s)}", *_indented(s.text or "", "    ")]
-    programs = [s for s in report.strategies.values() if s.key != "loop" and s.jaxpr]
+    programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
         lines += ["", f"Jaxpr: {s.label}", s.jaxpr]
+    lines += [*(f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note)]
     if programs:
-        lines += ["", "Primitives"]
+        lines += ["Primitives"]
         lines += [f"  {s.label:<12} {' '.join(s.primitives)}" for s in programs]
+    if report.alignment is not None:
+        lines += ["", *_aligned(report)]
+    lines += _below(report)
     return "\n".join(lines) + "\n"
+
+
+def _aligned(report: Report) -> list[str]:
+    """The aligned table: a marker per row (= same, ≠ differs, < > only on one side)."""
+    a = report.alignment
+    left, right = report.strategies[a.left].label, report.strategies[a.right].label
+    rows = alignment_rows(a)
+    width = max([len(left)] + [len(r.left) for r in rows if r.left]) + 2
+    marker = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
+    lines = [f"Aligned jaxprs: {left} vs {right}", *_wrapped(a.verdict, "  "), f"    {left:<{width}}│ {right}"]
+    for r in rows:
+        lines.append(f"  {marker[r.status]} {r.left or '':<{width}}│ {r.right or ''}")
+        if r.diffs:
+            lines.append(f"      ↳ {'; '.join(r.diffs)}")
+    return lines
+
+
+def _below(report: Report) -> list[str]:
+    a = report.alignment
+    keys = (a.left, a.right) if a else ("manual", "vmap")
+    left, right = (report.strategies.get(k) for k in keys)
+    if left is None or right is None or left.hlo is None or right.hlo is None:
+        return []
+    rows = hlo_summary(left.hlo, right.hlo, "hlo")
+    width = max(len(r[1]) for r in rows) + 2
+    lines = ["", "Below the jaxpr: what XLA compiled", f"  {report.hlo_verdict}",
+             f"    {'':<16}{left.label:<{width}}{right.label}"]
+    return lines + [f"    {name:<16}{l:<{width}}{r}" for name, l, r in rows]
 
 
 def _verdict(s: Strategy) -> str:

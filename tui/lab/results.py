@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 
+# What each strategy is, in the words every view uses.
+ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap"}
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     type: str

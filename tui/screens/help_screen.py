@@ -24,24 +24,27 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
-        self._key_bindings = bindings
+        self._sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(self._help_text(), id="help-text")
 
     def _help_text(self) -> Content:
-        rows = [(_keys(b.key), b.tooltip or b.description) for b in self._key_bindings]
-        rows += _WIDGET_KEYS
-        width = max(len(k) for k, _ in rows) + 2
-        lines = [Content.styled("jaxbatch-tui keys", "bold $accent"), Content("")]
-        lines += [Content.assemble((f"{k:<{width}}", "bold $accent"), text) for k, text in rows]
+        sections = [(title, [(_keys(b.key), b.tooltip or b.description) for b in bindings])
+                    for title, bindings in self._sections]
+        sections.append(("Moving around", _WIDGET_KEYS))
+        width = max(len(k) for _, rows in sections for k, _ in rows) + 2
+        lines = [Content.styled("jaxbatch-tui keys", "bold $accent")]
+        for title, rows in sections:
+            lines += [Content(""), Content.styled(title, "bold")]
+            lines += [Content.assemble((f"  {k:<{width}}", "bold $accent"), text) for k, text in rows]
         lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
         return Content("\n").join(lines)
 
 
 def _keys(key: str) -> str:
-    names = {"question_mark": "?", "f1": "F1"}
+    names = {"question_mark": "?", "f1": "F1", "N": "N (shift+n)"}
     return " ".join(names.get(k, k) for k in key.split(","))

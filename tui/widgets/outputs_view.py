@@ -6,10 +6,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from jaxbatch.lab.results import OnBatch, Report, Strategy
+from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
 from jaxbatch.report_text import verdict_text
-
-_ROLE = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap"}
 
 
 class OutputsView(VerticalScroll, can_focus=True):
@@ -43,7 +41,7 @@ def _widgets(report: Report) -> list[Static]:
 
 
 def _strategy_title(s: Strategy) -> Content:
-    title = Content.assemble((s.label, "bold"), "  ", (_ROLE.get(s.key, ""), "$text-muted"))
+    title = Content.assemble((s.label, "bold"), "  ", (ROLES.get(s.key, ""), "$text-muted"))
     if s.error is not None:
         return Content.assemble(title, "  ", (f"✗ raised {s.error.type}", "bold $error"))
     if s.key == "loop":

@@ -1,0 +1,67 @@
+"""Rows of the side-by-side view: gaps, statuses and where the differences are marked."""
+
+import pytest
+
+from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.selection import Selection
+from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary, text_rows
+
+
+@pytest.fixture(scope="module")
+def report():
+    return analyze(Selection())
+
+
+def marked(text, spans):
+    return sorted(text[a:b] for a, b in spans)
+
+
+def test_seed_rows_mark_exactly_what_differs(report):
+    rows = alignment_rows(report.alignment)
+    dot, add, tanh, reduce = rows
+    assert marked(dot.left, dot.left_marks) == ["b a", "c:f32[5,2]"]  # output type, swapped operands
+    assert marked(dot.right, dot.right_marks) == ["a b", "c:f32[2,5]"]
+    assert marked(reduce.left, reduce.left_marks) == ["axes=(1,)", "e"]
+    assert marked(reduce.right, reduce.right_marks) == ["axes=(0,)", "e"]
+    assert {r.status for r in rows} == {"differ"}
+
+
+def test_loop_against_vmap_has_gaps_on_the_vmap_side(report):
+    from jaxbatch.lab.alignment import align
+
+    loop, vmap = report.strategies["loop"], report.strategies["vmap"]
+    rows = alignment_rows(align(loop.eqns, vmap.eqns, "loop", "vmap"))
+    assert len(rows) == len(loop.eqns)  # every vmap equation lines up with one of the loop's
+    gaps = [r for r in rows if r.status == "only_left"]
+    assert len(gaps) == len(loop.eqns) - len(vmap.eqns) and all(r.right is None for r in gaps)
+
+
+def test_nested_equations_are_indented():
+    import jax
+    import jax.numpy as jnp
+
+    from jaxbatch.lab import jaxprs
+    from jaxbatch.lab.alignment import align
+
+    eqns = jaxprs.flatten(jaxprs.trace(lambda x: jax.jit(jnp.sin)(x) * 2, jnp.ones(3)))
+    rows = alignment_rows(align(eqns, eqns))
+    assert rows[0].left.startswith("b:f32[3] = jit[") and rows[1].left.startswith("  b:f32[3] = sin a")
+
+
+def test_text_rows_pad_the_shorter_side():
+    rows = text_rows("a\nb\nc", "x")
+    assert [(r.left, r.right) for r in rows] == [("a", "x"), ("b", None), ("c", None)]
+    assert all(r.status == "" for r in rows)
+
+
+def test_hlo_summary_names_ops_and_unknowns(report):
+    manual, vmap = report.strategies["manual"].hlo, report.strategies["vmap"].hlo
+    rows = dict((name, (l, r)) for name, l, r in hlo_summary(manual, vmap, "hlo"))
+    assert rows["ops (entry)"] == ("1 dot, 1 fusion", "1 dot, 1 fusion")
+    assert rows["flops"][0] == rows["flops"][1] != "unknown"
+    import dataclasses
+
+    blind = dataclasses.replace(manual, flops=None, memory=None)
+    rows = dict((name, (l, r)) for name, l, r in hlo_summary(blind, vmap, "stablehlo"))
+    assert rows["flops"][0] == "unknown" and rows["memory"][0] == "unknown"
+    assert "dot_general" in rows["ops"][0]

@@ -1,0 +1,218 @@
+"""Two programs side by side in one scroll view, so both sides always scroll together.
+
+Like toolong's log view, only the visible lines are rendered (`render_line`), from an LRU cache
+of highlighted lines, so a 5,000-equation program scrolls as fast as a 5-equation one.
+Colours come from component classes styled with theme variables.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from pygments.lexer import Lexer
+from pygments.token import Token
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from jaxbatch.widgets.program_rows import ViewRow
+
+GUTTER = 2  # marker and a space
+SEPARATOR = " │ "
+
+_MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">", "": " "}
+
+# Token type -> component class; the most specific match wins.
+_TOKEN_CLASSES = [
+    (Token.Keyword.Type, "type"),
+    (Token.Keyword.Constant, "number"),
+    (Token.Keyword, "keyword"),
+    (Token.Name.Function, "function"),
+    (Token.Name.Attribute, "attribute"),
+    (Token.Name.Variable, "variable"),
+    (Token.Name.Builtin, "attribute"),
+    (Token.Name.Constant, "number"),
+    (Token.Literal.Number, "number"),
+    (Token.Literal.String, "string"),
+    (Token.Comment, "muted"),
+    (Token.Punctuation, "muted"),
+]
+
+
+class SideBySide(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "side-by-side--keyword", "side-by-side--type", "side-by-side--function", "side-by-side--attribute",
+        "side-by-side--variable", "side-by-side--number", "side-by-side--string", "side-by-side--muted",
+        "side-by-side--differ", "side-by-side--only-left", "side-by-side--only-right", "side-by-side--mark",
+        "side-by-side--gap", "side-by-side--gutter-same", "side-by-side--gutter-differ",
+        "side-by-side--gutter-only-left", "side-by-side--gutter-only-right", "side-by-side--separator",
+    }
+    DEFAULT_CSS = """
+    SideBySide { scrollbar-size: 1 1; }
+    SideBySide > .side-by-side--keyword { color: $accent; text-style: bold; }
+    SideBySide > .side-by-side--type { color: $text-secondary; }
+    SideBySide > .side-by-side--function { color: $text-primary; text-style: bold; }
+    SideBySide > .side-by-side--attribute { color: $text-muted; }
+    SideBySide > .side-by-side--variable { color: $foreground; }
+    SideBySide > .side-by-side--number { color: $text-warning; }
+    SideBySide > .side-by-side--string { color: $text-success; }
+    SideBySide > .side-by-side--muted { color: $text-muted; }
+    SideBySide > .side-by-side--differ { background: $warning 10%; }
+    SideBySide > .side-by-side--only-left { background: $error 12%; }
+    SideBySide > .side-by-side--only-right { background: $success 12%; }
+    SideBySide > .side-by-side--mark { background: $warning 40%; text-style: underline; }
+    SideBySide > .side-by-side--gap { color: $text-muted 40%; }
+    SideBySide > .side-by-side--gutter-same { color: $text-muted; }
+    SideBySide > .side-by-side--gutter-differ { color: $text-warning; text-style: bold; }
+    SideBySide > .side-by-side--gutter-only-left { color: $text-error; text-style: bold; }
+    SideBySide > .side-by-side--gutter-only-right { color: $text-success; text-style: bold; }
+    SideBySide > .side-by-side--separator { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False, id="programs.down", tooltip="Scroll both programs down"),
+        Binding("k", "scroll_up", "Up", show=False, id="programs.up", tooltip="Scroll both programs up"),
+        Binding("n", "next_difference", "Next diff", show=False, id="programs.next",
+                tooltip="Jump to the next row that differs"),
+        Binding("N", "previous_difference", "Prev diff", show=False, id="programs.previous",
+                tooltip="Jump to the previous row that differs"),
+    ]
+
+    def __init__(self, *, id: Optional[str] = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[ViewRow] = []
+        self._lexer: Optional[Lexer] = None
+        self._longest = 0
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._sides: LRUCache[tuple, Strip] = LRUCache(4096)
+
+    # ---- data ----------------------------------------------------------------------------
+
+    def show(self, rows: Sequence[ViewRow], lexer: Optional[Lexer]) -> None:
+        self._rows = list(rows)
+        self._lexer = lexer
+        self._longest = max((len(t) for r in self._rows for t in (r.left, r.right) if t), default=0)
+        self._clear_caches()
+        self.scroll_to(0, 0, animate=False)
+        self._update_virtual_size()
+        self.refresh()
+
+    @property
+    def rows(self) -> list[ViewRow]:
+        return self._rows
+
+    def _clear_caches(self) -> None:
+        self._lines.clear()
+        self._sides.clear()
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width or self.size.width
+        half = _half(width)
+        self.virtual_size = Size(width + max(0, self._longest - half), len(self._rows))
+
+    def on_resize(self) -> None:
+        self._lines.clear()
+        self._update_virtual_size()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._clear_caches()
+
+    # ---- navigation ----------------------------------------------------------------------
+
+    def action_next_difference(self) -> None:
+        top = round(self.scroll_offset.y)
+        for index in range(top + 1, len(self._rows)):
+            if self._rows[index].status not in ("same", "") and (
+                index == 0 or self._rows[index - 1].status != self._rows[index].status
+            ):
+                self.scroll_to(y=index, animate=False)
+                return
+        self.notify("no more differences below", timeout=2)
+
+    def action_previous_difference(self) -> None:
+        top = round(self.scroll_offset.y)
+        for index in range(top - 1, -1, -1):
+            if self._rows[index].status not in ("same", ""):
+                self.scroll_to(y=index, animate=False)
+                return
+        self.notify("no differences above", timeout=2)
+
+    # ---- rendering -----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        key = (index, scroll_x, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row(index, scroll_x, width)
+            self._lines[key] = strip
+        return strip
+
+    def _render_row(self, index: int, scroll_x: int, width: int) -> Strip:
+        row = self._rows[index]
+        half = _half(width)
+        rest = width - GUTTER - len(SEPARATOR) - half
+        status = row.status.replace("_", "-")
+        base = self.rich_style
+        marker_style = base + self.get_component_rich_style(f"side-by-side--gutter-{status or 'same'}")
+        parts = [
+            Strip([Segment(f"{_MARKERS[row.status]} ", marker_style)], GUTTER),
+            self._side(index, 0).crop_extend(scroll_x, scroll_x + half, self._row_style(row.status, 0)),
+            Strip([Segment(SEPARATOR, base + self.get_component_rich_style("side-by-side--separator"))]),
+            self._side(index, 1).crop_extend(scroll_x, scroll_x + rest, self._row_style(row.status, 1)),
+        ]
+        return Strip.join(parts)
+
+    def _row_style(self, status: str, side: int) -> Style:
+        if status == "differ":
+            return self.rich_style + self.get_component_rich_style("side-by-side--differ")
+        if (status, side) in (("only_left", 0), ("only_right", 1)):
+            return self.rich_style + self.get_component_rich_style(f"side-by-side--{status.replace('_', '-')}")
+        return self.rich_style
+
+    def _side(self, index: int, side: int) -> Strip:
+        key = (index, side)
+        strip = self._sides.get(key)
+        if strip is None:
+            strip = self._highlight(self._rows[index], side)
+            self._sides[key] = strip
+        return strip
+
+    def _highlight(self, row: ViewRow, side: int) -> Strip:
+        line = row.left if side == 0 else row.right
+        background = self._row_style(row.status, side)
+        if line is None:
+            if not row.status:  # plain text, one side shorter: nothing to mark
+                return Strip([], 0)
+            gap = self.get_component_rich_style("side-by-side--gap")
+            return Strip([Segment("╱" * max(self._longest, 1), background + gap)])
+        text = Text(line, style=background, no_wrap=True, end="")
+        if self._lexer is not None:
+            for start, token, value in self._lexer.get_tokens_unprocessed(line):
+                css = _token_class(token)
+                if css:
+                    text.stylize(self.get_component_rich_style(f"side-by-side--{css}"), start, start + len(value))
+        for a, b in row.left_marks if side == 0 else row.right_marks:
+            text.stylize(self.get_component_rich_style("side-by-side--mark"), a, b)
+        segments = list(text.render(self.app.console))
+        return Strip(segments, text.cell_len)
+
+
+def _half(width: int) -> int:
+    return max(1, (width - GUTTER - len(SEPARATOR)) // 2)
+
+
+def _token_class(token) -> Optional[str]:
+    for parent, css in _TOKEN_CLASSES:
+        if token in parent:
+            return css
+    return None
