@@ -3,13 +3,14 @@
     python tests/bench/bench_align.py [--eqns 5000]
 
 Prints JSON {"eqns", "align_s", "render_s", ...}: `align_s` is the lab's alignment (best of 5),
-`render_s` the time to render one screenful of the aligned view (80x24 and 160x48 panes) from
-a cold cache, and `scroll_s` the mean time to render a screenful at random scroll positions.
+`render_s_WxH` the time to render one screenful of the aligned view from a cold cache (render_s is
+the 160x48 one), and `scroll_s_WxH` the mean time for a screenful at random scroll positions.
 The two programs are real jaxprs: an MLP-like chain traced with make_jaxpr, batched by hand and
 by vmap, so they differ the way real programs do (operand order, layout).
 """
 
 import argparse
+import asyncio
 import json
 import random
 import time
@@ -49,6 +50,46 @@ def best_of(fn, repeat=5):
     return min(times)
 
 
+async def render_times(alignment) -> dict:
+    """Render the aligned view in a headless app: the first screenful from a cold cache, then
+    screenfuls at random scroll positions (what scrolling costs)."""
+    from textual.app import App
+
+    from jaxbatch.jaxpr_lexer import JaxprLexer
+    from jaxbatch.widgets.program_rows import alignment_rows
+    from jaxbatch.widgets.side_by_side import SideBySide
+
+    class Bench(App):
+        def compose(self):
+            yield SideBySide()
+
+    out = {}
+    for width, height in ((80, 24), (160, 48)):
+        app = Bench()
+        async with app.run_test(size=(width, height)) as pilot:
+            side = app.query_one(SideBySide)
+            side.show(alignment_rows(alignment), JaxprLexer(stripnl=False, ensurenl=False))
+            await pilot.pause()
+            lines = range(side.scrollable_content_region.height)
+            side._clear_caches()
+            t0 = time.perf_counter()
+            for y in lines:
+                side.render_line(y)
+            first = time.perf_counter() - t0
+            rng = random.Random(0)
+            times = []
+            for _ in range(50):
+                side.scroll_to(y=rng.randrange(len(side.rows)), animate=False, immediate=True)
+                t0 = time.perf_counter()
+                for y in lines:
+                    side.render_line(y)
+                times.append(time.perf_counter() - t0)
+        out[f"render_s_{width}x{height}"] = round(first, 4)
+        out[f"scroll_s_{width}x{height}"] = round(sum(times) / len(times), 5)
+    out["render_s"] = out["render_s_160x48"]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eqns", type=int, default=5000)
@@ -61,15 +102,7 @@ def main() -> None:
     alignment = align(left, right, "manual", "vmap")
     result = {"eqns": [len(left), len(right)], "align_s": round(align_s, 4), "rows": len(alignment.rows),
               "verdict": alignment.verdict[:120]}
-    try:
-        from jaxbatch.widgets.aligned_view import render_benchmark
-    except ImportError:  # the view is not there yet
-        pass
-    else:
-        rng = random.Random(0)
-        result["render_s"] = round(render_benchmark(alignment, width=80, height=24, rng=rng)["first_s"], 4)
-        result.update({k: round(v, 5) for k, v in render_benchmark(alignment, width=160, height=48, rng=rng).items()
-                       if k != "first_s"})
+    result.update(asyncio.run(render_times(alignment)))
     print(json.dumps(result, indent=2))
 
 
