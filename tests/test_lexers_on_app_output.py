@@ -1,0 +1,32 @@
+"""The lexers never yield an Error token on anything the app itself shows."""
+
+import pytest
+from pygments.token import Error
+
+from jaxbatch.hlo_lexers import HloLexer, StableHloLexer
+from jaxbatch.jaxpr_lexer import JaxprLexer
+from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.selection import Selection
+from jaxbatch.models import CATALOG
+
+from conftest import FIXTURES
+
+SELECTIONS = [Selection(name, shape) for name in CATALOG for shape in [(5,), (2, 3)]] + [
+    Selection(f"{FIXTURES / 'pytree_model.py'}:MODEL", (3,))
+]
+
+
+def errors(lexer, text):
+    return [v for _, t, v in lexer(stripnl=False, ensurenl=False).get_tokens_unprocessed(text) if t in Error]
+
+
+@pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: f"{s.model.split('/')[-1]}-{s.batch_shape}")
+def test_no_error_tokens_in_any_program_shown(selection):
+    report = analyze(selection)
+    for s in report.strategies.values():
+        assert not errors(JaxprLexer, s.jaxpr)
+        for eqn in s.eqns:  # the one-line equations of the aligned view, lexed alone
+            assert not errors(JaxprLexer, eqn.text), eqn.text
+        if s.hlo is not None:
+            assert not errors(StableHloLexer, s.hlo.stablehlo)
+            assert not errors(HloLexer, s.hlo.optimized)
