@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="{report,models}")
     report = sub.add_parser("report", parents=[common], help="print the analysis headless")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
-    report.add_argument("--no-timings", action="store_true", help="skip timing measurements")
+    report.add_argument("--no-timings", action="store_true", help="skip the timings (compile, per call, per instance, dispatch floor)")
     sub.add_parser("models", help="list the built-in models, name first")
     return parser
 
@@ -68,7 +68,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _models()
         selection = parse_selection(args)
         if args.command == "report":
-            return _report(selection, as_json=args.json)
+            return _report(selection, as_json=args.json, timings=not args.no_timings)
         return _app(selection)
     except KeyboardInterrupt:
         return 130
@@ -83,11 +83,13 @@ def _models() -> int:
     return 0
 
 
-def _report(selection: Selection, as_json: bool) -> int:
+def _report(selection: Selection, as_json: bool, timings: bool) -> int:
+    import time
+
     from jaxbatch.lab.analysis import analyze
 
     try:
-        report = analyze(selection)
+        report = analyze(selection, timer=time.perf_counter if timings else None)
     except LabError as exc:
         fail(str(exc))
     if as_json:

@@ -35,7 +35,34 @@ def render(report: Report) -> str:
     if report.alignment is not None:
         lines += ["", *_aligned(report)]
     lines += _below(report)
+    lines += _timings(report)
     return "\n".join(lines) + "\n"
+
+
+def _timings(report: Report) -> list[str]:
+    """Per call and per instance, compile apart; the numbers of the device this ran on."""
+    if report.timings is None:
+        return []
+    d = report.device
+    lines = ["", f"Timings on {d['platform']} ({d['kind']}): median per call over rounds, IQR, "
+             f"dispatch floor {_seconds(report.dispatch_floor_s)}",
+             f"  {'':<12} {'compile':>10} {'per call':>10} {'± IQR':>10} {'per inst.':>10} {'vs manual':>10}"]
+    for key, t in report.timings.items():
+        label = report.strategies[key].label
+        ratio = "" if t.ratio_to_manual is None else f"{t.ratio_to_manual:.2f}x"
+        flags = [f for f, on in (("estimate", t.estimated), ("dispatch-bound", t.dispatch_bound)) if on]
+        lines.append(f"  {label:<12} {_seconds(t.compile_s):>10} {_seconds(t.median_s):>10} "
+                     f"{_seconds(t.iqr_s):>10} {_seconds(t.per_instance_s):>10} {ratio:>10}  {', '.join(flags)}")
+    return lines
+
+
+def _seconds(value) -> str:
+    if value is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
 
 
 def _aligned(report: Report) -> list[str]:

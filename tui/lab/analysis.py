@@ -7,11 +7,14 @@ two always show the same facts.
 from __future__ import annotations
 
 import math
+import time
+from typing import Optional
 
 import jax
 import numpy as np
 
-from jaxbatch.lab import hlo, jaxprs, strategies
+from jaxbatch.lab import hlo, jaxprs, strategies, timing
+from jaxbatch.lab.timing import Timer
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.errors import LabError, describe
@@ -26,7 +29,8 @@ from jaxbatch.lab.spec import Model, aval_text
 LOOP_PROGRAM_CAP = 64
 
 
-def analyze(selection: Selection) -> Report:
+def analyze(selection: Selection, timer: Optional[Timer] = None) -> Report:
+    """Everything about `selection`; with a `timer`, also how long each strategy takes."""
     model = load_model(selection.model)
     device = resolve_device(selection.device)
     shape = selection.batch_shape
@@ -42,12 +46,20 @@ def analyze(selection: Selection) -> Report:
         single_out = _reference_call(model, "one instance", single, one)
         reference = _reference_call(model, "the loop", strategies.loop(single, model.in_axes, shape), batch)
 
+        clock = timer or time.perf_counter
         runs = {"loop": _loop(single, model, shape, batch, reference)}
+        compiled = {}
         if manual is not None:
-            runs["manual"] = _run(
-                "manual", model.manual_label, strategies.by_hand(manual, model.in_axes, shape), batch, reference
+            runs["manual"], compiled["manual"] = _run(
+                "manual", model.manual_label, strategies.by_hand(manual, model.in_axes, shape), batch, reference,
+                clock,
             )
-        runs["vmap"] = _run("vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference)
+        runs["vmap"], compiled["vmap"] = _run(
+            "vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference, clock
+        )
+        floor, timings = (None, None)
+        if timer is not None:
+            floor, timings = _timings(single, model, shape, batch, compiled, device, timer)
 
         left = "manual" if "manual" in runs else "loop"
         return Report(
@@ -68,7 +80,42 @@ def analyze(selection: Selection) -> Report:
             strategies=runs,
             alignment=compare_programs(runs, left, "vmap"),
             hlo_verdict=hlo.verdict(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
+            timings=timings,
+            dispatch_floor_s=floor,
         )
+
+
+def _timings(single, model: Model, shape, batch, compiled, device, timer: Timer):
+    """Dispatch floor first, then each strategy, each call blocking until its result is ready."""
+    n = math.prod(shape)
+    noop = jax.jit(lambda x: x + 1)
+    scalar = jax.device_put(np.zeros((), np.float32), device)
+    floor = timing.measure(lambda: jax.block_until_ready(noop(scalar)), timer).median_s
+    measured = {
+        key: (timing.measure(lambda exe=exe: jax.block_until_ready(exe(*batch)), timer), compile_s)
+        for key, (exe, compile_s) in compiled.items() if exe is not None
+    }
+    manual_s = measured["manual"][0].median_s if "manual" in measured else None
+    out = {"loop": _loop_timing(single, model, shape, batch, timer, floor, manual_s)}
+    out.update({key: timing.timing(m, c, n, floor, manual_s) for key, (m, c) in measured.items()})
+    return floor, out
+
+
+def _loop_timing(single, model: Model, shape, batch, timer: Timer, floor: float, manual_s):
+    """The eager loop as the seed runs it. Past LOOP_SAMPLE instances, a sample of them is
+    timed and scaled to the whole batch (marked as an estimate)."""
+    n = math.prod(shape)
+    sample = min(n, timing.LOOP_SAMPLE)
+    flat = [jax.tree_util.tree_map(lambda x: np.asarray(x).reshape((n,) + x.shape[len(shape):]), a) if axis == 0
+            else a for a, axis in zip(batch, model.in_axes)]
+    head = [jax.tree_util.tree_map(lambda x: x[:sample], a) if axis == 0 else a
+            for a, axis in zip(flat, model.in_axes)]
+    run = strategies.loop(single, model.in_axes, (sample,))
+    m = timing.measure(lambda: run(*head), timer)
+    if sample < n:
+        scale = n / sample
+        m = timing.Measurement(m.median_s * scale, m.iqr_s * scale, m.reps, m.rounds)
+    return timing.timing(m, None, n, floor, manual_s, estimated=sample < n)
 
 
 def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignment | None:
@@ -119,18 +166,21 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
                     eqns=jaxprs.flatten(closed), **base)
 
 
-def _run(key: str, label: str, fn, batch, reference) -> Strategy:
-    """Compile once, run that executable (the program one would deploy), check it against the
-    loop, and keep its jaxpr, StableHLO and optimized HLO."""
+def _run(key: str, label: str, fn, batch, reference, clock: Timer):
+    """Compile once (timed: lowering and compiling), run that executable (the program one would
+    deploy), check it against the loop, and keep its jaxpr, StableHLO and optimized HLO.
+    Returns the strategy and (executable, compile seconds), the executable None on error."""
     try:
+        start = clock()
         lowered = jax.jit(fn).lower(*batch)
         compiled = lowered.compile()
+        compile_s = clock() - start
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except Exception as exc:
-        return Strategy(key, label, error=ErrorInfo.of(exc))
+        return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None)
     cmp = compare(out, reference)
-    return Strategy(
+    strategy = Strategy(
         key,
         label,
         output=to_json(out),
@@ -143,6 +193,7 @@ def _run(key: str, label: str, fn, batch, reference) -> Strategy:
         eqns=jaxprs.flatten(closed),
         hlo=hlo.describe(lowered, compiled),
     )
+    return strategy, (compiled, compile_s)
 
 
 def _avals(tree) -> str:

@@ -143,6 +143,8 @@ class Report:
     strategies: dict[str, Strategy]
     alignment: Optional[Alignment] = None
     hlo_verdict: str = "unknown"
+    timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
+    dispatch_floor_s: Optional[float] = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,6 +167,8 @@ class Report:
             "alignment": self.alignment.to_json() if self.alignment else None,
             "hlo": {k: s.hlo.to_json() for k, s in self.strategies.items() if s.hlo},
             "hlo_verdict": self.hlo_verdict,
+            **({"timings": {k: t.to_json() for k, t in self.timings.items()},
+                "dispatch_floor_s": self.dispatch_floor_s} if self.timings is not None else {}),
         }
 
 
