@@ -6,7 +6,7 @@ import threading
 import pytest
 from textual.widgets import Input, TabbedContent
 
-from jaxbatch.app import help_sections, make_app
+from jaxbatch.app import help_sections
 from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import LabDone
 from jaxbatch.screens.help_screen import HelpScreen
@@ -14,13 +14,13 @@ from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
-from app_helpers import settle, shown_text
+from app_helpers import make_test_app, settle, shown_text
 
 SEED_LINE = "[-0.14736587  0.47015858  1.8918197   0.21948916  1.0849661 ]"
 
 
 async def test_opens_on_the_seed_with_outputs_first():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "outputs"
@@ -32,7 +32,7 @@ async def test_opens_on_the_seed_with_outputs_first():
 
 
 async def test_number_keys_switch_panes_even_from_the_model_list():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -45,7 +45,7 @@ async def test_number_keys_switch_panes_even_from_the_model_list():
 
 
 async def test_typing_a_batch_shape_reruns_everything():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("b")
@@ -63,7 +63,7 @@ async def test_typing_a_batch_shape_reruns_everything():
 
 @pytest.mark.parametrize("bad", ["abc", "0", "-3", "1e12"])
 async def test_bad_batch_shapes_say_why_and_keep_the_last_results(bad):
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         good = app.report
@@ -87,7 +87,7 @@ async def test_panes_show_loading_while_the_lab_works(monkeypatch):
         release.wait(30)
         return real(selection)
 
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         monkeypatch.setattr(analysis, "analyze", slow)
@@ -101,7 +101,7 @@ async def test_panes_show_loading_while_the_lab_works(monkeypatch):
 
 
 async def test_a_result_for_an_older_selection_is_dropped():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         stale = dataclasses.replace(app.report, model="stale-model")
@@ -112,7 +112,7 @@ async def test_a_result_for_an_older_selection_is_dropped():
 
 
 async def test_a_lab_error_is_shown_in_the_app():
-    app = make_app(Selection("tanh-dense", (5,), "gpu"))
+    app = make_test_app(Selection("tanh-dense", (5,), "gpu"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "no gpu device: JAX found only cpu" in shown_text(app.screen.query_one("#status").parent)
@@ -121,7 +121,7 @@ async def test_a_lab_error_is_shown_in_the_app():
 
 @pytest.mark.parametrize("key", ["question_mark", "f1"])
 async def test_help_lists_every_binding_and_closes(key):
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press(key)
@@ -135,7 +135,7 @@ async def test_help_lists_every_binding_and_closes(key):
 
 
 async def test_q_quits():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("q")
@@ -144,7 +144,7 @@ async def test_q_quits():
 
 
 async def test_programs_pane_cycles_levels_and_pairs():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -166,7 +166,7 @@ async def test_programs_pane_cycles_levels_and_pairs():
 
 
 async def test_n_jumps_to_the_next_difference():
-    app = make_app()
+    app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("2", "l", "l", "l", "c")  # loop vs vmap jaxprs

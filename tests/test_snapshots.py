@@ -1,16 +1,15 @@
 """What a person sees, pinned as SVG snapshots at the two designed sizes.
 
-Deterministic by construction: seeded inputs, no clock or timings on screen yet, and every
+Deterministic by construction: seeded inputs, scripted timings (no clock), and every
 snapshot is taken after the lab's worker has answered (no loading animation).
 Review `snapshot_report.html` before `pytest --snapshot-update`.
 """
 
 import pytest
 
-from jaxbatch.app import make_app
 from jaxbatch.lab.selection import Selection
 
-from app_helpers import settle
+from app_helpers import make_test_app, settle
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -18,13 +17,13 @@ SIZES = [(80, 24), (160, 48)]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 class TestSeed:
     def test_outputs(self, snap_compare, size):
-        assert snap_compare(make_app(), terminal_size=size, run_before=settle)
+        assert snap_compare(make_test_app(), terminal_size=size, run_before=settle)
 
     def test_programs(self, snap_compare, size):
-        assert snap_compare(make_app(), terminal_size=size, press=["2"], run_before=settle)
+        assert snap_compare(make_test_app(), terminal_size=size, press=["2"], run_before=settle)
 
     def test_optimized_hlo(self, snap_compare, size):
-        assert snap_compare(make_app(), terminal_size=size, press=["2", "l", "l"], run_before=settle)
+        assert snap_compare(make_test_app(), terminal_size=size, press=["2", "l", "l"], run_before=settle)
 
     def test_loop_against_vmap(self, snap_compare, size):
         async def compare_loop(pilot):
@@ -32,15 +31,22 @@ class TestSeed:
             await pilot.press("2", "c")
             await settle(pilot)
 
-        assert snap_compare(make_app(), terminal_size=size, run_before=compare_loop)
+        assert snap_compare(make_test_app(), terminal_size=size, run_before=compare_loop)
+
+    def test_timings(self, snap_compare, size):
+        """Scripted timings (the helper is injected): numbers, bars and sparklines are fixed."""
+        assert snap_compare(make_test_app(), terminal_size=size, press=["3"], run_before=settle)
+
+    def test_sweep(self, snap_compare, size):
+        assert snap_compare(make_test_app(), terminal_size=size, press=["s"], run_before=settle)
 
     def test_help(self, snap_compare, size):
-        assert snap_compare(make_app(), terminal_size=size, press=["f1"], run_before=settle)
+        assert snap_compare(make_test_app(), terminal_size=size, press=["f1"], run_before=settle)
 
 
 class TestBatchInput:
     def test_two_batch_dims(self, snap_compare):
-        assert snap_compare(make_app(Selection(batch_shape=(4, 8))), terminal_size=(80, 24), run_before=settle)
+        assert snap_compare(make_test_app(Selection(batch_shape=(4, 8))), terminal_size=(80, 24), run_before=settle)
 
     def test_bad_shape_keeps_results(self, snap_compare):
         async def type_bad_shape(pilot):
@@ -48,4 +54,4 @@ class TestBatchInput:
             await pilot.press("b", "backspace", *"1e12", "enter")
             await settle(pilot)
 
-        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=type_bad_shape)
+        assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=type_bad_shape)

@@ -16,14 +16,19 @@ from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent,
 from jaxbatch.lab.errors import LabError, describe
 from jaxbatch.lab.results import Report
 from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
-from jaxbatch.messages import LabDone, LabFailed
+from jaxbatch.lab.timing import LiveTimings
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.messages import LabDone, LabFailed, TimingEvent
+from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
+from jaxbatch.widgets.sweep_view import SweepView
+from jaxbatch.widgets.timings_view import TimingsView
 
-PANES = {"outputs": "1 Outputs", "programs": "2 Programs"}
+PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep"}
 
 
 class JaxBatchApp(App):
@@ -36,17 +41,29 @@ class JaxBatchApp(App):
                 tooltip="Outputs: one instance, the batch, each strategy"),
         Binding("2", "show_pane('programs')", "Programs", id="pane.programs", priority=True,
                 tooltip="Programs side by side: jaxpr, StableHLO, HLO"),
+        Binding("3", "show_pane('timings')", "Timings", id="pane.timings", priority=True,
+                tooltip="Live timings on the chosen device"),
+        Binding("4", "show_pane('sweep')", "Sweep", id="pane.sweep", priority=True,
+                tooltip="Per-instance time across batch sizes"),
+        Binding("s", "sweep", "Sweep", id="sweep.start", tooltip="Time every strategy at batch sizes 1, 2, 4, …"),
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
+        Binding("d", "focus_device", "Device", id="focus.device", tooltip="Choose the device (every JAX device found)"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
     ]
 
-    def __init__(self, selection: Selection) -> None:
+    def __init__(self, selection: Selection, timings=TimingClient) -> None:
+        """`timings` makes the timing helper's client from an event callback (tests inject one)."""
         super().__init__()
         self.selection = selection
         self.generation = 0
         self.report: Report | None = None
+        self.timings = timings(lambda event: self.post_message(TimingEvent(event)))
+        self.job = 0  # the helper's current job: timings or a sweep
+        self.job_kind = ""
+        self.paused = False
+        self.live = None
 
     def compose(self) -> ComposeResult:
         options = [(name, name) for name in CATALOG]
@@ -58,13 +75,19 @@ class JaxBatchApp(App):
             yield Label("Batch", classes="bar-label")
             yield Input(format_batch_shape(self.selection.batch_shape), compact=True, id="batch",
                         tooltip="Batch shape: 5, 4,8 or (4, 8); enter runs it")
-            yield Label(f"Device {self.selection.device}", id="device", classes="bar-label")
+            yield Label("Device", classes="bar-label")
+            yield Select([(self.selection.device, self.selection.device)], value=self.selection.device,
+                         allow_blank=False, compact=True, id="device")
         yield Static(id="status")
         with TabbedContent(id="panes"):
             with TabPane(PANES["outputs"], id="outputs"):
                 yield OutputsView(id="outputs-view")
             with TabPane(PANES["programs"], id="programs"):
                 yield ProgramsView(id="programs-view")
+            with TabPane(PANES["timings"], id="timings"):
+                yield TimingsView(id="timings-view")
+            with TabPane(PANES["sweep"], id="sweep"):
+                yield SweepView(id="sweep-view")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -82,6 +105,7 @@ class JaxBatchApp(App):
         for view in self._views():
             view.loading = True
         self._analyze(self.generation, selection)
+        self.action_restart_timings()
 
     @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
     def _analyze(self, generation: int, selection: Selection) -> None:
@@ -104,6 +128,7 @@ class JaxBatchApp(App):
         self.query_one(ProgramsView).show(message.report)
         for view in self._views():
             view.loading = False
+        self._devices(message.report.backends)
         r = message.report
         self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
                                       f"{r.device['platform']} ({r.device['kind']}) · jax {r.jax_version}"))
@@ -116,7 +141,80 @@ class JaxBatchApp(App):
         kept = " · showing the last results" if self.report is not None else ""
         self._status(Content.assemble(("✗ ", "$error"), (message.error, "$error"), (kept, "$text-muted")))
 
+    # ---- timings and the sweep, from the helper process -----------------------------------
+
+    def _next_job(self, kind: str) -> int:
+        self.job += 1
+        self.job_kind, self.paused, self.live = kind, False, None
+        return self.job
+
+    def action_restart_timings(self) -> None:
+        self.timings.time(self._next_job("timings"), self.selection)
+        self.query_one(TimingsView).clear(Content.styled(
+            f"⟳ starting the timing helper for {self.selection.model} at batch {self.selection.batch_shape}…",
+            "$warning"))
+
+    def action_pause_timings(self) -> None:
+        if self.job_kind != "timings" or self.live is None or self.live.state == "settled":
+            self.notify("Nothing to pause: r measures again", severity="warning")
+            return
+        self.paused = not self.paused
+        self.timings.pause() if self.paused else self.timings.resume()
+        self.query_one(TimingsView).show(self.live, self.paused)
+
+    def action_sweep(self) -> None:
+        self.timings.sweep(self._next_job("sweep"), self.selection)
+        self.query_one(SweepView).started()
+        self.query_one(TimingsView).clear(Content.styled("Stopped for the sweep (pane 4): r measures again",
+                                                         "$text-muted"))
+        self.action_show_pane("sweep")
+
+    def action_cancel_sweep(self) -> None:
+        if self.job_kind == "sweep":
+            self.timings.stop()
+            self._next_job("")
+            self.query_one(SweepView).cancelled()
+
+    def on_timing_event(self, message: TimingEvent) -> None:
+        if message.gen not in (self.job, None) or not self.job_kind:
+            return  # from an earlier selection or job
+        event, kind = message.event, message.event.get("event")
+        view = self.query_one(TimingsView) if self.job_kind == "timings" else self.query_one(SweepView)
+        if kind == "timings" and self.job_kind == "timings":
+            self.live = LiveTimings.from_json(event["data"])
+            view.show(self.live, self.paused)
+        elif kind == "sweep" and self.job_kind == "sweep":
+            view.show(SweepState.from_json(event["data"]))
+        elif kind == "status" and self.job_kind == "timings":
+            view.status(Content.styled(f"⟳ {event['text']}", "$warning"))
+        elif kind == "error":
+            text = event.get("text", "")
+            view.failed(text) if self.job_kind == "sweep" else view.clear(Content.styled(f"✗ {text}", "$error"))
+
+    def on_unmount(self) -> None:
+        self.timings.close()
+
+    def _devices(self, backends) -> None:
+        """Offer every device JAX found; the missing platforms are named in pane 3."""
+        if not backends:
+            return
+        picker = self.query_one("#device", Select)
+        specs = [d["spec"] for d in backends["devices"]]
+        current = self.selection.device
+        options = [(current, current)] if current not in specs else []
+        options += [(f"{d['spec']} {d['kind']}" if d['kind'] != d['platform'] else d["spec"], d["spec"])
+                    for d in backends["devices"]]
+        with self.prevent(Select.Changed):
+            picker.set_options(options)
+            picker.value = current
+        self.query_one(TimingsView).backends(backends)
+
     # ---- the selection bar ----------------------------------------------------------------
+
+    @on(Select.Changed, "#device")
+    def _device_changed(self, event: Select.Changed) -> None:
+        if event.value != self.selection.device:
+            self.request(Selection(self.selection.model, self.selection.batch_shape, str(event.value)))
 
     @on(Select.Changed, "#model")
     def _model_changed(self, event: Select.Changed) -> None:
@@ -155,6 +253,9 @@ class JaxBatchApp(App):
     def action_focus_model(self) -> None:
         self.query_one("#model", Select).focus()
 
+    def action_focus_device(self) -> None:
+        self.query_one("#device", Select).focus()
+
     def action_focus_batch(self) -> None:
         self.query_one("#batch", Input).focus()
 
@@ -178,9 +279,11 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     return [
         ("Anywhere", list(JaxBatchApp.BINDINGS)),
         ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
+        ("Timings pane (3)", list(TimingsView.BINDINGS)),
+        ("Sweep pane (4)", list(SweepView.BINDINGS)),
     ]
 
 
-def make_app(selection: Selection | None = None) -> JaxBatchApp:
+def make_app(selection: Selection | None = None, timings=TimingClient) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection())
+    return JaxBatchApp(selection or Selection(), timings)

@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[common], help="print the analysis headless")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--no-timings", action="store_true", help="skip the timings (compile, per call, per instance, dispatch floor)")
+    report.add_argument("--sweep", action="store_true",
+                        help="also time every strategy at batch sizes 1, 2, 4, ... (bounded by --sweep-budget)")
+    report.add_argument("--sweep-budget", type=_positive_seconds, default=None, metavar="SECONDS",
+                        help="start no new batch size after this many seconds (default 30)")
     sub.add_parser("models", help="list the built-in models, name first")
     return parser
 
@@ -68,7 +72,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _models()
         selection = parse_selection(args)
         if args.command == "report":
-            return _report(selection, as_json=args.json, timings=not args.no_timings)
+            return _report(selection, as_json=args.json, timings=not args.no_timings,
+                           sweep_budget=args.sweep_budget if args.sweep else False)
         return _app(selection)
     except KeyboardInterrupt:
         return 130
@@ -83,22 +88,51 @@ def _models() -> int:
     return 0
 
 
-def _report(selection: Selection, as_json: bool, timings: bool) -> int:
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600 or value != value:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
+    return value
+
+
+def _report(selection: Selection, as_json: bool, timings: bool, sweep_budget) -> int:
+    """`sweep_budget`: False for no sweep, None for the default budget, or seconds."""
     import time
 
     from jaxbatch.lab.analysis import analyze
 
     try:
         report = analyze(selection, timer=time.perf_counter if timings else None)
+        sweep = None if sweep_budget is False else _sweep(selection, sweep_budget)
     except LabError as exc:
         fail(str(exc))
     if as_json:
-        print(json.dumps(report.to_json(), indent=2))
+        data = report.to_json()
+        if sweep is not None:
+            data["sweep"] = sweep.to_json()
+        print(json.dumps(data, indent=2))
     else:
         from jaxbatch.report_text import render
 
-        sys.stdout.write(render(report))
+        sys.stdout.write(render(report, sweep))
     return 0
+
+
+def _sweep(selection: Selection, budget):
+    """The sweep, with one progress line on stderr when it is a terminal."""
+    from jaxbatch.lab.sweep import sweep
+
+    state = None
+    for state in sweep(selection.model, selection.device, budget_s=budget):
+        if sys.stderr.isatty():
+            print(f"\r\033[Ksweep: batch {state.sizes[-1]:,} ({len(state.sizes)}/{len(state.planned)})",
+                  end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    return state
 
 
 def _app(selection: Selection) -> int:

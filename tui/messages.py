@@ -20,3 +20,13 @@ class LabFailed(Message):
         super().__init__()
         self.generation = generation
         self.error = error
+
+
+class TimingEvent(Message):
+    """A line from the timing helper: status, timings, sweep or error, for job `gen`
+    (None: about the helper itself, whatever job it was on)."""
+
+    def __init__(self, event: dict) -> None:
+        super().__init__()
+        self.gen = event.get("gen")
+        self.event = event

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
+from typing import Optional
+
 from jaxbatch.lab.results import OnBatch, Report, Strategy
+from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary
 
 
-def render(report: Report) -> str:
+def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     device = report.device
     lines = [
         f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on {device['platform']} ({device['kind']}), "
@@ -36,7 +39,31 @@ def render(report: Report) -> str:
         lines += ["", *_aligned(report)]
     lines += _below(report)
     lines += _timings(report)
+    lines += _backends(report)
+    if sweep is not None:
+        lines += sweep_lines(sweep)
     return "\n".join(lines) + "\n"
+
+
+def _backends(report: Report) -> list[str]:
+    if not report.backends:
+        return []
+    found = ", ".join(f"{d['spec']} ({d['kind']})" for d in report.backends["devices"])
+    return ["", f"Devices: {found}", *(f"  no {p}: {why} (pip install '{report.backends['install'][p]}')"
+                                                       for p, why in report.backends["missing"].items())]
+
+
+def sweep_lines(sweep: SweepState) -> list[str]:
+    """Per-instance time at each batch size, the vmap / hand-batched ratio, the crossovers."""
+    keys = list(sweep.labels)
+    d = sweep.device
+    lines = ["", f"Sweep on {d['platform']} ({d['kind']}): time per instance by batch size ({sweep.stopped})",
+             "  " + f"{'batch':>9}" + "".join(f"{sweep.labels[k]:>11}" for k in keys) + f"{'vmap/' + sweep.labels.get('manual', '-'):>13}"]
+    for i, n in enumerate(sweep.sizes):
+        ratio = sweep.ratio[i] if sweep.ratio else None
+        lines.append("  " + f"{n:>9,}" + "".join(f"{seconds(sweep.per_instance_s[k][i]):>11}" for k in keys)
+                     + f"{'' if ratio is None else f'{ratio:.2f}x':>13}")
+    return lines + [f"  {c}" for c in sweep.crossovers()]
 
 
 def _timings(report: Report) -> list[str]:
@@ -45,18 +72,18 @@ def _timings(report: Report) -> list[str]:
         return []
     d = report.device
     lines = ["", f"Timings on {d['platform']} ({d['kind']}): median per call over rounds, IQR, "
-             f"dispatch floor {_seconds(report.dispatch_floor_s)}",
+             f"dispatch floor {seconds(report.dispatch_floor_s)}",
              f"  {'':<12} {'compile':>10} {'per call':>10} {'± IQR':>10} {'per inst.':>10} {'vs manual':>10}"]
     for key, t in report.timings.items():
         label = report.strategies[key].label
         ratio = "" if t.ratio_to_manual is None else f"{t.ratio_to_manual:.2f}x"
         flags = [f for f, on in (("estimate", t.estimated), ("dispatch-bound", t.dispatch_bound)) if on]
-        lines.append(f"  {label:<12} {_seconds(t.compile_s):>10} {_seconds(t.median_s):>10} "
-                     f"{_seconds(t.iqr_s):>10} {_seconds(t.per_instance_s):>10} {ratio:>10}  {', '.join(flags)}")
+        lines.append(f"  {label:<12} {seconds(t.compile_s):>10} {seconds(t.median_s):>10} "
+                     f"{seconds(t.iqr_s):>10} {seconds(t.per_instance_s):>10} {ratio:>10}  {', '.join(flags)}")
     return lines
 
 
-def _seconds(value) -> str:
+def seconds(value) -> str:
     if value is None:
         return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):

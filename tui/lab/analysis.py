@@ -13,36 +13,26 @@ from typing import Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import hlo, jaxprs, strategies, timing
-from jaxbatch.lab.timing import Timer
+from jaxbatch.lab import hlo, jaxprs, live, strategies, timing
 from jaxbatch.lab.alignment import align
-from jaxbatch.lab.devices import describe_device, resolve_device
+from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import LabError, describe
-from jaxbatch.lab.inputs import draw_args
-from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.outputs import compare, format_tree, to_host, to_json
 from jaxbatch.lab.results import Alignment, ErrorInfo, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
+from jaxbatch.lab.timing import Timer
+from jaxbatch.lab.workload import prepare
 
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
 
 
-def analyze(selection: Selection, timer: Optional[Timer] = None) -> Report:
+def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS) -> Report:
     """Everything about `selection`; with a `timer`, also how long each strategy takes."""
-    model = load_model(selection.model)
-    device = resolve_device(selection.device)
-    shape = selection.batch_shape
+    w = prepare(selection.model, selection.batch_shape, selection.device)
+    model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
     with jax.default_device(device):
-        rng = np.random.default_rng(model.seed)
-        try:
-            single, manual = model.build(rng)
-        except Exception as exc:
-            raise LabError(f"building model {model.name} raised {describe(exc)}") from None
-        one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
-        batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
-
         single_out = _reference_call(model, "one instance", single, one)
         reference = _reference_call(model, "the loop", strategies.loop(single, model.in_axes, shape), batch)
 
@@ -59,7 +49,10 @@ def analyze(selection: Selection, timer: Optional[Timer] = None) -> Report:
         )
         floor, timings = (None, None)
         if timer is not None:
-            floor, timings = _timings(single, model, shape, batch, compiled, device, timer)
+            bench = live.Bench(w, live.subjects(w, {k: v for k, v in compiled.items() if v[0] is not None}), timer)
+            for _ in range(rounds):
+                bench.round()
+            floor, timings = bench.timings()
 
         left = "manual" if "manual" in runs else "loop"
         return Report(
@@ -82,40 +75,8 @@ def analyze(selection: Selection, timer: Optional[Timer] = None) -> Report:
             hlo_verdict=hlo.verdict(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
             timings=timings,
             dispatch_floor_s=floor,
+            backends=inventory(),
         )
-
-
-def _timings(single, model: Model, shape, batch, compiled, device, timer: Timer):
-    """Dispatch floor first, then each strategy, each call blocking until its result is ready."""
-    n = math.prod(shape)
-    noop = jax.jit(lambda x: x + 1)
-    scalar = jax.device_put(np.zeros((), np.float32), device)
-    floor = timing.measure(lambda: jax.block_until_ready(noop(scalar)), timer).median_s
-    measured = {
-        key: (timing.measure(lambda exe=exe: jax.block_until_ready(exe(*batch)), timer), compile_s)
-        for key, (exe, compile_s) in compiled.items() if exe is not None
-    }
-    manual_s = measured["manual"][0].median_s if "manual" in measured else None
-    out = {"loop": _loop_timing(single, model, shape, batch, timer, floor, manual_s)}
-    out.update({key: timing.timing(m, c, n, floor, manual_s) for key, (m, c) in measured.items()})
-    return floor, out
-
-
-def _loop_timing(single, model: Model, shape, batch, timer: Timer, floor: float, manual_s):
-    """The eager loop as the seed runs it. Past LOOP_SAMPLE instances, a sample of them is
-    timed and scaled to the whole batch (marked as an estimate)."""
-    n = math.prod(shape)
-    sample = min(n, timing.LOOP_SAMPLE)
-    flat = [jax.tree_util.tree_map(lambda x: np.asarray(x).reshape((n,) + x.shape[len(shape):]), a) if axis == 0
-            else a for a, axis in zip(batch, model.in_axes)]
-    head = [jax.tree_util.tree_map(lambda x: x[:sample], a) if axis == 0 else a
-            for a, axis in zip(flat, model.in_axes)]
-    run = strategies.loop(single, model.in_axes, (sample,))
-    m = timing.measure(lambda: run(*head), timer)
-    if sample < n:
-        scale = n / sample
-        m = timing.Measurement(m.median_s * scale, m.iqr_s * scale, m.reps, m.rounds)
-    return timing.timing(m, None, n, floor, manual_s, estimated=sample < n)
 
 
 def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignment | None:
@@ -171,10 +132,7 @@ def _run(key: str, label: str, fn, batch, reference, clock: Timer):
     deploy), check it against the loop, and keep its jaxpr, StableHLO and optimized HLO.
     Returns the strategy and (executable, compile seconds), the executable None on error."""
     try:
-        start = clock()
-        lowered = jax.jit(fn).lower(*batch)
-        compiled = lowered.compile()
-        compile_s = clock() - start
+        lowered, compiled, compile_s = live.compile_timed(fn, batch, clock)
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except Exception as exc:

@@ -7,18 +7,26 @@ import jax
 from jaxbatch.lab.errors import LabError
 
 PLATFORMS = ("cpu", "gpu", "tpu")
-_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda12]", "tpu": "on a TPU VM install jax[tpu]"}
+INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform
+_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda12]", "tpu": "on a TPU VM install jax[tpu]", "cpu": "install jax"}
 
 
 def resolve_device(spec: str) -> jax.Device:
+    """`cpu`, `gpu`, `tpu`, `gpu:1` (a platform's n-th device) or `0` (the default backend's)."""
     spec = spec.strip().lower()
+    platform, _, index = spec.partition(":")
+    if platform in PLATFORMS and index.isdigit():
+        devices = jax.devices(resolve_device(platform).platform)
+        if int(index) >= len(devices):
+            raise LabError(f"device {spec!r} is out of range: JAX sees {len(devices)} {platform} device(s)")
+        return devices[int(index)]
     if spec.isdigit():
         devices = jax.devices()
         if int(spec) >= len(devices):
             raise LabError(f"device index {spec} is out of range: JAX sees {len(devices)} device(s)")
         return devices[int(spec)]
     if spec not in PLATFORMS:
-        raise LabError(f"unknown device {spec!r}: use cpu, gpu, tpu or a device index")
+        raise LabError(f"unknown device {spec!r}: use cpu, gpu, tpu, gpu:1 or a device index")
     try:
         return jax.devices(spec)[0]
     except RuntimeError:
@@ -28,3 +36,17 @@ def resolve_device(spec: str) -> jax.Device:
 
 def describe_device(device: jax.Device) -> dict[str, object]:
     return {"platform": device.platform, "kind": device.device_kind, "id": device.id}
+
+
+def inventory() -> dict[str, object]:
+    """Every device on every platform JAX found (`spec` is what --device takes), and for each
+    platform it did not find, why: JAX's own words and what to install."""
+    devices, missing = [], {}
+    for platform in PLATFORMS:
+        try:
+            found = jax.devices(platform)
+        except RuntimeError as exc:
+            missing[platform] = str(exc).splitlines()[0]
+            continue
+        devices += [{"spec": f"{platform}:{i}", **describe_device(d)} for i, d in enumerate(found)]
+    return {"devices": devices, "missing": missing, "install": {p: INSTALL[p] for p in missing}}

@@ -145,6 +145,7 @@ class Report:
     hlo_verdict: str = "unknown"
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
+    backends: Optional[dict[str, Any]] = None  # devices.inventory(): what JAX found, and what not
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -167,6 +168,7 @@ class Report:
             "alignment": self.alignment.to_json() if self.alignment else None,
             "hlo": {k: s.hlo.to_json() for k, s in self.strategies.items() if s.hlo},
             "hlo_verdict": self.hlo_verdict,
+            "backends": self.backends,
             **({"timings": {k: t.to_json() for k, t in self.timings.items()},
                 "dispatch_floor_s": self.dispatch_floor_s} if self.timings is not None else {}),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 Timer = Callable[[], float]
 
@@ -17,23 +17,31 @@ ROUNDS = 7
 MIN_ROUND_S = 0.02  # one round lasts at least this long, as timeit's autorange does (0.2 s there)
 LOOP_SAMPLE = 64  # instances timed of a larger loop, extrapolated to the whole batch
 DISPATCH_BOUND = 2.0  # within this factor of the dispatch floor, a time says little about the work
+MAX_ROUNDS = 100  # live timings settle after this many rounds of each strategy
+HISTORY = 40  # per-call times kept for a sparkline
 MAX_REPS = 100_000  # a clock too coarse to see a round end must not make autorange run forever
 
 
 @dataclass(frozen=True)
 class Measurement:
     median_s: float  # per call
-    iqr_s: float
+    iqr_s: Optional[float]  # None until there are two rounds
     reps: int  # calls per round
     rounds: int
+
+    def scaled(self, factor: float) -> "Measurement":
+        """The same measurement for `factor` times the work (a sample scaled to the batch)."""
+        iqr = None if self.iqr_s is None else self.iqr_s * factor
+        return Measurement(self.median_s * factor, iqr, self.reps, self.rounds)
 
 
 @dataclass(frozen=True)
 class Timing:
     compile_s: Optional[float]  # None where nothing is compiled (the eager loop)
     median_s: float
-    iqr_s: float
+    iqr_s: Optional[float]
     reps: int
+    rounds: int
     per_instance_s: float
     estimated: bool  # extrapolated from a sample of instances
     ratio_to_manual: Optional[float]
@@ -41,6 +49,10 @@ class Timing:
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "Timing":
+        return cls(**data)
 
 
 def autorange(call: Callable[[], object], timer: Timer, min_round_s: float = MIN_ROUND_S) -> int:
@@ -56,14 +68,39 @@ def autorange(call: Callable[[], object], timer: Timer, min_round_s: float = MIN
     return MAX_REPS
 
 
+class Series:
+    """Rounds of one call, growing one at a time, so a live view can watch the numbers settle.
+    The first round warms up (first-call costs are not steady state) and picks the reps."""
+
+    def __init__(self, call: Callable[[], object], timer: Timer, min_round_s: float = MIN_ROUND_S) -> None:
+        self.call, self.timer, self.min_round_s = call, timer, min_round_s
+        self.reps = 0
+        self.per_call: list[float] = []
+
+    def round(self) -> float:
+        if not self.reps:
+            self.call()
+            self.reps = autorange(self.call, self.timer, self.min_round_s)
+        self.per_call.append(_round(self.call, self.reps, self.timer) / self.reps)
+        return self.per_call[-1]
+
+    def measurement(self) -> Measurement:
+        """Median and interquartile range of the time per call; the IQR is None after one round."""
+        rounds = self.per_call
+        iqr = None
+        if len(rounds) > 1:
+            q1, _, q3 = statistics.quantiles(rounds, n=4, method="inclusive")
+            iqr = q3 - q1
+        return Measurement(statistics.median(rounds), iqr, self.reps, len(rounds))
+
+
 def measure(call: Callable[[], object], timer: Timer, rounds: int = ROUNDS,
             min_round_s: float = MIN_ROUND_S) -> Measurement:
     """Median and interquartile range of the time per call over `rounds` rounds."""
-    call()  # warm up: first-call costs (transfers, caches) are not steady state
-    reps = autorange(call, timer, min_round_s)
-    per_call = [_round(call, reps, timer) / reps for _ in range(rounds)]
-    q1, _, q3 = statistics.quantiles(per_call, n=4, method="inclusive")
-    return Measurement(statistics.median(per_call), q3 - q1, reps, rounds)
+    series = Series(call, timer, min_round_s)
+    for _ in range(rounds):
+        series.round()
+    return series.measurement()
 
 
 def _round(call: Callable[[], object], reps: int, timer: Timer) -> float:
@@ -80,8 +117,32 @@ def timing(m: Measurement, compile_s: Optional[float], instances: int, floor_s: 
         median_s=m.median_s,
         iqr_s=m.iqr_s,
         reps=m.reps,
+        rounds=m.rounds,
         per_instance_s=m.median_s / instances,
         estimated=estimated,
         ratio_to_manual=None if not manual_s else m.median_s / manual_s,
         dispatch_bound=m.median_s < DISPATCH_BOUND * floor_s,
     )
+
+
+@dataclass(frozen=True)
+class LiveTimings:
+    """What the timings pane shows at one moment, and what the helper process sends."""
+
+    rounds: int
+    floor_s: float
+    timings: dict[str, Timing]
+    history: dict[str, tuple[float, ...]]
+    device: dict[str, Any]
+    instances: int
+    state: str  # "measuring" or "settled"
+    labels: dict[str, str]  # strategy -> its name for this model ("einsum" for manual)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "timings": {k: t.to_json() for k, t in self.timings.items()},
+                "history": {k: list(h) for k, h in self.history.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "LiveTimings":
+        return cls(**{**data, "timings": {k: Timing.from_json(t) for k, t in data["timings"].items()},
+                      "history": {k: tuple(h) for k, h in data["history"].items()}})

@@ -1,0 +1,78 @@
+"""Panes 3 and 4 with the scripted timing helper: what is shown, what is dropped, the keys."""
+
+from jaxbatch.widgets.sweep_view import SweepView
+from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
+
+from app_helpers import make_test_app, scripted_live, settle, shown_text
+
+
+async def test_pane_3_shows_each_strategy_with_its_ratio_and_the_floor():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        text = shown_text(app.query_one(TimingsView))
+        assert "floor 6 µs" in text and "measuring 12/100" in text
+        assert "0.228x" in text and "906x" in text and "~est." in text  # 39 / 171; the loop is an estimate
+        assert "Backends: cpu ✓" in text and "gpu ✗ jax[cuda12]" in text
+
+
+async def test_a_timing_for_an_older_job_is_dropped():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        old = app.job
+        app.action_restart_timings()
+        stale = scripted_live().to_json()
+        stale["instances"] = 999
+        app.timings.on_event({"gen": old, "event": "timings", "data": stale})
+        await pilot.pause()
+        assert "999 inst." not in shown_text(app.query_one(TimingsView))
+        assert app.timings.commands[-1][:2] == ("time", old + 1)
+
+
+async def test_space_pauses_and_resumes_and_r_restarts():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "space")
+        assert app.timings.commands[-1] == ("pause",)
+        assert "paused 12/100" in shown_text(app.query_one(TimingsView))
+        await pilot.press("space")
+        assert app.timings.commands[-1] == ("resume",)
+        job = app.job
+        await pilot.press("r")
+        assert app.timings.commands[-1][:2] == ("time", job + 1)
+
+
+async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.query_one("TabbedContent").active == "sweep"
+        text = shown_text(app.query_one(SweepView))
+        assert "vmap pulls ahead of einsum from batch 128" in text
+        await pilot.press("escape")
+        assert app.timings.commands[-1] == ("stop",)
+        assert "Sweep cancelled" in shown_text(app.query_one(SweepView))
+
+
+async def test_a_helper_error_is_shown_in_the_pane():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.timings.on_event({"gen": None, "event": "error", "text": "the timing helper exited with status 1"})
+        await pilot.pause()
+        assert "exited with status 1" in shown_text(app.query_one(TimingsView))
+
+
+def test_bars_are_log_scaled_from_the_floor_and_fit_the_width():
+    assert bar(1e-6, 1e-6, 1e-2, 8).strip() == "▏"  # at the floor: the least mark
+    assert bar(1e-2, 1e-6, 1e-2, 8) == "█" * 8
+    assert bar(1e-4, 1e-6, 1e-2, 8) == "████    "  # half the decades, half the bar
+    for width in (78, 100, 158):  # the pane at 80 and 160 columns
+        assert all(len(line.plain) <= width for line in table_lines(scripted_live(), width))

@@ -1,0 +1,110 @@
+"""Timings that refine round by round: one round of the dispatch floor and of each strategy at a
+time, interleaved so that a slow drift of the machine touches them all alike.
+
+The report stops after a fixed number of rounds; the live pane watches the numbers settle; the
+sweep runs a few rounds per batch size. All three time the same calls, built here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import jax
+import numpy as np
+
+from jaxbatch.lab import strategies, timing
+from jaxbatch.lab.devices import describe_device
+from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
+from jaxbatch.lab.workload import Workload
+
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str
+    call: Callable[[], object]  # one call, blocking until its result is ready
+    compile_s: Optional[float]
+    scale: float = 1.0  # the loop is timed on a sample of instances: times this is the batch
+
+
+def compile_timed(fn: Callable, args: tuple, clock: Timer):
+    """jit, lower and compile `fn` for `args`, timed together: the compile time a user waits."""
+    start = clock()
+    lowered = jax.jit(fn).lower(*args)
+    compiled = lowered.compile()
+    return lowered, compiled, clock() - start
+
+
+def compile_strategies(w: Workload, clock: Timer) -> dict[str, tuple[Callable, float]]:
+    """The hand-batched and vmapped executables with their compile times; one that fails to
+    compile is left out (the analysis shows its error)."""
+    fns = {"vmap": strategies.vmapped(w.single, w.model.in_axes, w.shape)}
+    if w.manual is not None:
+        fns = {"manual": strategies.by_hand(w.manual, w.model.in_axes, w.shape), **fns}
+    out = {}
+    for key, fn in fns.items():
+        try:
+            _, compiled, seconds = compile_timed(fn, w.batch, clock)
+        except Exception:
+            continue
+        out[key] = (compiled, seconds)
+    return out
+
+
+def subjects(w: Workload, executables: dict[str, tuple[Callable, float]]) -> list[Subject]:
+    """The seed's eager loop (past LOOP_SAMPLE instances, on a sample scaled to the batch) and
+    each compiled strategy, called on the workload's batch."""
+    n = w.instances
+    sample = min(n, timing.LOOP_SAMPLE)
+    axes = w.model.in_axes
+    flat = [jax.tree_util.tree_map(lambda x: np.asarray(x).reshape((n,) + x.shape[len(w.shape):]), a)
+            if axis == 0 else a for a, axis in zip(w.batch, axes)]
+    head = [jax.tree_util.tree_map(lambda x: x[:sample], a) if axis == 0 else a for a, axis in zip(flat, axes)]
+    run = strategies.loop(w.single, axes, (sample,))
+    out = [Subject("loop", lambda: run(*head), None, n / sample)]
+    for key, (exe, compile_s) in executables.items():
+        out.append(Subject(key, lambda exe=exe: jax.block_until_ready(exe(*w.batch)), compile_s))
+    return out
+
+
+def floor_call(device: jax.Device) -> Callable[[], object]:
+    """A jitted no-op on `device`: the least any call there can cost."""
+    noop = jax.jit(lambda x: x + 1)
+    scalar = jax.device_put(np.zeros((), np.float32), device)
+    return lambda: jax.block_until_ready(noop(scalar))
+
+
+class Bench:
+    """The dispatch floor and every subject, timed one interleaved round at a time."""
+
+    def __init__(self, w: Workload, subjects: list[Subject], timer: Timer, min_round_s: float = MIN_ROUND_S):
+        self.device = describe_device(w.device)
+        self.labels = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap"}
+        self.instances = w.instances
+        self.subjects = subjects
+        self.floor = Series(floor_call(w.device), timer, min_round_s)
+        self.series = {s.key: Series(s.call, timer, min_round_s) for s in subjects}
+
+    @property
+    def rounds(self) -> int:
+        return len(self.floor.per_call)
+
+    def round(self) -> None:
+        self.floor.round()
+        for series in self.series.values():
+            series.round()
+
+    def timings(self) -> tuple[float, dict[str, Timing]]:
+        """The dispatch floor and each subject's timing, its ratio to the hand-batched one."""
+        floor = self.floor.measurement().median_s
+        measured = {s.key: (s, self.series[s.key].measurement().scaled(s.scale)) for s in self.subjects}
+        manual = measured.get("manual")
+        manual_s = manual[1].median_s if manual else None
+        return floor, {key: timing.timing(m, s.compile_s, self.instances, floor, manual_s, estimated=s.scale != 1)
+                       for key, (s, m) in measured.items()}
+
+    def snapshot(self, state: str) -> LiveTimings:
+        floor, timings = self.timings()
+        history = {s.key: tuple(t * s.scale for t in self.series[s.key].per_call[-HISTORY:]) for s in self.subjects}
+        return LiveTimings(self.rounds, floor, timings, history, self.device, self.instances, state, self.labels)

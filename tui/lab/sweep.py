@@ -1,0 +1,77 @@
+"""The scaling sweep: every strategy at batch sizes 1, 2, 4, … 2^k, per instance, so one sees
+where vmap and hand batching part ways and where each stops being dispatch-bound.
+
+Bounded twice: sizes whose inputs and outputs would pass MEMORY_BUDGET are never allocated,
+and no new size starts once the time budget is spent. Each size is a fresh workload drawn from
+the same seed, compiled (compile time is not counted) and timed for a few short rounds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterator, Optional
+
+import jax
+
+from jaxbatch.lab import live
+from jaxbatch.lab.devices import describe_device, resolve_device
+from jaxbatch.lab.loader import load_model
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import Timer
+from jaxbatch.lab.workload import Workload, build
+
+BUDGET_S = 30.0
+MEMORY_BUDGET = 512 * 2**20  # bytes of batched inputs and outputs at the largest size
+MAX_LOG2 = 20
+ROUNDS = 5
+MIN_ROUND_S = 0.01
+
+
+def sweep(model_ref: str, device_spec: str, budget_s: Optional[float] = None,
+          memory_bytes: int = MEMORY_BUDGET, clock: Timer = time.perf_counter) -> Iterator[SweepState]:
+    """Yield the state after each size; the last one says why the sweep stopped."""
+    model = load_model(model_ref)
+    device = resolve_device(device_spec)
+    budget = BUDGET_S if budget_s is None else budget_s
+    first = build(model, device, (1,))
+    per_instance_bytes = _bytes_per_instance(first)
+    planned = tuple(2**k for k in range(MAX_LOG2 + 1) if 2**k * per_instance_bytes <= memory_bytes) or (1,)
+    labels = {"loop": "loop", "manual": model.manual_label, "vmap": "vmap"}
+    if first.manual is None:
+        del labels["manual"]
+    state = SweepState(labels, planned, (), {k: () for k in labels}, (), describe_device(device))
+    start = clock()
+    for n in planned:
+        if state.sizes and clock() - start > budget:
+            break
+        state = _measured(state, n, _time_size(model, device, n, clock))
+        yield state
+    reason = "done" if len(state.sizes) == len(planned) else f"time budget of {budget:g} s spent"
+    if len(planned) < MAX_LOG2 + 1 and reason == "done":
+        reason = f"done: {2 * planned[-1]:,} instances would pass the {memory_bytes / 2**20:g} MiB memory budget"
+    yield SweepState(**{**state.__dict__, "stopped": reason})
+
+
+def _time_size(model, device, n: int, clock: Timer) -> tuple[float, dict[str, Optional[float]]]:
+    w = build(model, device, (n,))
+    with jax.default_device(device):
+        bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock)), clock, MIN_ROUND_S)
+        for _ in range(ROUNDS):
+            bench.round()
+        floor, timings = bench.timings()
+    return floor, {k: t.per_instance_s for k, t in timings.items()}
+
+
+def _measured(state: SweepState, n: int, result) -> SweepState:
+    floor, per_instance = result
+    grown = {k: v + (per_instance.get(k),) for k, v in state.per_instance_s.items()}
+    return SweepState(state.labels, state.planned, state.sizes + (n,), grown, state.floor_s + (floor,), state.device)
+
+
+def _bytes_per_instance(w: Workload) -> int:
+    """Bytes of one instance's batched inputs and its outputs, from shapes alone."""
+    batched = [a for a, axis in zip(w.batch, w.model.in_axes) if axis == 0]
+    out = jax.eval_shape(w.single, *w.one)
+    leaves = jax.tree_util.tree_leaves(batched) + jax.tree_util.tree_leaves(out)
+    return max(1, sum(math.prod(x.shape) * x.dtype.itemsize for x in leaves if hasattr(x, "dtype")))

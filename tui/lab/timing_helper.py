@@ -1,0 +1,122 @@
+"""The timing helper: a process of its own, at lower priority, that times strategies for the app.
+
+Why a process: the eager loop holds the GIL and XLA:CPU's thread pool takes every core, so in
+the app's process they would delay its key presses. Here the operating system schedules the UI
+first (nice 10), and a stuck model can be stopped by ending the process.
+
+Protocol, one JSON object per line. In: {"op": "time", "gen", "model", "batch", "device"},
+{"op": "sweep", "gen", "model", "device", "budget_s"}, {"op": "pause"}, {"op": "resume"},
+{"op": "stop"}; end of input ends the helper. Out: {"gen", "event", ...} with event "status"
+(text), "timings" (a LiveTimings), "sweep" (a SweepState) or "error" (text). The protocol has a
+file descriptor of its own: whatever the user's model prints goes to stderr, not into it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import sys
+import threading
+import time
+from typing import IO, Any, Iterator
+
+PUBLISH_EVERY_S = 0.25  # the screen needs no more than four updates a second
+
+
+def main() -> int:
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+    commands: queue.Queue = queue.Queue()
+    threading.Thread(target=_read, args=(sys.stdin, commands), daemon=True).start()
+    serve(commands, lambda event: out.write(json.dumps(event) + "\n"))
+    return 0
+
+
+def _read(stream: IO[str], commands: queue.Queue) -> None:
+    for line in stream:
+        with contextlib.suppress(ValueError):
+            commands.put(json.loads(line))
+    commands.put(None)
+
+
+def serve(commands: queue.Queue, emit) -> None:
+    """Run one job at a time, a step at a time, reading commands between steps."""
+    job: Iterator[dict[str, Any]] | None = None
+    gen = None
+    paused = False
+    while True:
+        idle = job is None or paused
+        try:
+            cmd = commands.get(block=idle)
+        except queue.Empty:
+            cmd = {}
+        if cmd is None:
+            break
+        op = cmd.get("op")
+        if op in ("time", "sweep", "stop") and job is not None:
+            job.close()
+            job = None
+        if op in ("time", "sweep"):
+            gen, paused = cmd.get("gen"), False
+            job = _time(cmd) if op == "time" else _sweep(cmd)
+        elif op in ("pause", "resume"):
+            paused = op == "pause"
+        if job is not None and not paused:
+            try:
+                event = next(job)
+            except StopIteration:
+                job = None
+            except Exception as exc:  # the user's model, or a bug of ours: said, not fatal
+                emit({"gen": gen, "event": "error", "text": _message(exc)})
+                job = None
+            else:
+                if event:
+                    emit({"gen": gen, **event})
+    if job is not None:
+        job.close()
+
+
+def _message(exc: Exception) -> str:
+    from jaxbatch.lab.errors import LabError, describe
+
+    return str(exc) if isinstance(exc, LabError) else describe(exc)
+
+
+def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Compile, then refine round by round until settled; a snapshot at most every 0.25 s."""
+    import jax
+
+    from jaxbatch.lab import live
+    from jaxbatch.lab.timing import MAX_ROUNDS
+    from jaxbatch.lab.workload import prepare
+
+    yield {"event": "status", "text": "compiling…"}
+    w = prepare(cmd["model"], tuple(cmd["batch"]), cmd["device"])
+    with jax.default_device(w.device):
+        bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
+        published = 0.0
+        while bench.rounds < MAX_ROUNDS:
+            bench.round()
+            settled = bench.rounds >= MAX_ROUNDS
+            if settled or time.monotonic() - published >= PUBLISH_EVERY_S:
+                published = time.monotonic()
+                state = "settled" if settled else "measuring"
+                yield {"event": "timings", "data": bench.snapshot(state).to_json()}
+            else:
+                yield {}
+
+
+def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    from jaxbatch.lab.sweep import sweep
+
+    for state in sweep(cmd["model"], cmd["device"], budget_s=cmd.get("budget_s")):
+        yield {"event": "sweep", "data": state.to_json()}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""A model made ready to run: loaded, built, its seeded inputs on the chosen device.
+
+The analysis, the live timings and the sweep all start here, so they run the same functions
+on the same inputs (the generator is drawn in the seed's order: parameters, one instance,
+then the batch).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import jax
+import numpy as np
+
+from jaxbatch.lab.devices import resolve_device
+from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.inputs import draw_args
+from jaxbatch.lab.loader import load_model
+from jaxbatch.lab.spec import Model
+
+
+@dataclass(frozen=True)
+class Workload:
+    model: Model
+    device: jax.Device
+    shape: tuple[int, ...]
+    single: Callable
+    manual: Optional[Callable]
+    one: tuple  # the arguments of one instance
+    batch: tuple  # the batched arguments, batch axes first
+
+    @property
+    def instances(self) -> int:
+        return math.prod(self.shape)
+
+
+def prepare(model_ref: str, shape: tuple[int, ...], device_spec: str) -> Workload:
+    """Load and build the model and draw its inputs; LabError says what went wrong."""
+    return build(load_model(model_ref), resolve_device(device_spec), shape)
+
+
+def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
+    """The model built afresh and its inputs for `shape`: the same seed gives the same
+    parameters and the same first instances at every batch shape."""
+    with jax.default_device(device):
+        rng = np.random.default_rng(model.seed)
+        try:
+            single, manual = model.build(rng)
+        except Exception as exc:
+            raise LabError(f"building model {model.name} raised {describe(exc)}") from None
+        one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
+        batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
+    return Workload(model, device, shape, single, manual, one, batch)

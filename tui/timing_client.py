@@ -1,0 +1,86 @@
+"""The app's end of the timing helper process (jaxbatch.lab.timing_helper).
+
+Commands go down its stdin; a reader thread turns each line it prints into a call of
+`on_event`, which the app turns into a message. Its stderr goes to a file, never to the
+terminal the app draws on, and its last line explains an unexpected exit.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+from typing import Any, Callable, Optional
+
+from jaxbatch.lab.selection import Selection
+
+Event = dict[str, Any]
+
+
+class TimingClient:
+    def __init__(self, on_event: Callable[[Event], None]) -> None:
+        self.on_event = on_event
+        self.proc: Optional[subprocess.Popen] = None
+        self.closing = False
+
+    def time(self, gen: int, selection: Selection) -> None:
+        self._send(op="time", gen=gen, **_selection(selection))
+
+    def sweep(self, gen: int, selection: Selection) -> None:
+        self._send(op="sweep", gen=gen, **_selection(selection))
+
+    def pause(self) -> None:
+        self._send(op="pause")
+
+    def resume(self) -> None:
+        self._send(op="resume")
+
+    def stop(self) -> None:
+        self._send(op="stop")
+
+    def close(self) -> None:
+        """End the helper: end of input first, then, if it is stuck in a round, a kill."""
+        self.closing = True
+        if self.proc is None:
+            return
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=1.0)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+    def _send(self, **command: Any) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        try:
+            self.proc.stdin.write(json.dumps(command) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # it died: the reader says why
+
+    def _start(self) -> None:
+        self.stderr = tempfile.TemporaryFile("w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jaxbatch.lab.timing_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, text=True, bufsize=1, start_new_session=True,
+        )
+        threading.Thread(target=self._read, args=(self.proc, self.stderr), daemon=True).start()
+
+    def _read(self, proc: subprocess.Popen, stderr) -> None:
+        for line in proc.stdout:
+            try:
+                self.on_event(json.loads(line))
+            except ValueError:
+                continue
+        status = proc.wait()
+        if not self.closing:
+            stderr.seek(0)
+            last = (stderr.read().strip().splitlines() or [""])[-1]
+            self.on_event({"gen": None, "event": "error",
+                           "text": f"the timing helper exited with status {status}: {last}".rstrip(": ")})
+
+
+def _selection(s: Selection) -> dict[str, Any]:
+    return {"model": s.model, "batch": list(s.batch_shape), "device": s.device}

@@ -1,0 +1,111 @@
+"""Pane 4: the scaling sweep, plotted as it arrives. Time per instance against batch size and
+the vmap / hand-batched ratio, both on log axes, drawn by textual-plotext (plotext's braille
+plots in a Textual widget), with a progress bar while the helper works and the crossovers named
+underneath."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import ProgressBar, Static
+from textual_plotext import PlotextPlot
+
+from jaxbatch.lab.sweep_state import SweepState
+
+UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+class SweepView(Vertical, can_focus=True):
+    BINDINGS = [
+        Binding("escape", "app.cancel_sweep", "Cancel sweep", id="sweep.cancel",
+                tooltip="Stop the sweep; what was measured stays"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble("Press ", ("s", "bold $accent"), " to time every strategy at batch sizes "
+                                      "1, 2, 4, … within a time and memory budget."), id="sweep-head")
+        yield ProgressBar(show_eta=False, id="sweep-progress")
+        with Horizontal(id="sweep-plots"):
+            yield PlotextPlot(id="sweep-per-instance")
+            yield PlotextPlot(id="sweep-ratio")
+        yield Static(id="sweep-crossovers")
+
+    def on_mount(self) -> None:
+        self.query_one("#sweep-plots").display = False
+        self.query_one(ProgressBar).display = False
+
+    def started(self) -> None:
+        self.query_one("#sweep-head", Static).update(Content.styled("Sweep: compiling and timing batch 1…", "$warning"))
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+
+    def show(self, sweep: SweepState) -> None:
+        running = not sweep.stopped
+        bar = self.query_one(ProgressBar)
+        bar.update(total=len(sweep.planned), progress=len(sweep.sizes))
+        bar.display = running
+        d = sweep.device
+        last = f"batch {sweep.sizes[-1]:,} of {sweep.planned[-1]:,}" if sweep.sizes else ""
+        state = ("running: " + last, "$warning") if running else (sweep.stopped, "$success")
+        self.query_one("#sweep-head", Static).update(Content.assemble(
+            ("Sweep ", "bold"), f"on {d['platform']} ({d['kind']}) · ", state,
+            *((" · escape cancels", "$text-muted"),) if running else ()))
+        self.query_one("#sweep-crossovers", Static).update("\n".join(sweep.crossovers()))
+        self.query_one("#sweep-plots").display = bool(sweep.sizes)
+        self._plot(sweep)
+
+    def cancelled(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#sweep-head", Static).update(Content.styled("Sweep cancelled: s starts again", "$text-muted"))
+
+    def failed(self, text: str) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#sweep-head", Static).update(Content.styled(f"Sweep failed: {text}", "$error"))
+
+    def _plot(self, sweep: SweepState) -> None:
+        sizes = list(sweep.sizes)
+        per = self.query_one("#sweep-per-instance", PlotextPlot)
+        plt = per.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("time per instance (s)")
+        plt.xscale("log")
+        plt.yscale("log")
+        for key, label in sweep.labels.items():
+            points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t]
+            if points:
+                plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
+        times = [t for v in sweep.per_instance_s.values() for t in v if t]
+        if times:
+            plt.yticks(*_decades(min(times), max(times)))
+        plt.xticks(*_sizes(sizes))
+        per.refresh()
+        ratio = self.query_one("#sweep-ratio", PlotextPlot)
+        plt = ratio.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"vmap / {sweep.labels.get('manual', 'hand-batched')}")
+        plt.xscale("log")
+        points = [(n, r) for n, r in zip(sizes, sweep.ratio) if r]
+        if points:
+            plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
+            plt.hline(1.0)
+        plt.xticks(*_sizes(sizes))
+        ratio.refresh()
+
+
+def _decades(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Tick marks at powers of ten, labelled in s, ms, µs or ns (plotext would print 0.000001)."""
+    values = [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
+    return values, [next(f"{v / scale:g} {unit}" for scale, unit in UNITS if v >= scale * 0.999) for v in values]
+
+
+def _sizes(sizes: list[int]) -> tuple[list[int], list[str]]:
+    """Batch sizes as ticks: every fourth power of two, written 1, 16, 256, 4k, 64k, 1M."""
+    ticks = [n for n in sizes if math.log2(n) % 4 == 0] or sizes[:1]
+    return ticks, [f"{n >> 20}M" if n >= 2**20 else f"{n >> 10}k" if n >= 1024 else str(n) for n in ticks]
