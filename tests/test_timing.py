@@ -62,8 +62,8 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
 
-    ticks = iter(range(10**9))  # every reading 50 ms later: each round lasts one call
-    report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.05)
+    ticks = iter(range(10**9))  # every reading 0.2 s later: each round lasts one call
+    report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.2)
     t = report.timings
     assert set(t) == {"loop", "manual", "vmap"}
     assert t["loop"].estimated is True and t["manual"].estimated is False  # 100 > 64 instances sampled

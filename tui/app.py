@@ -6,6 +6,8 @@ in a thread worker that imports the lab, and results come back as generation-sta
 
 from __future__ import annotations
 
+import gc
+
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -129,6 +131,7 @@ class JaxBatchApp(App):
         for view in self._views():
             view.loading = False
         self._devices(message.report.backends)
+        self.call_after_refresh(_settle_heap)
         r = message.report
         self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
                                       f"{r.device['platform']} ({r.device['kind']}) · jax {r.jax_version}"))
@@ -272,6 +275,17 @@ class JaxBatchApp(App):
 
     def _views(self):
         return (self.query_one(OutputsView), self.query_one(ProgramsView))
+
+
+def _settle_heap() -> None:
+    """Collect once, then freeze what is left (JAX, the report) out of the collector's sight.
+
+    The heap holds millions of objects once JAX is in; a full collection of them, which
+    Python starts on its own now and then, stalled key presses for 100-200 ms. Unfrozen
+    first, so garbage from the previous report is still collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def help_sections() -> list[tuple[str, list[Binding]]]:

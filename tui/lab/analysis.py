@@ -28,7 +28,8 @@ from jaxbatch.lab.workload import prepare
 LOOP_PROGRAM_CAP = 64
 
 
-def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS) -> Report:
+def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
+            min_round_s: float = timing.REPORT_ROUND_S) -> Report:
     """Everything about `selection`; with a `timer`, also how long each strategy takes."""
     w = prepare(selection.model, selection.batch_shape, selection.device)
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
@@ -49,7 +50,8 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         )
         floor, timings = (None, None)
         if timer is not None:
-            bench = live.Bench(w, live.subjects(w, {k: v for k, v in compiled.items() if v[0] is not None}), timer)
+            executables = {k: v for k, v in compiled.items() if v[0] is not None}
+            bench = live.Bench(w, live.subjects(w, executables), timer, min_round_s)
             for _ in range(rounds):
                 bench.round()
             floor, timings = bench.timings()

@@ -7,6 +7,7 @@ sweep runs a few rounds per batch size. All three time the same calls, built her
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -90,10 +91,14 @@ class Bench:
     def rounds(self) -> int:
         return len(self.floor.per_call)
 
-    def round(self) -> None:
-        self.floor.round()
-        for series in self.series.values():
+    def round(self, rest: Optional[Callable[[float], None]] = None) -> None:
+        """One round of the floor and of each subject; `rest(seconds the last one took)` runs
+        between them (the app's helper sleeps there, so the UI gets the cores)."""
+        for series in (self.floor, *self.series.values()):
+            start = time.perf_counter()
             series.round()
+            if rest is not None:
+                rest(time.perf_counter() - start)
 
     def timings(self) -> tuple[float, dict[str, Timing]]:
         """The dispatch floor and each subject's timing, its ratio to the hand-batched one."""

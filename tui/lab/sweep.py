@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import jax
 
@@ -29,8 +29,10 @@ MIN_ROUND_S = 0.01
 
 
 def sweep(model_ref: str, device_spec: str, budget_s: Optional[float] = None,
-          memory_bytes: int = MEMORY_BUDGET, clock: Timer = time.perf_counter) -> Iterator[SweepState]:
-    """Yield the state after each size; the last one says why the sweep stopped."""
+          memory_bytes: int = MEMORY_BUDGET, clock: Timer = time.perf_counter,
+          rest: Optional[Callable[[float], None]] = None) -> Iterator[SweepState]:
+    """Yield the state after each size; the last one says why the sweep stopped. `rest` is
+    called between rounds, as in live.Bench.round."""
     model = load_model(model_ref)
     device = resolve_device(device_spec)
     budget = BUDGET_S if budget_s is None else budget_s
@@ -45,7 +47,7 @@ def sweep(model_ref: str, device_spec: str, budget_s: Optional[float] = None,
     for n in planned:
         if state.sizes and clock() - start > budget:
             break
-        state = _measured(state, n, _time_size(model, device, n, clock))
+        state = _measured(state, n, _time_size(model, device, n, clock, rest))
         yield state
     reason = "done" if len(state.sizes) == len(planned) else f"time budget of {budget:g} s spent"
     if len(planned) < MAX_LOG2 + 1 and reason == "done":
@@ -53,12 +55,12 @@ def sweep(model_ref: str, device_spec: str, budget_s: Optional[float] = None,
     yield SweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _time_size(model, device, n: int, clock: Timer) -> tuple[float, dict[str, Optional[float]]]:
+def _time_size(model, device, n: int, clock: Timer, rest) -> tuple[float, dict[str, Optional[float]]]:
     w = build(model, device, (n,))
     with jax.default_device(device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock)), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):
-            bench.round()
+            bench.round(rest)
         floor, timings = bench.timings()
     return floor, {k: t.per_instance_s for k, t in timings.items()}
 

@@ -14,7 +14,8 @@ from typing import Any, Callable, Optional
 Timer = Callable[[], float]
 
 ROUNDS = 7
-MIN_ROUND_S = 0.02  # one round lasts at least this long, as timeit's autorange does (0.2 s there)
+MIN_ROUND_S = 0.02  # one live round lasts at least this long, so the pane updates often
+REPORT_ROUND_S = 0.1  # the report's rounds: longer, to average over a noisy machine (timeit: 0.2 s)
 LOOP_SAMPLE = 64  # instances timed of a larger loop, extrapolated to the whole batch
 DISPATCH_BOUND = 2.0  # within this factor of the dispatch floor, a time says little about the work
 MAX_ROUNDS = 100  # live timings settle after this many rounds of each strategy

@@ -23,6 +23,7 @@ import time
 from typing import IO, Any, Iterator
 
 PUBLISH_EVERY_S = 0.25  # the screen needs no more than four updates a second
+PACE = 1.0  # after each strategy's round, rest this many times as long as it took
 
 
 def main() -> int:
@@ -101,7 +102,7 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
         published = 0.0
         while bench.rounds < MAX_ROUNDS:
-            bench.round()
+            bench.round(rest=_rest)
             settled = bench.rounds >= MAX_ROUNDS
             if settled or time.monotonic() - published >= PUBLISH_EVERY_S:
                 published = time.monotonic()
@@ -111,10 +112,14 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield {}
 
 
+def _rest(took: float) -> None:
+    time.sleep(PACE * took)
+
+
 def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     from jaxbatch.lab.sweep import sweep
 
-    for state in sweep(cmd["model"], cmd["device"], budget_s=cmd.get("budget_s")):
+    for state in sweep(cmd["model"], cmd["device"], budget_s=cmd.get("budget_s"), rest=_rest):
         yield {"event": "sweep", "data": state.to_json()}
 
 

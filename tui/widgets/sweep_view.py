@@ -28,7 +28,7 @@ class SweepView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble("Press ", ("s", "bold $accent"), " to time every strategy at batch sizes "
                                       "1, 2, 4, … within a time and memory budget."), id="sweep-head")
-        yield ProgressBar(show_eta=False, id="sweep-progress")
+        yield ProgressBar(total=1, show_eta=False, id="sweep-progress")  # no total: an endless animation
         with Horizontal(id="sweep-plots"):
             yield PlotextPlot(id="sweep-per-instance")
             yield PlotextPlot(id="sweep-ratio")
@@ -41,7 +41,7 @@ class SweepView(Vertical, can_focus=True):
     def started(self) -> None:
         self.query_one("#sweep-head", Static).update(Content.styled("Sweep: compiling and timing batch 1…", "$warning"))
         bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
+        bar.update(total=1, progress=0)
         bar.display = True
 
     def show(self, sweep: SweepState) -> None:

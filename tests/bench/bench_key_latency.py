@@ -1,0 +1,94 @@
+"""How fast does the app answer a key while timings run? Measured as a person over SSH sees it.
+
+Opens jaxbatch-tui in a detached tmux session at 80x24, waits for the seed's results, then
+switches panes (1 <-> 3) while the timing helper measures, and times each key press until the
+screen shows the other pane (tmux capture-pane, polled every 2 ms). Phases: timings paused
+(the baseline), live timings at batch 4096, then the sweep. Prints JSON with p50, p95 and
+max per phase, in milliseconds.
+
+    python tests/bench/bench_key_latency.py [--presses 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import time
+import uuid
+
+PANES = {"1": r"One instance", "3": r"Backends:"}
+
+
+class Session:
+    def __init__(self, command: str) -> None:
+        self.name = "latency-" + uuid.uuid4().hex[:8]
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
+                        f"env TERM=xterm-256color {command}"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def key(self, *keys: str) -> float:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        return time.perf_counter()
+
+    def wait(self, pattern: str, timeout: float = 60.0) -> float:
+        start, rx = time.perf_counter(), re.compile(pattern)
+        while time.perf_counter() - start < timeout:
+            if rx.search(self.screen()):
+                return time.perf_counter()
+            time.sleep(0.002)
+        raise TimeoutError(pattern)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def presses(s: Session, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        pane = "3" if i % 2 == 0 else "1"
+        sent = s.key(pane)
+        out.append((s.wait(PANES[pane]) - sent) * 1000)
+        time.sleep(0.05)
+    return out
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    q = statistics.quantiles(ms, n=20, method="inclusive")
+    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(q[18], 1),
+            "max_ms": round(max(ms), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--command", default="jaxbatch-tui --batch 4096")
+    args = parser.parse_args()
+    s = Session(args.command)
+    try:
+        s.wait(r"loop .*\n?.*agrees|● tanh-dense")
+        s.key("3")
+        s.wait(r"measuring \d+/100")
+        s.key("Space")
+        s.wait(r"paused \d+/100")
+        paused = presses(s, args.presses)
+        s.key("3")
+        s.wait(PANES["3"])
+        s.key("r")
+        s.wait(r"measuring \d+/100")
+        live = presses(s, args.presses)
+        s.key("s")
+        s.wait(r"running: batch")
+        sweep = presses(s, args.presses)
+        print(json.dumps({"command": args.command, "timings_paused": summary(paused), "live_timings": summary(live),
+                          "sweep": summary(sweep)}, indent=2))
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    main()
