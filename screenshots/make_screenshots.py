@@ -1,7 +1,8 @@
 """Regenerate the README's screenshots: `python screenshots/make_screenshots.py`.
 
-Drives the real app headless with Pilot on the seed's model (seeded, so the pictures are the
-same on every machine with the same JAX) and writes SVGs next to this file.
+Drives the real app headless with Pilot on the seed's model and writes SVGs next to this file.
+Outputs and programs are seeded, so they are the same on every machine with the same JAX; the
+timings and the sweep are measured live, on this machine, by the timing helper.
 """
 
 import asyncio
@@ -17,6 +18,13 @@ SHOTS = {
     "hlo.svg": (Selection(), ["2", "l", "l"]),
     "batch-4x8.svg": (Selection(batch_shape=(4, 8)), []),
     "help.svg": (Selection(), ["f1"]),
+    "timings.svg": (Selection(batch_shape=(4096,)), ["3"]),
+    "sweep.svg": (Selection(), ["s"]),
+}
+# Live panes: wait until they have something worth showing.
+READY = {
+    "timings.svg": lambda app: app.live is not None and app.live.rounds >= 30,
+    "sweep.svg": lambda app: "done" in str(app.query_one("#sweep-head").content),
 }
 
 
@@ -27,6 +35,12 @@ async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press(*keys)
+        await pilot.pause()
+        ready = READY.get(name, lambda app: True)
+        for _ in range(1200):
+            if ready(app):
+                break
+            await pilot.pause(0.1)
         await pilot.pause()
         app.save_screenshot(str(HERE / name))
     print(HERE / name)

@@ -73,7 +73,8 @@ def _timings(report: Report) -> list[str]:
     d = report.device
     lines = ["", f"Timings on {d['platform']} ({d['kind']}): median per call over rounds, IQR, "
              f"dispatch floor {seconds(report.dispatch_floor_s)}",
-             f"  {'':<12} {'compile':>10} {'per call':>10} {'± IQR':>10} {'per inst.':>10} {'vs manual':>10}"]
+             f"  {'':<12} {'compile':>10} {'per call':>10} {'± IQR':>10} {'per inst.':>10} "
+             f"{'vs ' + report.strategies['manual'].label if 'manual' in report.strategies else '':>10}"]
     for key, t in report.timings.items():
         label = report.strategies[key].label
         ratio = "" if t.ratio_to_manual is None else f"{t.ratio_to_manual:.2f}x"

@@ -93,7 +93,7 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     slowest = max(t.median_s for t in live.timings.values())
     for key, t in live.timings.items():
         spread = "" if t.iqr_s is None else f"{100 * t.iqr_s / t.median_s:.0f}%"
-        ratio = "" if t.ratio_to_manual is None else f"{t.ratio_to_manual:.3g}x"
+        ratio = "" if t.ratio_to_manual is None else _ratio(t.ratio_to_manual)
         name = live.labels.get(key, key)
         flag = ("≈floor", "$warning") if t.dispatch_bound else ("~est." if t.estimated else "", "$text-muted")
         lines.append(Content.assemble(
@@ -102,6 +102,11 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
             (bar(t.median_s, live.floor_s, slowest, bar_width), "$accent"), " ", flag,
         ))
     return lines
+
+
+def _ratio(r: float) -> str:
+    """Three significant digits, never in e-notation: 0.228x, 1x, 906x, 1,184x."""
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
 
 
 def bar(value: float, floor: float, slowest: float, width: int = BAR) -> str:
