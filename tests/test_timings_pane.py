@@ -76,3 +76,24 @@ def test_bars_are_log_scaled_from_the_floor_and_fit_the_width():
     assert bar(1e-4, 1e-6, 1e-2, 8) == "████    "  # half the decades, half the bar
     for width in (78, 100, 158):  # the pane at 80 and 160 columns
         assert all(len(line.plain) <= width for line in table_lines(scripted_live(), width))
+
+
+async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
+    """plotext takes logs of its limits: one size, or equal times, must not reach log(0)."""
+    from dataclasses import replace
+
+    from app_helpers import scripted_sweep
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        view = app.query_one(SweepView)
+        full = scripted_sweep(stopped="")
+        one = replace(full, sizes=full.sizes[:1], per_instance_s={k: v[:1] for k, v in full.per_instance_s.items()})
+        flat = replace(full, per_instance_s={k: tuple(1e-6 for _ in v) for k, v in full.per_instance_s.items()})
+        for state in (one, flat, full):
+            view.show(state)
+            await pilot.pause()
+            app.export_screenshot()  # renders every widget now
+        assert "running: batch 4,096" in shown_text(view)

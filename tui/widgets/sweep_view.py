@@ -56,8 +56,12 @@ class SweepView(Vertical, can_focus=True):
             ("Sweep ", "bold"), f"on {d['platform']} ({d['kind']}) · ", state,
             *((" · escape cancels", "$text-muted"),) if running else ()))
         self.query_one("#sweep-crossovers", Static).update("\n".join(sweep.crossovers()))
-        self.query_one("#sweep-plots").display = bool(sweep.sizes)
-        self._plot(sweep)
+        # plotext takes the log of its axis limits: with one size the x range is empty and
+        # its limits reach 0, so the plots wait for a second size
+        plottable = len(sweep.sizes) >= 2
+        self.query_one("#sweep-plots").display = plottable
+        if plottable:
+            self._plot(sweep)
 
     def cancelled(self) -> None:
         self.query_one(ProgressBar).display = False
@@ -75,13 +79,15 @@ class SweepView(Vertical, can_focus=True):
         plt.clear_figure()
         plt.title("time per instance (s)")
         plt.xscale("log")
-        plt.yscale("log")
+        times = [t for v in sweep.per_instance_s.values() for t in v if t and t > 0]
+        spread = bool(times) and min(times) < max(times)
+        if spread:  # a log axis over a zero-width range would take log(0) in plotext
+            plt.yscale("log")
         for key, label in sweep.labels.items():
-            points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t]
-            if points:
+            points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
+            if len(points) >= 2:
                 plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
-        times = [t for v in sweep.per_instance_s.values() for t in v if t]
-        if times:
+        if spread:
             plt.yticks(*_decades(min(times), max(times)))
         plt.xticks(*_sizes(sizes))
         per.refresh()
@@ -91,8 +97,8 @@ class SweepView(Vertical, can_focus=True):
         plt.clear_figure()
         plt.title(f"vmap / {sweep.labels.get('manual', 'hand-batched')}")
         plt.xscale("log")
-        points = [(n, r) for n, r in zip(sizes, sweep.ratio) if r]
-        if points:
+        points = [(n, r) for n, r in zip(sizes, sweep.ratio) if r and r > 0]
+        if len(points) >= 2:
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
             plt.hline(1.0)
         plt.xticks(*_sizes(sizes))
