@@ -1,6 +1,6 @@
 """Panes 3 and 4 with the scripted timing helper: what is shown, what is dropped, the keys."""
 
-from jaxbatch.widgets.sweep_view import SweepView
+from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
 
 from app_helpers import make_test_app, scripted_live, settle, shown_text
@@ -79,7 +79,7 @@ def test_bars_are_log_scaled_from_the_floor_and_fit_the_width():
 
 
 async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
-    """plotext takes logs of its limits: one size, or equal times, must not reach log(0)."""
+    """plotext takes logs of its limits: one, two or three sizes, or equal times, must draw."""
     from dataclasses import replace
 
     from app_helpers import scripted_sweep
@@ -90,10 +90,16 @@ async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
         await pilot.press("4")
         view = app.query_one(SweepView)
         full = scripted_sweep(stopped="")
-        one = replace(full, sizes=full.sizes[:1], per_instance_s={k: v[:1] for k, v in full.per_instance_s.items()})
         flat = replace(full, per_instance_s={k: tuple(1e-6 for _ in v) for k, v in full.per_instance_s.items()})
-        for state in (one, flat, full):
+        first = [replace(full, sizes=full.sizes[:n], per_instance_s={k: v[:n] for k, v in full.per_instance_s.items()})
+                 for n in (1, 2, 3)]
+        for state in (*first, flat, full):
             view.show(state)
             await pilot.pause()
             app.export_screenshot()  # renders every widget now
+            plots = view.query(SafePlot)
+            assert len(plots) == 2
+            if len(state.sizes) > 1:  # drawn, and drawn again: plotext's log axes can't build twice
+                renders = [str(p.render()) for p in plots for _ in range(2)]
+                assert all(r and "unavailable" not in r for r in renders), renders
         assert "running: batch 4,096" in shown_text(view)

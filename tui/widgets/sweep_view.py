@@ -6,7 +6,10 @@ underneath."""
 from __future__ import annotations
 
 import math
+from functools import partial
+from typing import Callable, Optional
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +20,28 @@ from textual_plotext import PlotextPlot
 from jaxbatch.lab.sweep_state import SweepState
 
 UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+class SafePlot(PlotextPlot):
+    """A plot drawn afresh on every render, whose drawing can't take the app down.
+
+    plotext's figure is not safe to build twice: on a log axis, each build takes the log of
+    the data it holds again (log of log, then log of a negative number). So `draw` replots
+    from the data at each render, and anything plotext still raises is shown, not raised
+    (a render error in Textual ends the app)."""
+
+    draw: Optional[Callable] = None
+
+    def render(self):
+        if not self.size.area or self.draw is None:  # before its first layout, or no data
+            return Text("")
+        try:
+            self.plt.clear_data()
+            self.plt.clear_figure()
+            self.draw(self.plt)
+            return super().render()
+        except (ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
+            return Text(f"plot unavailable: {exc}")
 
 
 class SweepView(Vertical, can_focus=True):
@@ -30,8 +55,8 @@ class SweepView(Vertical, can_focus=True):
                                       "1, 2, 4, … within a time and memory budget."), id="sweep-head")
         yield ProgressBar(total=1, show_eta=False, id="sweep-progress")  # no total: an endless animation
         with Horizontal(id="sweep-plots"):
-            yield PlotextPlot(id="sweep-per-instance")
-            yield PlotextPlot(id="sweep-ratio")
+            yield SafePlot(id="sweep-per-instance")
+            yield SafePlot(id="sweep-ratio")
         yield Static(id="sweep-crossovers")
 
     def on_mount(self) -> None:
@@ -72,37 +97,37 @@ class SweepView(Vertical, can_focus=True):
         self.query_one("#sweep-head", Static).update(Content.styled(f"Sweep failed: {text}", "$error"))
 
     def _plot(self, sweep: SweepState) -> None:
-        sizes = list(sweep.sizes)
-        per = self.query_one("#sweep-per-instance", PlotextPlot)
-        plt = per.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title("time per instance (s)")
-        plt.xscale("log")
-        times = [t for v in sweep.per_instance_s.values() for t in v if t and t > 0]
-        spread = bool(times) and min(times) < max(times)
-        if spread:  # a log axis over a zero-width range would take log(0) in plotext
-            plt.yscale("log")
-        for key, label in sweep.labels.items():
-            points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
-            if len(points) >= 2:
-                plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
-        if spread:
-            plt.yticks(*_decades(min(times), max(times)))
-        plt.xticks(*_sizes(sizes))
-        per.refresh()
-        ratio = self.query_one("#sweep-ratio", PlotextPlot)
-        plt = ratio.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(f"vmap / {sweep.labels.get('manual', 'hand-batched')}")
-        plt.xscale("log")
-        points = [(n, r) for n, r in zip(sizes, sweep.ratio) if r and r > 0]
+        self.query_one("#sweep-per-instance", SafePlot).draw = partial(_draw_times, sweep)
+        self.query_one("#sweep-ratio", SafePlot).draw = partial(_draw_ratio, sweep)
+        for plot in self.query(SafePlot):
+            plot.refresh()
+
+
+def _draw_times(sweep: SweepState, plt) -> None:
+    sizes = list(sweep.sizes)
+    plt.title("time per instance (s)")
+    plt.xscale("log")
+    times = [t for v in sweep.per_instance_s.values() for t in v if t and t > 0]
+    spread = bool(times) and min(times) < max(times)
+    if spread:  # a log axis over a zero-width range would take log(0) in plotext
+        plt.yscale("log")
+        plt.yticks(*_decades(min(times), max(times)))
+    for key, label in sweep.labels.items():
+        points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
         if len(points) >= 2:
-            plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
-            plt.hline(1.0)
-        plt.xticks(*_sizes(sizes))
-        ratio.refresh()
+            plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
+    plt.xticks(*_sizes(sizes))
+
+
+def _draw_ratio(sweep: SweepState, plt) -> None:
+    sizes = list(sweep.sizes)
+    plt.title(f"vmap / {sweep.labels.get('manual', 'hand-batched')}")
+    plt.xscale("log")
+    points = [(n, r) for n, r in zip(sizes, sweep.ratio) if r and r > 0]
+    if len(points) >= 2:
+        plt.plot([points[0][0], points[-1][0]], [1.0, 1.0], marker="dot", color="gray")  # even, under
+        plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
+    plt.xticks(*_sizes(sizes))
 
 
 def _decades(low: float, high: float) -> tuple[list[float], list[str]]:
