@@ -32,6 +32,21 @@ async def test_a_timing_for_an_older_job_is_dropped():
         assert app.timings.commands[-1][:2] == ("time", old + 1)
 
 
+async def test_updates_faster_than_a_mount_update_the_sparklines_without_error():
+    """A second round can arrive before the first one's sparkline rows are mounted."""
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.query_one(TimingsView)
+        view.clear("")
+        live = scripted_live()
+        view.show(live)
+        view.show(live)  # no await between: the rows from the first call are not mounted yet
+        await pilot.pause()
+        assert len(view.query("Sparkline")) == len(live.history)
+        assert view.sparklines["vmap"].data == list(live.history["vmap"])
+
+
 async def test_space_pauses_and_resumes_and_r_restarts():
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -2,9 +2,12 @@
 
 Opens jaxbatch-tui in a detached tmux session at 80x24, waits for the seed's results, then
 switches panes (1 <-> 3) while the timing helper measures, and times each key press until the
-screen shows the other pane (tmux capture-pane, polled every 2 ms). Phases: timings paused
-(the baseline), live timings at batch 4096, then the sweep. Prints JSON with p50, p95 and
-max per phase, in milliseconds.
+other pane's text reaches the terminal. The pane's output is streamed out of tmux
+(`pipe-pane` into a FIFO) and read as it arrives, as a terminal over SSH receives it; polling
+`capture-pane` instead spawns a tmux client every few milliseconds, and on two cores that load
+alone added tens of milliseconds to the tail. Phases: timings paused (the baseline), live
+timings at batch 4096, then the sweep. Prints JSON with p50, p95 and max per phase, in
+milliseconds.
 
     python tests/bench/bench_key_latency.py [--presses 40]
 """
@@ -13,44 +16,55 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import select
 import statistics
 import subprocess
+import tempfile
 import time
 import uuid
 
 PANES = {"1": r"One instance", "3": r"Backends:"}
+ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
 
 
 class Session:
     def __init__(self, command: str) -> None:
         self.name = "latency-" + uuid.uuid4().hex[:8]
+        self.fifo = os.path.join(tempfile.mkdtemp(), "pane")
+        os.mkfifo(self.fifo)
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
-                        f"env TERM=xterm-256color {command}"], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+                        f"sleep 0.3; env TERM=xterm-256color {command}"], check=True)
+        subprocess.run(["tmux", "pipe-pane", "-t", self.name, f"cat > {self.fifo}"], check=True)
+        self.stream = os.open(self.fifo, os.O_RDONLY)
+        self.seen = b""
 
     def key(self, *keys: str) -> float:
+        self.seen = b""  # only what the app writes after this key counts
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
         return time.perf_counter()
 
     def wait(self, pattern: str, timeout: float = 60.0) -> float:
-        start, rx = time.perf_counter(), re.compile(pattern)
+        """When `pattern` first appears in the text written since the last key."""
+        start, rx = time.perf_counter(), re.compile(pattern.encode())
         while time.perf_counter() - start < timeout:
-            if rx.search(self.screen()):
-                return time.perf_counter()
-            time.sleep(0.002)
+            ready, _, _ = select.select([self.stream], [], [], 0.5)
+            if ready:
+                self.seen += os.read(self.stream, 1 << 16)
+                if rx.search(ESCAPES.sub(b"", self.seen)):
+                    return time.perf_counter()
         raise TimeoutError(pattern)
 
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        os.close(self.stream)
 
 
 def presses(s: Session, n: int) -> list[float]:
     out = []
     for i in range(n):
-        pane = "3" if i % 2 == 0 else "1"
+        pane = "1" if i % 2 == 0 else "3"
         sent = s.key(pane)
         out.append((s.wait(PANES[pane]) - sent) * 1000)
         time.sleep(0.05)

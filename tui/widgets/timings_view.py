@@ -32,6 +32,10 @@ class TimingsView(VerticalScroll, can_focus=True):
                 tooltip="Throw the rounds away and measure again"),
     ]
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sparklines: dict[str, Sparkline] = {}
+
     def compose(self) -> ComposeResult:
         yield Static("Timings start when the lab has the selection…", id="timings-head")
         yield Static(id="timings-backends")
@@ -49,14 +53,14 @@ class TimingsView(VerticalScroll, can_focus=True):
         self.query_one("#timings-table", Static).update(Content("\n").join(table_lines(live, width)))
         self.query_one("#timings-history-title", Static).update(
             Content.styled(f"Last {len(next(iter(live.history.values()), ()))} rounds, per call", "$text-muted"))
-        box = self.query_one("#timings-history", VerticalScroll)
-        rows = {row.name: row for row in box.children}
         for key, history in live.history.items():
-            if key in rows:
-                rows[key].query_one(Sparkline).data = list(history)
-            else:
-                box.mount(Horizontal(Label(live.labels.get(key, key), classes="spark-label"),
-                                     Sparkline(list(history), summary_function=max), name=key, classes="spark-row"))
+            if key in self.sparklines:
+                self.sparklines[key].data = list(history)
+            else:  # held by reference: a mount completes later, and the next update may come first
+                self.sparklines[key] = Sparkline(list(history), summary_function=max)
+                self.query_one("#timings-history", VerticalScroll).mount(Horizontal(
+                    Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
+                    classes="spark-row"))
 
     def backends(self, backends: dict) -> None:
         """Which platforms JAX found, and for each missing one what to install."""
@@ -71,6 +75,7 @@ class TimingsView(VerticalScroll, can_focus=True):
         self.query_one("#timings-table", Static).update("")
         self.query_one("#timings-history-title", Static).update("")
         self.query_one("#timings-history", VerticalScroll).remove_children()
+        self.sparklines = {}
 
 
 def _head(live: LiveTimings, state: str) -> Content:
