@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
 from jaxbatch.lab.errors import LabError, describe
 from jaxbatch.lab.results import Report
@@ -24,6 +24,7 @@ from jaxbatch.messages import LabDone, LabFailed, TimingEvent
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
 from jaxbatch.screens.help_screen import HelpScreen
+from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
@@ -90,7 +91,7 @@ class JaxBatchApp(App):
                 yield TimingsView(id="timings-view")
             with TabPane(PANES["sweep"], id="sweep"):
                 yield SweepView(id="sweep-view")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         # Paint the first frame before the worker starts importing JAX.

@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--command", default="jaxbatch-tui --batch 4096")
     args = parser.parse_args()
+    args.presses += args.presses % 2
     s = Session(args.command)
     try:
         s.wait(r"loop .*\n?.*agrees|● tanh-dense")
@@ -89,9 +90,7 @@ def main() -> None:
         s.wait(r"measuring \d+/100")
         s.key("Space")
         s.wait(r"paused \d+/100")
-        paused = presses(s, args.presses)
-        s.key("3")
-        s.wait(PANES["3"])
+        paused = presses(s, args.presses)  # an even number of presses ends on pane 3
         s.key("r")
         s.wait(r"measuring \d+/100")
         live = presses(s, args.presses)
