@@ -1,9 +1,10 @@
 """The bottom line of keys: what the focused pane and the app answer to, pane keys first.
 
 Textual's Footer mounts one widget per key and mounts them all again on every focus change;
-on a 2-core machine that was most of the cost of switching panes (p95 130-210 ms with timings
-running, 31-37 ms without it: tests/bench/bench_key_latency.py). This bar is one widget that renders one line, and only when
-the keys it shows have changed. Keys are for the keyboard here; the bar is not clickable.
+on a 2-core machine that was most of the cost of switching panes: key p95 130-210 ms with
+timings running, 31-37 ms without it (tests/bench/bench_key_latency.py). This bar is one
+widget that renders one line, and only when its keys change. It is for the keyboard: not
+clickable.
 """
 
 from __future__ import annotations
