@@ -4,4 +4,18 @@
 # name -> (module in this package, one-line summary)
 CATALOG: dict[str, tuple[str, str]] = {
     "tanh-dense": ("tanh_dense", "the seed: tanh(M @ v + b).sum(), batched by einsum"),
+    "mlp": ("mlp", "a two-layer perceptron on one vector, batched by matmul"),
+    "attention": ("attention", "softmax attention over one sequence, batched by einsum"),
+    "per-example-grad": ("per_example_grad", "the gradient of a loss for one example, batched by hand-derived formula"),
+    "dynamic-slice": ("dynamic_slice", "a window at a per-instance offset: vmap makes a gather"),
+    "index-update": ("index_update", "x.at[i].set(v): vmap makes a scatter, by hand a one-hot where"),
+    "cond": ("cond", "lax.cond on a per-instance predicate: vmap runs both branches"),
+    "while-loop": ("while_loop", "lax.while_loop with a per-instance predicate: runs until the slowest"),
+    "conv-batched-kernel": ("conv_batched_kernel", "a convolution with its own kernel per instance: feature groups"),
+    "sort-topk": ("sort_topk", "the k largest of one vector, by sort or top_k"),
+    "random-keys": ("random_keys", "random numbers from one PRNG key; vmap over a batch of keys"),
+    "linear-solve": ("linear_solve", "solve A x = b for one system, batched linalg"),
+    "elementwise": ("elementwise", "an elementwise function: runs on the batch as it is, and is right"),
+    "normalize": ("normalize", "x / x.sum(): runs on the batch as it is, and is WRONG"),
+    "pytree-io": ("pytree_io", "a dict in, a tuple out, a shared parameter"),
 }

@@ -33,4 +33,10 @@ MODEL = Model(
     ),
     source="Stack Overflow, \"vmap vs native batching\": the model of the answer that calls them identical",
     seed=98432,
+    signature=(
+        ("manual", r"(?s)c:f32\[5,2\] = dot_general\[.*?\] b a"),
+        ("vmap", r"(?s)c:f32\[2,5\] = dot_general\[.*?\] a b"),
+        ("manual", r"reduce_sum\[axes=\(1,\)"),
+        ("vmap", r"reduce_sum\[axes=\((np\.int64\()?0\)?,\)"),
+    ),
 )

@@ -41,7 +41,7 @@ def test_bad_references(ref, words):
         ("syntax_error_model", "MODEL", r"syntax_error_model.py line 1: SyntaxError"),
         ("import_error_model", "MODEL", r"raised RuntimeError: cannot import me"),
         ("raises_model", "missing", r"has no attribute 'missing'"),
-        ("raises_model", "not_a_model", r"not_a_model is not a jaxbatch.lab.spec.Model \(it is int\)"),
+        ("raises_model", "not_a_model", r"not_a_model is not a Model or a function \(it is int\)"),
     ],
 )
 def test_broken_user_files(fixture_ref, name, attr, words):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import sweep
 from jaxbatch.lab.sweep_state import SweepState
 
@@ -39,7 +40,7 @@ def test_json_round_trip_keeps_the_ratio_and_crossovers():
 
 def test_sweep_is_bounded_by_the_memory_budget():
     ticks = iter(range(10**9))  # a fake clock: every reading 50 ms later
-    states = list(sweep("tanh-dense", "cpu", budget_s=1e9, memory_bytes=20 * 8, clock=lambda: next(ticks) * 0.05))
+    states = list(sweep(Selection(), budget_s=1e9, memory_bytes=20 * 8, clock=lambda: next(ticks) * 0.05))
     last = states[-1]
     # one instance of tanh-dense: 3 floats in, 1 out = 16 bytes, so 8 instances fit in 160
     assert last.planned == (1, 2, 4, 8) and last.sizes == last.planned
@@ -49,5 +50,5 @@ def test_sweep_is_bounded_by_the_memory_budget():
 
 def test_sweep_starts_no_new_size_past_its_time_budget():
     ticks = iter(range(10**9))
-    states = list(sweep("tanh-dense", "cpu", budget_s=0.01, clock=lambda: next(ticks) * 0.05))
+    states = list(sweep(Selection(), budget_s=0.01, clock=lambda: next(ticks) * 0.05))
     assert states[-1].sizes == (1,) and "time budget" in states[-1].stopped

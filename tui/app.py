@@ -6,6 +6,7 @@ in a thread worker that imports the lab, and results come back as generation-sta
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 from textual import on, work
@@ -24,6 +25,7 @@ from jaxbatch.messages import LabDone, LabFailed, TimingEvent
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
 from jaxbatch.screens.help_screen import HelpScreen
+from jaxbatch.screens.in_axes_screen import InAxesScreen
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
@@ -51,6 +53,7 @@ class JaxBatchApp(App):
         Binding("s", "sweep", "Sweep", id="sweep.start", tooltip="Time every strategy at batch sizes 1, 2, 4, …"),
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
+        Binding("a", "in_axes", "in_axes", id="in_axes", tooltip="Set the in_axes: 0 or None per argument"),
         Binding("d", "focus_device", "Device", id="focus.device", tooltip="Choose the device (every JAX device found)"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
@@ -60,6 +63,8 @@ class JaxBatchApp(App):
         """`timings` makes the timing helper's client from an event callback (tests inject one)."""
         super().__init__()
         self.selection = selection
+        # The user's own model keeps its inputs and hand-batched twin when chosen again.
+        self.user = None if selection.model in CATALOG else selection
         self.generation = 0
         self.report: Report | None = None
         self.timings = timings(lambda event: self.post_message(TimingEvent(event)))
@@ -218,12 +223,14 @@ class JaxBatchApp(App):
     @on(Select.Changed, "#device")
     def _device_changed(self, event: Select.Changed) -> None:
         if event.value != self.selection.device:
-            self.request(Selection(self.selection.model, self.selection.batch_shape, str(event.value)))
+            self.request(dataclasses.replace(self.selection, device=str(event.value)))
 
     @on(Select.Changed, "#model")
     def _model_changed(self, event: Select.Changed) -> None:
         if event.value != self.selection.model:
-            self.request(Selection(str(event.value), self.selection.batch_shape, self.selection.device))
+            base = self.user if self.user and event.value == self.user.model else Selection(str(event.value))
+            self.request(dataclasses.replace(base, batch_shape=self.selection.batch_shape,
+                                             device=self.selection.device))
 
     @on(Input.Submitted, "#batch")
     def _batch_submitted(self, event: Input.Submitted) -> None:
@@ -236,7 +243,7 @@ class JaxBatchApp(App):
             return
         event.input.remove_class("-invalid")
         event.input.value = format_batch_shape(shape)
-        self.request(Selection(self.selection.model, shape, self.selection.device))
+        self.request(dataclasses.replace(self.selection, batch_shape=shape))
 
     # ---- actions ----------------------------------------------------------------------------
 
@@ -262,6 +269,18 @@ class JaxBatchApp(App):
 
     def action_focus_batch(self) -> None:
         self.query_one("#batch", Input).focus()
+
+    def action_in_axes(self) -> None:
+        if self.report is None or self.report.model != self.selection.model:
+            self.notify("in_axes can be set once the model has results", severity="warning")
+        elif len(self.report.in_axes) < 2:
+            self.notify(f"{self.report.model} has one argument: its in_axes is 0", severity="warning")
+        else:
+            self.push_screen(InAxesScreen(self.report.single.arg_avals, tuple(self.report.in_axes)), self._set_in_axes)
+
+    def _set_in_axes(self, axes) -> None:
+        if axes is not None and axes != tuple(self.report.in_axes):
+            self.request(dataclasses.replace(self.selection, in_axes=axes))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_sections()))

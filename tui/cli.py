@@ -7,13 +7,15 @@ evaluated. JAX is imported only by the commands that compute, after arguments ar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from typing import NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import DEFAULT_DEVICE, DEFAULT_MODEL, Selection, parse_batch_shape
+from jaxbatch.lab.selection import (DEFAULT_DEVICE, DEFAULT_MODEL, Selection, parse_aval, parse_batch_shape,
+                                    parse_in_axes)
 
 PROG = "jaxbatch-tui"
 
@@ -34,6 +36,12 @@ def _selection_options() -> argparse.ArgumentParser:
                         help="built-in name (see `models`), path/to/file.py:ATTR or package.module:ATTR")
     common.add_argument("--batch", "-b", default="5", help="batch shape: 5, 4,8 or '(4, 8)'")
     common.add_argument("--device", "-d", default=DEFAULT_DEVICE, help="cpu, gpu, tpu or a device index")
+    user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
+    user.add_argument("--input", "-i", action="append", default=[], metavar="AVAL",
+                      help="dtype and shape of one argument for ONE instance, e.g. 'f32[3]' or 'i32[]'; once per argument")
+    user.add_argument("--in-axes", metavar="AXES",
+                      help="per argument 0 (batched) or None (shared by every instance), e.g. '0,None'")
+    user.add_argument("--batched", metavar="REF", help="your hand-batched version: path/to/file.py:fn_batched")
     return common
 
 
@@ -60,9 +68,15 @@ def parse_selection(args: argparse.Namespace) -> Selection:
     try:
         shape = parse_batch_shape(args.batch)
         check_reference(args.model)
+        inputs = tuple(str(parse_aval(text)) for text in args.input)
+        in_axes = None if args.in_axes is None else parse_in_axes(args.in_axes)
+        if args.batched is not None:
+            check_reference(args.batched)
     except LabError as exc:
         fail(str(exc))
-    return Selection(model=args.model, batch_shape=shape, device=args.device)
+    if inputs:  # the function's own in_axes, which its --batched twin is written for
+        return Selection(args.model, shape, args.device, inputs, None, args.batched, in_axes)
+    return Selection(args.model, shape, args.device, in_axes=in_axes, batched=args.batched)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -77,6 +91,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _app(selection)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        from jaxbatch.lab.errors import describe
+
+        fail(f"internal error: {describe(exc)}")
 
 
 def _models() -> int:
@@ -104,9 +122,10 @@ def _report(selection: Selection, as_json: bool, timings: bool, sweep_budget) ->
 
     from jaxbatch.lab.analysis import analyze
 
-    try:
-        report = analyze(selection, timer=time.perf_counter if timings else None)
-        sweep = None if sweep_budget is False else _sweep(selection, sweep_budget)
+    try:  # what the user's model prints goes to stderr: stdout holds the report
+        with contextlib.redirect_stdout(sys.stderr):
+            report = analyze(selection, timer=time.perf_counter if timings else None)
+            sweep = None if sweep_budget is False else _sweep(selection, sweep_budget)
     except LabError as exc:
         fail(str(exc))
     if as_json:
@@ -126,7 +145,7 @@ def _sweep(selection: Selection, budget):
     from jaxbatch.lab.sweep import sweep
 
     state = None
-    for state in sweep(selection.model, selection.device, budget_s=budget):
+    for state in sweep(selection, budget_s=budget):
         if sys.stderr.isatty():
             print(f"\r\033[Ksweep: batch {state.sizes[-1]:,} ({len(state.sizes)}/{len(state.planned)})",
                   end="", file=sys.stderr, flush=True)

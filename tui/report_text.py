@@ -18,6 +18,7 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         f"jax {report.jax_version}",
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
+        *(f"  warning: {w}" for w in report.warnings),
         "",
         f"One instance  model({', '.join(report.single.arg_avals)})",
         *_indented(report.single.text),
@@ -28,6 +29,8 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     ]
     for s in report.strategies.values():
         lines += [f"  {s.label:<12} {_verdict(s)}", *_indented(s.text or "", "    ")]
+    if report.manual_missing:
+        lines += [f"  {'hand-batched':<12} {report.manual_missing}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
         lines += ["", f"Jaxpr: {s.label}", s.jaxpr]

@@ -26,10 +26,10 @@ class TimingClient:
         self.closing = False
 
     def time(self, gen: int, selection: Selection) -> None:
-        self._send(op="time", gen=gen, **_selection(selection))
+        self._send(op="time", gen=gen, selection=selection.to_json())
 
     def sweep(self, gen: int, selection: Selection) -> None:
-        self._send(op="sweep", gen=gen, **_selection(selection))
+        self._send(op="sweep", gen=gen, selection=selection.to_json())
 
     def pause(self) -> None:
         self._send(op="pause")
@@ -81,6 +81,3 @@ class TimingClient:
             self.on_event({"gen": None, "event": "error",
                            "text": f"the timing helper exited with status {status}: {last}".rstrip(": ")})
 
-
-def _selection(s: Selection) -> dict[str, Any]:
-    return {"model": s.model, "batch": list(s.batch_shape), "device": s.device}

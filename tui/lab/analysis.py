@@ -31,7 +31,7 @@ LOOP_PROGRAM_CAP = 64
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
             min_round_s: float = timing.REPORT_ROUND_S) -> Report:
     """Everything about `selection`; with a `timer`, also how long each strategy takes."""
-    w = prepare(selection.model, selection.batch_shape, selection.device)
+    w = prepare(selection)
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
     with jax.default_device(device):
         single_out = _reference_call(model, "one instance", single, one)
@@ -65,6 +65,9 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             batch_shape=shape,
             device=describe_device(device),
             jax_version=jax.__version__,
+            warnings=[w for w in (nonfinite_warning(reference),) if w],
+            manual_missing=model.manual_missing if manual is None else "",
+            in_axes=list(model.in_axes),
             single=Single(
                 output=to_json(single_out),
                 text=format_tree(single_out),
@@ -90,11 +93,41 @@ def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignm
 
 
 def _reference_call(model: Model, what: str, fn, args):
-    """The model on one instance, and the loop, must work: without them nothing can be judged."""
+    """The model on one instance, and the loop, must work and give arrays: without them nothing
+    can be judged."""
     try:
-        return to_host(fn(*args))
+        out = fn(*args)
     except Exception as exc:
         raise LabError(f"{model.name} raised on {what}: {describe(exc)}") from None
+    leaves = jax.tree_util.tree_leaves(out)
+    if not leaves:
+        raise LabError(f"{model.name} returned nothing on {what}: a model returns an array or a pytree of arrays")
+    for leaf in leaves:
+        if _kind(leaf) not in "biufcV":
+            raise LabError(f"{model.name} returned a {type(leaf).__name__} on {what}: a model returns arrays "
+                           "of numbers or bools (or pytrees of them)")
+    return to_host(out)
+
+
+def _kind(leaf) -> str:
+    try:
+        return np.dtype(getattr(leaf, "dtype", None) or np.asarray(leaf).dtype).kind
+    except TypeError:  # not a NumPy dtype at all (a PRNG key, say)
+        return "O"
+
+
+def nonfinite_warning(reference) -> str:
+    """Say so when the reference holds NaN or infinities: agreement then counts NaN as equal to
+    NaN, which is honest but worth knowing."""
+    nans = infs = 0
+    for leaf in jax.tree_util.tree_leaves(reference):
+        if np.issubdtype(leaf.dtype, np.inexact):
+            nans += int(np.isnan(leaf).sum())
+            infs += int(np.isinf(leaf).sum())
+    if not nans and not infs:
+        return ""
+    found = " and ".join(f"{n:,} {what}" for n, what in ((nans, "NaN"), (infs, "infinite")) if n)
+    return f"the loop's output holds {found} value{'s' * (nans + infs > 1)}: NaN counts as equal to NaN"
 
 
 def _on_batch(single, batch, reference) -> OnBatch:

@@ -1,17 +1,23 @@
 """Find a model by reference: a built-in name, `path/to/file.py:ATTR` or `package.module:ATTR`.
 
-Loading the user's file runs their code (that is the point), but nothing the user types is
-ever evaluated: the reference only names a file or module and an attribute.
+ATTR is a `Model`, or a plain function of one instance whose inputs the selection gives
+(`--input f32[3]` per argument, `--in-axes`, `--batched` for the hand-batched twin). Loading
+the user's file runs their code (that is the point), but nothing the user types is ever
+evaluated: the reference only names a file or module and an attribute.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
+from typing import Callable, Optional
 
 from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.selection import Selection, format_in_axes, parse_aval
 from jaxbatch.lab.spec import Model
 from jaxbatch.models import CATALOG
 
@@ -34,19 +40,91 @@ def check_reference(ref: str) -> None:
         raise LabError(f"model {ref!r}: no such file {where}")
 
 
-def load_model(ref: str) -> Model:
+def load_selected(selection: Selection) -> Model:
+    """The selection's model: built-in, the user's Model, or the user's function made one;
+    with the selection's in_axes when it gives some."""
+    model = load_model(selection.model, selection.inputs, selection.batched, selection.fn_in_axes)
+    if selection.in_axes is None or selection.in_axes == model.in_axes:
+        return model
+    try:  # the expert's version was written for the model's own in_axes: it can't take others
+        return dataclasses.replace(
+            model, in_axes=selection.in_axes, build=_without_manual(model.build),
+            manual_missing=f"not run: written for in_axes {format_in_axes(model.in_axes)}, "
+                           f"not {format_in_axes(selection.in_axes)}")
+    except ValueError as exc:
+        raise LabError(f"in_axes {format_in_axes(selection.in_axes)} for {model.name}: {_after_name(exc)}") from None
+
+
+def load_model(ref: str, inputs: tuple[str, ...] = (), batched: Optional[str] = None,
+               in_axes: Optional[tuple[Optional[int], ...]] = None) -> Model:
+    """`inputs`, `batched` and `in_axes` make a plain function a Model (in_axes default: all 0)."""
     check_reference(ref)
+    found = _resolve(ref)
+    if isinstance(found, Model):
+        if inputs or batched:
+            raise LabError(f"model {ref!r} is a Model with its own inputs: --input and --batched are "
+                           "for a plain function")
+        return found
+    if not callable(found):
+        raise LabError(f"model {ref!r}: {ref.rpartition(':')[2]} is not a Model or a function "
+                       f"(it is {type(found).__name__})")
+    if not inputs:
+        raise LabError(f"model {ref!r} is a function: give its inputs, one --input per argument, "
+                       "e.g. --input 'f32[3]'")
+    avals = tuple(parse_aval(text) for text in inputs)
+    _check_arity(ref, found, len(avals))
+    manual = None if batched is None else _function(batched)
+    if manual is not None:
+        _check_arity(batched, manual, len(avals))
+    try:
+        return Model(
+            name=ref, summary=f"your function {ref.rpartition(':')[2]}, on {', '.join(map(str, avals))}",
+            build=lambda rng: (found, manual), args=avals, in_axes=in_axes or (0,) * len(avals),
+            manual_label=batched.rpartition(":")[2] if batched else "hand-batched",
+            manual_missing="none given: pass --batched path/to/file.py:fn_batched",
+        )
+    except ValueError as exc:
+        raise LabError(f"--in-axes {format_in_axes(in_axes)} for {ref}: {_after_name(exc)}") from None
+
+
+def _resolve(ref: str):
     if is_builtin(ref):
-        module = importlib.import_module(f"jaxbatch.models.{CATALOG[ref][0]}")
-        return module.MODEL
+        return importlib.import_module(f"jaxbatch.models.{CATALOG[ref][0]}").MODEL
     where, _, attr = ref.rpartition(":")
     module = _import_file(where) if where.endswith(".py") else _import_module(where)
     if not hasattr(module, attr):
         raise LabError(f"model {ref!r}: {where} has no attribute {attr!r}")
-    model = getattr(module, attr)
-    if not isinstance(model, Model):
-        raise LabError(f"model {ref!r}: {attr} is not a jaxbatch.lab.spec.Model (it is {type(model).__name__})")
-    return model
+    return getattr(module, attr)
+
+
+def _function(ref: str) -> Callable:
+    """The hand-batched function `--batched` names."""
+    if is_builtin(ref):
+        raise LabError(f"--batched {ref!r} is a built-in model, not a function")
+    check_reference(ref)
+    found = _resolve(ref)
+    if isinstance(found, Model) or not callable(found):
+        raise LabError(f"--batched {ref!r}: {ref.rpartition(':')[2]} is not a function (it is {type(found).__name__})")
+    return found
+
+
+def _check_arity(ref: str, fn: Callable, n: int) -> None:
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # a builtin or C function: its call will say
+    try:
+        signature.bind(*range(n))
+    except TypeError as exc:
+        raise LabError(f"{ref}: --input gives {n} argument{'s' * (n != 1)}, but {exc}") from None
+
+
+def _without_manual(build):
+    return lambda rng: (build(rng)[0], None)
+
+
+def _after_name(exc: ValueError) -> str:
+    return str(exc).partition(": ")[2] or str(exc)
 
 
 def _import_file(path: str):

@@ -146,14 +146,20 @@ class Report:
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[dict[str, Any]] = None  # devices.inventory(): what JAX found, and what not
+    warnings: list[str] = field(default_factory=list)  # what makes the numbers less plain than they look
+    manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
+    in_axes: list[Optional[int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "model": self.model,
             "summary": self.summary,
             "note": self.note,
+            "warnings": self.warnings,
+            **({"manual_missing": self.manual_missing} if self.manual_missing else {}),
             "source": self.source,
             "batch_shape": list(self.batch_shape),
+            "in_axes": self.in_axes,
             "device": self.device,
             "jax_version": self.jax_version,
             "single": {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 # jaxpr's short dtype names, so shapes read the same in the app as in a jaxpr.
-_SHORT = {
+SHORT = {
     "bool": "bool",
     "bfloat16": "bf16",
     "float16": "f16",
@@ -30,9 +30,13 @@ _SHORT = {
 }
 
 
+# Every name a user may write for a dtype: jaxpr's short names and NumPy's long ones.
+LONG = {**{short: long for long, short in SHORT.items()}, **{long: long for long in SHORT}}
+
+
 def aval_text(dtype: str, shape: tuple[int, ...]) -> str:
     """`f32[5,3]`, as a jaxpr writes an abstract value."""
-    return f"{_SHORT.get(dtype, dtype)}[{','.join(str(d) for d in shape)}]"
+    return f"{SHORT.get(dtype, dtype)}[{','.join(str(d) for d in shape)}]"
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,20 @@ class Model:
     args: tuple[Any, ...]  # one pytree of Aval per positional argument
     in_axes: tuple[Optional[int], ...] = (0,)
     manual_label: str = "hand-batched"
+    manual_missing: str = "none given"  # why there is no hand-batched version, when build gives none
     note: str = ""
     source: str = ""
     seed: int = 0
     arg_names: tuple[str, ...] = field(default=())
+    # What the note claims the programs show, checked by the tests: (strategy, regex) pairs,
+    # each regex searched in that strategy's jaxpr text, e.g. ("vmap", r"\bgather\b").
+    signature: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.in_axes) != len(self.args):
-            raise ValueError(f"{self.name}: in_axes has {len(self.in_axes)} entries for {len(self.args)} arguments")
-        if any(axis not in (0, None) for axis in self.in_axes):
-            raise ValueError(f"{self.name}: in_axes entries must be 0 or None")
+            n = len(self.args)
+            raise ValueError(f"{self.name}: in_axes has {len(self.in_axes)} entries for {n} argument{'s' * (n != 1)}")
+        if any(axis not in (0, None) for axis in self.in_axes) or 0 not in self.in_axes:
+            raise ValueError(f"{self.name}: in_axes entries must be 0 or None, and one of them 0")
         if not self.arg_names:
             object.__setattr__(self, "arg_names", tuple(f"x{i}" for i in range(len(self.args))))

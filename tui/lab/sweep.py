@@ -16,7 +16,8 @@ import jax
 
 from jaxbatch.lab import live
 from jaxbatch.lab.devices import describe_device, resolve_device
-from jaxbatch.lab.loader import load_model
+from jaxbatch.lab.loader import load_selected
+from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import Timer
 from jaxbatch.lab.workload import Workload, build
@@ -28,13 +29,13 @@ ROUNDS = 5
 MIN_ROUND_S = 0.01
 
 
-def sweep(model_ref: str, device_spec: str, budget_s: Optional[float] = None,
+def sweep(selection: Selection, budget_s: Optional[float] = None,
           memory_bytes: int = MEMORY_BUDGET, clock: Timer = time.perf_counter,
           rest: Optional[Callable[[float], None]] = None) -> Iterator[SweepState]:
     """Yield the state after each size; the last one says why the sweep stopped. `rest` is
-    called between rounds, as in live.Bench.round."""
-    model = load_model(model_ref)
-    device = resolve_device(device_spec)
+    called between rounds, as in live.Bench.round. The selection's batch shape is not used."""
+    model = load_selected(selection)
+    device = resolve_device(selection.device)
     budget = BUDGET_S if budget_s is None else budget_s
     first = build(model, device, (1,))
     per_instance_bytes = _bytes_per_instance(first)

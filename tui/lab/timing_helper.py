@@ -4,8 +4,8 @@ Why a process: the eager loop holds the GIL and XLA:CPU's thread pool takes ever
 the app's process they would delay its key presses. Here the operating system schedules the UI
 first (nice 10), and a stuck model can be stopped by ending the process.
 
-Protocol, one JSON object per line. In: {"op": "time", "gen", "model", "batch", "device"},
-{"op": "sweep", "gen", "model", "device", "budget_s"}, {"op": "pause"}, {"op": "resume"},
+Protocol, one JSON object per line. In: {"op": "time", "gen", "selection"},
+{"op": "sweep", "gen", "selection", "budget_s"} (a Selection as JSON), {"op": "pause"}, {"op": "resume"},
 {"op": "stop"}; end of input ends the helper. Out: {"gen", "event", ...} with event "status"
 (text), "timings" (a LiveTimings), "sweep" (a SweepState) or "error" (text). The protocol has a
 file descriptor of its own: whatever the user's model prints goes to stderr, not into it.
@@ -93,11 +93,12 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     import jax
 
     from jaxbatch.lab import live
+    from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.timing import MAX_ROUNDS
     from jaxbatch.lab.workload import prepare
 
     yield {"event": "status", "text": "compiling…"}
-    w = prepare(cmd["model"], tuple(cmd["batch"]), cmd["device"])
+    w = prepare(Selection.from_json(cmd["selection"]))
     with jax.default_device(w.device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
         published = 0.0
@@ -117,9 +118,10 @@ def _rest(took: float) -> None:
 
 
 def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.sweep import sweep
 
-    for state in sweep(cmd["model"], cmd["device"], budget_s=cmd.get("budget_s"), rest=_rest):
+    for state in sweep(Selection.from_json(cmd["selection"]), budget_s=cmd.get("budget_s"), rest=_rest):
         yield {"event": "sweep", "data": state.to_json()}
 
 

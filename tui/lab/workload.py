@@ -17,7 +17,8 @@ import numpy as np
 from jaxbatch.lab.devices import resolve_device
 from jaxbatch.lab.errors import LabError, describe
 from jaxbatch.lab.inputs import draw_args
-from jaxbatch.lab.loader import load_model
+from jaxbatch.lab.loader import load_selected
+from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model
 
 
@@ -36,9 +37,9 @@ class Workload:
         return math.prod(self.shape)
 
 
-def prepare(model_ref: str, shape: tuple[int, ...], device_spec: str) -> Workload:
+def prepare(selection: Selection) -> Workload:
     """Load and build the model and draw its inputs; LabError says what went wrong."""
-    return build(load_model(model_ref), resolve_device(device_spec), shape)
+    return build(load_selected(selection), resolve_device(selection.device), selection.batch_shape)
 
 
 def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:

@@ -23,18 +23,21 @@ def _widgets(report: Report) -> list[Static]:
     single = report.single
     out = [
         _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"))),
+        *(_block(f"⚠ {w}", "$warning") for w in report.warnings),
         _heading(Content.assemble(("One instance", "bold"), "  ", f"model({', '.join(single.arg_avals)})"), "gap"),
         _block(single.text),
-        _heading(Content.assemble(("Whole batch", "bold"), "   ", f"model({', '.join(single.batch_avals)})")),
+        _heading(Content.assemble(("Whole batch", "bold"), "   ", f"model({', '.join(single.batch_avals)})",
+                                  (_in_axes(report.in_axes), "$text-muted"))),
         *_on_batch(single.on_batch),
     ]
     for i, s in enumerate(report.strategies.values()):
         out.append(_heading(_strategy_title(s), "gap" if i == 0 else ""))
         out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
-        out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ", ("none given", "$text-muted"))))
+        out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ",
+                                             (report.manual_missing or "none given", "$text-muted"))))
     if report.note:
-        out += [_heading(Content.styled("What to notice", "bold"), "gap"), _block(report.note)]
+        out += [_heading(Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted")), "gap"), _block(report.note)]
     if report.source:
         out.append(_block(f"Source: {report.source}", "$text-muted"))
     return out
@@ -55,6 +58,16 @@ def _on_batch(on_batch: OnBatch) -> list[Static]:
         return [_block(f"✗ raises {on_batch.error.type}", "bold $error"), _block(on_batch.error.message, "$error")]
     mark, style = ("✓ ", "$success") if on_batch.agrees else ("✗ ", "bold $error")
     return [_block(mark + on_batch.verdict, style), _block(on_batch.text)]
+
+
+def _shapes_at_5(report: Report) -> str:
+    """Notes quote shapes from the default batch, 5: said when another batch is shown."""
+    return "" if tuple(report.batch_shape) == (5,) else "  (shapes in it as at batch 5)"
+
+
+def _in_axes(axes: list) -> str:
+    """Shown when there is a choice: for models with several arguments (`a` changes it)."""
+    return f"  in_axes {','.join(map(str, axes))}" if len(axes) > 1 else ""
 
 
 def _heading(content: Content, extra: str = "") -> Static:

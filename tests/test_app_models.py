@@ -1,0 +1,56 @@
+"""The app with other models: the user's own function in the model list, in_axes set by key."""
+
+from pathlib import Path
+
+from textual.widgets import Select
+
+from jaxbatch.lab.selection import Selection
+from jaxbatch.screens.in_axes_screen import InAxesScreen
+from jaxbatch.widgets.outputs_view import OutputsView
+
+from app_helpers import make_test_app, settle, shown_text
+
+USER = f"{Path(__file__).parent / 'fixtures' / 'user_functions.py'}:score"
+USER_SELECTION = Selection(USER, (4,), "cpu", ("f32[3]", "f32[3,2]"), None, USER + "_batched", (0, None))
+
+
+async def test_the_users_function_is_in_the_model_list_and_keeps_its_inputs():
+    app = make_test_app(USER_SELECTION)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = shown_text(app.query_one(OutputsView))
+        assert "score_batched" in text and "in_axes 0,None" in text and "model(f32[4,3], f32[3,2])" in text
+        picker = app.query_one("#model", Select)
+        picker.value = "tanh-dense"
+        await settle(pilot)
+        assert app.report.model == "tanh-dense"
+        picker.value = USER
+        await settle(pilot)
+        assert app.report.model == USER and app.report.strategies["manual"].label == "score_batched"
+
+
+async def test_a_sets_the_in_axes_and_a_bad_entry_keeps_the_dialog_open():
+    app = make_test_app(USER_SELECTION)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, InAxesScreen)
+        await pilot.press("ctrl+a", "ctrl+k", *"0,1", "enter")
+        assert isinstance(app.screen, InAxesScreen)
+        assert "axis 1 is not supported" in shown_text(app.screen)
+        await pilot.press("ctrl+a", "ctrl+k", *"0,0", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, InAxesScreen)
+        assert app.selection.in_axes == (0, 0) and app.report.in_axes == [0, 0]
+        text = shown_text(app.query_one(OutputsView))
+        assert "model(f32[4,3], f32[4,3,2])" in text and "written for in_axes 0,None" in text
+
+
+async def test_a_on_a_one_argument_model_says_why_not():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, InAxesScreen)
+        assert any("one argument" in str(n.message) for n in app._notifications)
