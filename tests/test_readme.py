@@ -4,8 +4,6 @@ import re
 import shlex
 from pathlib import Path
 
-import pytest
-
 from jaxbatch.cli import main
 
 README = (Path(__file__).parent.parent / "README.md").read_text()

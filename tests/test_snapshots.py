@@ -55,3 +55,13 @@ class TestBatchInput:
             await settle(pilot)
 
         assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=type_bad_shape)
+
+
+class TestZoo:
+    def test_silently_wrong_on_the_batch(self, snap_compare):
+        """index-update runs on the whole batch without error, and the pane says it is WRONG."""
+        assert snap_compare(make_test_app(Selection("index-update")), terminal_size=(80, 24), run_before=settle)
+
+    def test_vmap_makes_a_gather(self, snap_compare):
+        assert snap_compare(make_test_app(Selection("dynamic-slice")), terminal_size=(80, 24), press=["2"],
+                            run_before=settle)
