@@ -47,6 +47,7 @@ def test_changing_a_built_in_models_in_axes_drops_its_hand_batched_version(fixtu
     ("raises", ("f32[2]",), "raised on one instance: ValueError: the user's function exploded"),
     ("not_callable", ("f32[2]",), "not_callable is not a Model or a function \\(it is list\\)"),
     ("score", (), "is a function: give its inputs"),
+    ("exits", ("f32[2]",), "raised on one instance: SystemExit: 3"),
 ])
 def test_each_failure_is_one_clear_message(ref, fn, inputs, words):
     with pytest.raises(LabError, match=words):

@@ -16,7 +16,7 @@ import numpy as np
 from jaxbatch.lab import hlo, jaxprs, live, strategies, timing
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
-from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.outputs import compare, format_tree, to_host, to_json
 from jaxbatch.lab.results import Alignment, ErrorInfo, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
@@ -97,7 +97,7 @@ def _reference_call(model: Model, what: str, fn, args):
     can be judged."""
     try:
         out = fn(*args)
-    except Exception as exc:
+    except USER_ERRORS as exc:
         raise LabError(f"{model.name} raised on {what}: {describe(exc)}") from None
     leaves = jax.tree_util.tree_leaves(out)
     if not leaves:
@@ -133,7 +133,7 @@ def nonfinite_warning(reference) -> str:
 def _on_batch(single, batch, reference) -> OnBatch:
     try:
         out = to_host(single(*batch))
-    except Exception as exc:
+    except USER_ERRORS as exc:
         return OnBatch(error=ErrorInfo.of(exc))
     cmp = compare(out, reference)
     if cmp.agrees:
@@ -156,7 +156,7 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
         return Strategy("loop", "loop", program_note=note, **base)
     try:
         closed = jaxprs.trace(strategies.loop_program(single, model.in_axes, shape), *batch)
-    except Exception as exc:
+    except USER_ERRORS as exc:
         return Strategy("loop", "loop", program_note=f"could not be traced: {describe(exc)}", **base)
     return Strategy("loop", "loop", jaxpr=jaxprs.text(closed), primitives=jaxprs.primitives(closed),
                     eqns=jaxprs.flatten(closed), **base)
@@ -170,7 +170,7 @@ def _run(key: str, label: str, fn, batch, reference, clock: Timer):
         lowered, compiled, compile_s = live.compile_timed(fn, batch, clock)
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
-    except Exception as exc:
+    except USER_ERRORS as exc:
         return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None)
     cmp = compare(out, reference)
     strategy = Strategy(

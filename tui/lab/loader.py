@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional
 
-from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.selection import Selection, format_in_axes, parse_aval
 from jaxbatch.lab.spec import Model
 from jaxbatch.models import CATALOG
@@ -137,7 +137,7 @@ def _import_file(path: str):
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise LabError(f"model file {path} line {exc.lineno}: SyntaxError: {exc.msg}") from None
-    except Exception as exc:  # the user's module failing to import, whatever the reason
+    except USER_ERRORS as exc:  # the user's module failing to import, whatever the reason
         raise LabError(f"importing {path} raised {describe(exc)}") from None
     sys.modules[name] = module
     return module
@@ -148,5 +148,5 @@ def _import_module(name: str):
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
         raise LabError(f"no module named {exc.name!r} (from model {name!r})") from None
-    except Exception as exc:
+    except USER_ERRORS as exc:
         raise LabError(f"importing {name} raised {describe(exc)}") from None

@@ -15,7 +15,7 @@ import jax
 import numpy as np
 
 from jaxbatch.lab.devices import resolve_device
-from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.selection import Selection
@@ -49,7 +49,7 @@ def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
         rng = np.random.default_rng(model.seed)
         try:
             single, manual = model.build(rng)
-        except Exception as exc:
+        except USER_ERRORS as exc:
             raise LabError(f"building model {model.name} raised {describe(exc)}") from None
         one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
         batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
