@@ -286,7 +286,7 @@ class JaxBatchApp(App):
         self.push_screen(HelpScreen(help_sections()))
 
     def on_key(self, event) -> None:
-        if event.key == "escape" and isinstance(self.focused, Input):
+        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "batch":
             self._focus_pane()
             event.stop()
 
