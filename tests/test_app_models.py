@@ -29,7 +29,7 @@ async def test_the_users_function_is_in_the_model_list_and_keeps_its_inputs():
         assert app.report.model == USER and app.report.strategies["manual"].label == "score_batched"
 
 
-async def test_a_sets_the_in_axes_and_a_bad_entry_keeps_the_dialog_open():
+async def test_a_sets_the_in_axes_a_bad_entry_keeps_the_dialog_open_and_escape_cancels():
     app = make_test_app(USER_SELECTION)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -38,6 +38,10 @@ async def test_a_sets_the_in_axes_and_a_bad_entry_keeps_the_dialog_open():
         await pilot.press("ctrl+a", "ctrl+k", *"0,1", "enter")
         assert isinstance(app.screen, InAxesScreen)
         assert "axis 1 is not supported" in shown_text(app.screen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InAxesScreen) and app.selection.in_axes is None
+        await pilot.press("a")
+        await pilot.pause()
         await pilot.press("ctrl+a", "ctrl+k", *"0,0", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, InAxesScreen)
