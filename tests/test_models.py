@@ -33,3 +33,11 @@ def test_a_second_batch_dimension_runs_too(analysed):
     model, _ = analysed
     report = analyze(Selection(model.name, (2, 3), "cpu"))
     assert all(s.agrees for s in report.strategies.values())
+
+
+def test_the_text_report_gives_the_note_and_its_source(analysed):
+    from jaxbatch.report_text import render
+
+    model, report = analysed
+    text = " ".join(render(report).split())
+    assert " ".join(model.note.split()) in text and f"Source: {' '.join(model.source.split())}" in text

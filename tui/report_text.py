@@ -18,6 +18,7 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         f"jax {report.jax_version}",
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
+        *_wrapped(f"Source: {report.source}" if report.source else "", "  "),
         *(f"  warning: {w}" for w in report.warnings),
         "",
         f"One instance  model({', '.join(report.single.arg_avals)})",
