@@ -1,5 +1,7 @@
 """Helpers for Pilot and snapshot tests: wait for the lab's worker, read what is shown."""
 
+from pathlib import Path
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -81,6 +83,7 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, timings=ScriptedTimings):
-    """The app with the scripted timing helper: deterministic, and no second process."""
-    return make_app(selection, timings)
+def make_test_app(selection=None, timings=ScriptedTimings, keymap_path=None):
+    """The app with the scripted timing helper: deterministic, and no second process; the
+    keymap from `keymap_path` only, never the user's own config."""
+    return make_app(selection, timings, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"))

@@ -156,9 +156,9 @@ async def test_programs_pane_cycles_levels_and_pairs():
         await pilot.press("l")
         assert view.level == "hlo" and "XLA's programs differ" in verdict()
         assert "1 dot, 1 fusion" in shown_text(view.query_one("#programs-summary").parent)
-        await pilot.press("c")  # only one compiled pair: the loop runs eagerly
+        await pilot.press("p")  # only one compiled pair: the loop runs eagerly
         assert view.pair == ("manual", "vmap")
-        await pilot.press("l", "c")  # back at the jaxpr: loop vs vmap, aligned in a worker
+        await pilot.press("l", "p")  # back at the jaxpr: loop vs vmap, aligned in a worker
         await settle(pilot)
         assert view.pair == ("loop", "vmap")
         statuses = [r.status for r in side.rows]
@@ -169,7 +169,7 @@ async def test_n_jumps_to_the_next_difference():
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("2", "l", "l", "l", "c")  # loop vs vmap jaxprs
+        await pilot.press("2", "l", "l", "l", "p")  # loop vs vmap jaxprs
         await settle(pilot)
         side = app.query_one(SideBySide)
         rows = side.rows

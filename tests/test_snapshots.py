@@ -28,7 +28,7 @@ class TestSeed:
     def test_loop_against_vmap(self, snap_compare, size):
         async def compare_loop(pilot):
             await settle(pilot)
-            await pilot.press("2", "c")
+            await pilot.press("2", "p")
             await settle(pilot)
 
         assert snap_compare(make_test_app(), terminal_size=size, run_before=compare_loop)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -21,6 +22,9 @@ from jaxbatch.lab.results import Report
 from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
 from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.commands import commands
+from jaxbatch.export import OSC52_LIMIT, base_name, export, plain_text, with_timings
+from jaxbatch.keymap import config_path, load_keymap
 from jaxbatch.messages import LabDone, LabFailed, TimingEvent
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
@@ -55,13 +59,16 @@ class JaxBatchApp(App):
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
         Binding("a", "in_axes", "in_axes", id="in_axes", tooltip="Set the in_axes: 0 or None per argument"),
         Binding("d", "focus_device", "Device", id="focus.device", tooltip="Choose the device (every JAX device found)"),
+        Binding("c", "copy", "Copy", id="copy", tooltip="Copy the pane's text to your clipboard (OSC 52, works over SSH)"),
+        Binding("e", "export", "Export", id="export", tooltip="Write the report as text, JSON and an SVG screenshot"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
     ]
 
-    def __init__(self, selection: Selection, timings=TimingClient) -> None:
+    def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None) -> None:
         """`timings` makes the timing helper's client from an event callback (tests inject one)."""
         super().__init__()
+        self.keymap_path = keymap_path or config_path()
         self.selection = selection
         # The user's own model keeps its inputs and hand-batched twin when chosen again.
         self.user = None if selection.model in CATALOG else selection
@@ -72,6 +79,7 @@ class JaxBatchApp(App):
         self.job_kind = ""
         self.paused = False
         self.live = None
+        self.sweep_state = None  # the last sweep, for the export
 
     def compose(self) -> ComposeResult:
         options = [(name, name) for name in CATALOG]
@@ -99,6 +107,10 @@ class JaxBatchApp(App):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        keymap, problems = load_keymap(self.keymap_path, binding_ids())
+        self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10)
         # Paint the first frame before the worker starts importing JAX.
         self.call_after_refresh(self.request, self.selection)
 
@@ -172,6 +184,7 @@ class JaxBatchApp(App):
         self.query_one(TimingsView).show(self.live, self.paused)
 
     def action_sweep(self) -> None:
+        self.sweep_state = None
         self.timings.sweep(self._next_job("sweep"), self.selection)
         self.query_one(SweepView).started()
         self.query_one(TimingsView).clear(Content.styled("Stopped for the sweep (pane 4): r measures again",
@@ -193,7 +206,8 @@ class JaxBatchApp(App):
             self.live = LiveTimings.from_json(event["data"])
             view.show(self.live, self.paused)
         elif kind == "sweep" and self.job_kind == "sweep":
-            view.show(SweepState.from_json(event["data"]))
+            self.sweep_state = SweepState.from_json(event["data"])
+            view.show(self.sweep_state)
         elif kind == "status" and self.job_kind == "timings":
             view.status(Content.styled(f"⟳ {event['text']}", "$warning"))
         elif kind == "error":
@@ -282,8 +296,56 @@ class JaxBatchApp(App):
         if axes is not None and axes != tuple(self.report.in_axes):
             self.request(dataclasses.replace(self.selection, in_axes=axes))
 
+    def action_copy(self) -> None:
+        pane = self.query_one(TabbedContent).active_pane
+        view = pane.children[0] if pane and pane.children else None
+        if view is None or self.report is None:
+            self.notify("Nothing to copy yet", severity="warning")
+            return
+        what, text = view.copy_text() if hasattr(view, "copy_text") else (pane.id, plain_text(view))
+        size = len(text.encode())
+        if not text.strip():
+            self.notify(f"The {what} pane is empty: nothing copied", severity="warning")
+        elif size > OSC52_LIMIT:
+            self.notify(f"The {what} text is {size // 1000:,} kB, more than terminals take by OSC 52: "
+                        "e exports it to a file instead", severity="warning", timeout=8)
+        else:
+            self.copy_to_clipboard(text)
+            self.notify(f"Copied {what}: {text.count(chr(10)) + 1:,} lines, sent to your terminal's clipboard "
+                        "(OSC 52; in tmux: set -g set-clipboard on)", timeout=6)
+
+    def action_export(self) -> None:
+        if self.report is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        report = with_timings(self.report, self.live)
+        folder = Path.cwd()
+        try:
+            paths = [*export(report, self.sweep_state, folder),
+                     Path(self.save_screenshot(f"{base_name(report)}.svg", str(folder)))]
+        except OSError as exc:
+            self.notify(f"Export failed: {exc.strerror or exc} ({folder})", severity="error", timeout=8)
+            return
+        self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8)
+
+    def get_system_commands(self, screen):
+        yield from commands(self)
+        yield from super().get_system_commands(screen)
+
+    def choose(self, selector: str, value: str) -> None:
+        """Pick `value` in the model or device list, as a person would (the change runs it)."""
+        self.query_one(selector, Select).value = value
+
+    def compare(self, pair: tuple[str, str]) -> None:
+        self.query_one(ProgramsView).show_pair(pair)
+        self.action_show_pane("programs")
+
+    def show_level(self, level: str) -> None:
+        self.query_one(ProgramsView).show_level(level)
+        self.action_show_pane("programs")
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_sections()))
+        self.push_screen(HelpScreen(help_sections(), str(self.keymap_path)))
 
     def on_key(self, event) -> None:
         if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "batch":
@@ -318,6 +380,10 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     ]
 
 
-def make_app(selection: Selection | None = None, timings=TimingClient) -> JaxBatchApp:
+def binding_ids() -> list[str]:
+    return [b.id for _, bindings in help_sections() for b in bindings if b.id]
+
+
+def make_app(selection: Selection | None = None, timings=TimingClient, keymap_path: Path | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), timings)
+    return JaxBatchApp(selection or Selection(), timings, keymap_path)

@@ -24,9 +24,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap_path: str = "") -> None:
         super().__init__()
-        self._sections = sections
+        self._sections, self._keymap_path = sections, keymap_path
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
@@ -41,6 +41,10 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in sections:
             lines += [Content(""), Content.styled(title, "bold")]
             lines += [Content.assemble((f"  {k:<{width}}", "bold $accent"), text) for k, text in rows]
+        if self._keymap_path:
+            ids = ", ".join(b.id for _, bindings in self._sections for b in bindings if b.id)
+            lines += [Content(""), Content.styled("Your own keys", "bold"),
+                      Content(f"  in {self._keymap_path}, e.g. [keys] \"copy\" = \"y\"; the binding ids: {ids}")]
         lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
         return Content("\n").join(lines)
 

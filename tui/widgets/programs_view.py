@@ -1,6 +1,6 @@
 """Pane 2: two strategies' programs side by side, aligned row by row, at three levels.
 
-`l` cycles the level (jaxpr, StableHLO, optimized HLO), `c` the pair compared (hand-batched
+`l` cycles the level (jaxpr, StableHLO, optimized HLO), `p` the pair compared (hand-batched
 vs vmap by default; the loop too, when its program was traced). Alignments of other pairs are
 computed in a thread worker: pure Python, but a 5,000-equation pair takes tens of ms.
 """
@@ -46,7 +46,7 @@ def available_pairs(report: Report, level: str) -> list[tuple[str, str]]:
 class ProgramsView(Vertical):
     BINDINGS = [
         Binding("l", "cycle_level", "Level", id="programs.level", tooltip="Jaxpr, StableHLO, optimized HLO"),
-        Binding("c", "cycle_pair", "Compare", id="programs.compare",
+        Binding("p", "cycle_pair", "Pair", id="programs.pair",
                 tooltip="Which two strategies: by hand/vmap, loop/vmap, loop/by hand"),
     ]
 
@@ -77,10 +77,17 @@ class ProgramsView(Vertical):
 
     def action_cycle_level(self) -> None:
         names = list(LEVELS)
-        self.level = names[(names.index(self.level) + 1) % len(names)]
+        self.show_level(names[(names.index(self.level) + 1) % len(names)])
+
+    def show_level(self, level: str) -> None:
+        self.level = level
         if self.report is not None:
             pairs = available_pairs(self.report, self.level)
             self.pair = self.pair if self.pair in pairs else (pairs[0] if pairs else None)
+        self._refresh_view()
+
+    def show_pair(self, pair: tuple[str, str]) -> None:
+        self.pair = pair
         self._refresh_view()
 
     def action_cycle_pair(self) -> None:
@@ -93,6 +100,16 @@ class ProgramsView(Vertical):
         self.pair = pairs[(pairs.index(self.pair) + 1) % len(pairs)] if self.pair in pairs else pairs[0]
         self._refresh_view()
 
+    def copy_text(self) -> tuple[str, str]:
+        """The two programs shown, whole, one after the other, under the verdict."""
+        if self.report is None or self.pair is None:
+            return "programs", ""
+        left, right = (self.report.strategies[k] for k in self.pair)
+        verdict = self.query_one("#programs-verdict", Static).content
+        parts = [f"# {verdict.plain if isinstance(verdict, Content) else verdict}"]
+        parts += [f"# {s.label}: {LEVELS[self.level]}\n{program_text(s, self.level)}" for s in (left, right)]
+        return f"the {LEVELS[self.level]} of {left.label} and {right.label}", "\n\n".join(parts) + "\n"
+
     # ---- rendering ------------------------------------------------------------------------
 
     def _refresh_view(self) -> None:
@@ -100,7 +117,7 @@ class ProgramsView(Vertical):
         side = self.query_one(SideBySide)
         title, verdict, summary = self.query_one("#programs-title", Static), self.query_one(
             "#programs-verdict", Static), self.query_one("#programs-summary", Static)
-        hint = Content.styled("   l level · c compare · n next diff", "$text-muted")
+        hint = Content.styled("   l level · p pair · n next diff", "$text-muted")
         if report is None:
             return
         if pair is None:
@@ -132,8 +149,7 @@ class ProgramsView(Vertical):
         text = hlo_facts.verdict(left.hlo, right.hlo, left.label, right.label)
         style = "$text-success" if text.startswith("XLA compiled both to the same") else "$text-warning"
         verdict.update(Content.styled(text, style))
-        attr = "stablehlo" if self.level == "stablehlo" else "optimized"
-        side.show(text_rows(getattr(left.hlo, attr), getattr(right.hlo, attr)), _lexer(self.level))
+        side.show(text_rows(program_text(left, self.level), program_text(right, self.level)), _lexer(self.level))
 
     def _heads(self, left: str, right: str) -> None:
         self.query_one("#programs-head-left", Static).update(Content.styled(left, "bold"))
@@ -158,6 +174,12 @@ class ProgramsView(Vertical):
         self._alignments[pair] = alignment
         if pair == self.pair and self.level == "jaxpr":
             self._refresh_view()
+
+
+def program_text(s: Strategy, level: str) -> str:
+    if level == "jaxpr":
+        return s.jaxpr
+    return s.hlo.stablehlo if level == "stablehlo" else s.hlo.optimized
 
 
 def _summary(left: Strategy, right: Strategy, level: str) -> Content:

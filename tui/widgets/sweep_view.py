@@ -18,6 +18,7 @@ from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.report_text import sweep_lines
 
 UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
@@ -49,6 +50,7 @@ class SweepView(Vertical, can_focus=True):
         Binding("escape", "app.cancel_sweep", "Cancel sweep", id="sweep.cancel",
                 tooltip="Stop the sweep; what was measured stays"),
     ]
+    state: Optional[SweepState] = None  # the last shown, for copying
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble("Press ", ("s", "bold $accent"), " to time every strategy at batch sizes "
@@ -70,6 +72,7 @@ class SweepView(Vertical, can_focus=True):
         bar.display = True
 
     def show(self, sweep: SweepState) -> None:
+        self.state = sweep
         running = not sweep.stopped
         bar = self.query_one(ProgressBar)
         bar.update(total=len(sweep.planned), progress=len(sweep.sizes))
@@ -87,6 +90,9 @@ class SweepView(Vertical, can_focus=True):
         self.query_one("#sweep-plots").display = plottable
         if plottable:
             self._plot(sweep)
+
+    def copy_text(self) -> tuple[str, str]:
+        return "sweep", "" if self.state is None else "\n".join(sweep_lines(self.state)).strip() + "\n"
 
     def cancelled(self) -> None:
         self.query_one(ProgressBar).display = False

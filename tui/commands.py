@@ -1,0 +1,57 @@
+"""The command palette (ctrl+p): commands that fit what is on screen now.
+
+Only what can be done in the current state is offered: the other models and devices, the pairs
+of programs there are to compare, pause or resume as the timings stand, cancel while a sweep runs.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Iterator
+
+from textual.app import SystemCommand
+
+from jaxbatch.models import CATALOG
+from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
+
+if TYPE_CHECKING:
+    from jaxbatch.app import JaxBatchApp
+
+PANE_TITLES = {"outputs": "outputs", "programs": "programs", "timings": "timings", "sweep": "sweep"}
+
+
+def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
+    current, report = app.selection, app.report
+    for name in [*CATALOG, *([app.user.model] if app.user else [])]:
+        if name != current.model:
+            summary = CATALOG[name][1] if name in CATALOG else "your model"
+            yield SystemCommand(f"Model: {name}", summary, partial(app.choose, "#model", name))
+    yield SystemCommand("Batch shape…", "Type a batch shape: 5, 4,8 or (4, 8)", app.action_focus_batch)
+    for device in (report.backends or {}).get("devices", []) if report else []:
+        if device["spec"] != current.device:
+            yield SystemCommand(f"Device: {device['spec']}", f"{device['platform']} ({device['kind']})",
+                                partial(app.choose, "#device", device["spec"]))
+    if report is not None and len(report.in_axes) > 1:
+        yield SystemCommand("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)
+    programs = app.query_one(ProgramsView)
+    if report is not None:
+        for pair in available_pairs(report, programs.level):
+            if pair != programs.pair:
+                left, right = (report.strategies[k].label for k in pair)
+                yield SystemCommand(f"Compare {left} with {right}", f"Their {LEVELS[programs.level]} side by side",
+                                    partial(app.compare, pair))
+    for level, name in LEVELS.items():
+        if level != programs.level:
+            yield SystemCommand(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level))
+    for pane, title in PANE_TITLES.items():
+        yield SystemCommand(f"Show the {title} pane", "", partial(app.action_show_pane, pane), discover=False)
+    yield SystemCommand("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
+    yield SystemCommand("Export the report", "Text, JSON and an SVG screenshot, in the working folder",
+                        app.action_export)
+    if app.job_kind == "timings" and app.live is not None and app.live.state != "settled":
+        yield SystemCommand("Resume timings" if app.paused else "Pause timings", "", app.action_pause_timings)
+    yield SystemCommand("Measure timings again", "Throw the rounds away and start over", app.action_restart_timings)
+    if app.job_kind == "sweep" and (app.sweep_state is None or not app.sweep_state.stopped):
+        yield SystemCommand("Cancel the sweep", "What was measured stays", app.action_cancel_sweep)
+    else:
+        yield SystemCommand("Run the batch-size sweep", "Every strategy at 1, 2, 4, … instances", app.action_sweep)

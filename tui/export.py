@@ -1,0 +1,60 @@
+"""`c` copies the focused pane's text, `e` exports the report: what goes out, and under what name.
+
+The clipboard is reached by OSC 52, which the terminal (not the remote machine) carries out, so
+a copy over SSH lands on the user's own clipboard. Terminals cap OSC 52: past OSC52_LIMIT the
+app says to export instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Optional
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from jaxbatch.lab.results import Report
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import LiveTimings
+from jaxbatch.report_text import render
+
+OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
+
+
+def plain_text(root: Widget) -> str:
+    """What `root` shows, as text: every displayed Static under it, in order."""
+    parts = []
+    for widget in root.query(Static):
+        if all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget)):
+            content = widget.content
+            parts.append(content.plain if isinstance(content, Content) else str(content))
+    return "\n".join(p for p in parts if p.strip())
+
+
+def base_name(report: Report) -> str:
+    """`jaxbatch-tanh-dense-5`: safe as a file name whatever the model reference holds."""
+    model = re.sub(r"[^A-Za-z0-9_.-]+", "_", report.model.rpartition("/")[2]).strip("._") or "model"
+    return f"jaxbatch-{model}-{'x'.join(map(str, report.batch_shape))}"
+
+
+def with_timings(report: Report, live: Optional[LiveTimings]) -> Report:
+    """The report as the app shows it: with the live timings measured so far."""
+    if live is None:
+        return report
+    return dataclasses.replace(report, timings=live.timings, dispatch_floor_s=live.floor_s)
+
+
+def export(report: Report, sweep: Optional[SweepState], folder: Path) -> tuple[Path, Path]:
+    """Write the text and JSON reports into `folder`; OSError says why not."""
+    base = folder / base_name(report)
+    data = report.to_json()
+    if sweep is not None:
+        data["sweep"] = sweep.to_json()
+    text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")
+    text_path.write_text(render(report, sweep))
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
+    return text_path, json_path
