@@ -83,7 +83,7 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, timings=ScriptedTimings, keymap_path=None):
+def make_test_app(selection=None, timings=ScriptedTimings, keymap_path=None, theme=None):
     """The app with the scripted timing helper: deterministic, and no second process; the
     keymap from `keymap_path` only, never the user's own config."""
-    return make_app(selection, timings, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"))
+    return make_app(selection, timings, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)

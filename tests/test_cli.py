@@ -50,6 +50,7 @@ def test_models_lists_name_first(capsys):
         (["report", "--device", "gpu"], "no gpu device"),
         (["--model", "nope"], "unknown model 'nope'"),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["--theme", "nope"], "unknown theme 'nope': choose from textual-dark"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(capsys, argv, words):

@@ -13,7 +13,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
@@ -37,13 +37,17 @@ from jaxbatch.widgets.side_by_side import SideBySide
 from jaxbatch.widgets.sweep_view import SweepView
 from jaxbatch.widgets.timings_view import TimingsView
 
+# Below this the layout can't be read: a message asks for more room. From DASHBOARD_SIZE up,
+# outputs and timings stand beside the panes, which open on the programs.
+MIN_SIZE = (70, 20)
+DASHBOARD_SIZE = (160, 48)
 PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep"}
 
 
 class JaxBatchApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "jaxbatch-tui"
-    AUTO_FOCUS = "OutputsView"
+    AUTO_FOCUS = "#outputs-view"
     BINDINGS = [
         # Priority, so a focused model list can't swallow them; off while typing a batch shape.
         Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True,
@@ -65,9 +69,12 @@ class JaxBatchApp(App):
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
     ]
 
-    def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None) -> None:
+    def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None,
+                 theme: str | None = None) -> None:
         """`timings` makes the timing helper's client from an event callback (tests inject one)."""
         super().__init__()
+        if theme is not None:
+            self.theme = theme
         self.keymap_path = keymap_path or config_path()
         self.selection = selection
         # The user's own model keeps its inputs and hand-batched twin when chosen again.
@@ -95,18 +102,40 @@ class JaxBatchApp(App):
             yield Select([(self.selection.device, self.selection.device)], value=self.selection.device,
                          allow_blank=False, compact=True, id="device")
         yield Static(id="status")
-        with TabbedContent(id="panes"):
-            with TabPane(PANES["outputs"], id="outputs"):
-                yield OutputsView(id="outputs-view")
-            with TabPane(PANES["programs"], id="programs"):
-                yield ProgramsView(id="programs-view")
-            with TabPane(PANES["timings"], id="timings"):
-                yield TimingsView(id="timings-view")
-            with TabPane(PANES["sweep"], id="sweep"):
-                yield SweepView(id="sweep-view")
+        yield Static(id="too-small")
+        with Horizontal(id="main"):
+            with Vertical(id="dashboard"):  # beside the panes, from DASHBOARD_SIZE up
+                yield OutputsView(id="dash-outputs")
+                yield TimingsView(id="dash-timings")
+            with TabbedContent(id="panes"):
+                with TabPane(PANES["outputs"], id="outputs"):
+                    yield OutputsView(id="outputs-view")
+                with TabPane(PANES["programs"], id="programs"):
+                    yield ProgramsView(id="programs-view")
+                with TabPane(PANES["timings"], id="timings"):
+                    yield TimingsView(id="timings-view")
+                with TabPane(PANES["sweep"], id="sweep"):
+                    yield SweepView(id="sweep-view")
         yield KeyBar()
 
+    def on_resize(self, event) -> None:
+        self.fit(event.size.width, event.size.height)
+
+    def fit(self, width: int, height: int) -> None:
+        """The layout for this terminal size: too small, one pane at a time, or the dashboard."""
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        self.query_one("#too-small", Static).update(
+            f"Terminal too small: {width} x {height}.\nNeed at least {MIN_SIZE[0]} x {MIN_SIZE[1]}; "
+            f"from {DASHBOARD_SIZE[0]} x {DASHBOARD_SIZE[1]} up, a dashboard.")
+        wide = not small and width >= DASHBOARD_SIZE[0] and height >= DASHBOARD_SIZE[1]
+        if wide and not self.has_class("-dashboard") and self.query_one(TabbedContent).active == "outputs":
+            self.query_one(TabbedContent).active = "programs"  # the outputs are on the left now
+            self.call_after_refresh(self._focus_pane)
+        self.set_class(small, "-too-small")
+        self.set_class(wide, "-dashboard")
+
     def on_mount(self) -> None:
+        self.fit(self.size.width, self.size.height)
         keymap, problems = load_keymap(self.keymap_path, binding_ids())
         self.set_keymap(keymap)
         for problem in problems:
@@ -144,9 +173,8 @@ class JaxBatchApp(App):
         if message.generation != self.generation:
             return
         self.report = message.report
-        self.query_one(OutputsView).show(message.report)
-        self.query_one(ProgramsView).show(message.report)
         for view in self._views():
+            view.show(message.report)
             view.loading = False
         self._devices(message.report.backends)
         self.call_after_refresh(_settle_heap)
@@ -171,9 +199,9 @@ class JaxBatchApp(App):
 
     def action_restart_timings(self) -> None:
         self.timings.time(self._next_job("timings"), self.selection)
-        self.query_one(TimingsView).clear(Content.styled(
-            f"⟳ starting the timing helper for {self.selection.model} at batch {self.selection.batch_shape}…",
-            "$warning"))
+        for view in self.query(TimingsView):
+            view.clear(Content.styled(f"⟳ starting the timing helper for {self.selection.model} at batch "
+                                      f"{self.selection.batch_shape}…", "$warning"))
 
     def action_pause_timings(self) -> None:
         if self.job_kind != "timings" or self.live is None or self.live.state == "settled":
@@ -181,14 +209,15 @@ class JaxBatchApp(App):
             return
         self.paused = not self.paused
         self.timings.pause() if self.paused else self.timings.resume()
-        self.query_one(TimingsView).show(self.live, self.paused)
+        for view in self.query(TimingsView):
+            view.show(self.live, self.paused)
 
     def action_sweep(self) -> None:
         self.sweep_state = None
         self.timings.sweep(self._next_job("sweep"), self.selection)
         self.query_one(SweepView).started()
-        self.query_one(TimingsView).clear(Content.styled("Stopped for the sweep (pane 4): r measures again",
-                                                         "$text-muted"))
+        for view in self.query(TimingsView):
+            view.clear(Content.styled("Stopped for the sweep (pane 4): r measures again", "$text-muted"))
         self.action_show_pane("sweep")
 
     def action_cancel_sweep(self) -> None:
@@ -201,18 +230,21 @@ class JaxBatchApp(App):
         if message.gen not in (self.job, None) or not self.job_kind:
             return  # from an earlier selection or job
         event, kind = message.event, message.event.get("event")
-        view = self.query_one(TimingsView) if self.job_kind == "timings" else self.query_one(SweepView)
         if kind == "timings" and self.job_kind == "timings":
             self.live = LiveTimings.from_json(event["data"])
-            view.show(self.live, self.paused)
+            for view in self.query(TimingsView):
+                view.show(self.live, self.paused)
         elif kind == "sweep" and self.job_kind == "sweep":
             self.sweep_state = SweepState.from_json(event["data"])
-            view.show(self.sweep_state)
+            self.query_one(SweepView).show(self.sweep_state)
         elif kind == "status" and self.job_kind == "timings":
-            view.status(Content.styled(f"⟳ {event['text']}", "$warning"))
+            for view in self.query(TimingsView):
+                view.status(Content.styled(f"⟳ {event['text']}", "$warning"))
+        elif kind == "error" and self.job_kind == "sweep":
+            self.query_one(SweepView).failed(event.get("text", ""))
         elif kind == "error":
-            text = event.get("text", "")
-            view.failed(text) if self.job_kind == "sweep" else view.clear(Content.styled(f"✗ {text}", "$error"))
+            for view in self.query(TimingsView):
+                view.clear(Content.styled(f"✗ {event.get('text', '')}", "$error"))
 
     def on_unmount(self) -> None:
         self.timings.close()
@@ -230,7 +262,8 @@ class JaxBatchApp(App):
         with self.prevent(Select.Changed):
             picker.set_options(options)
             picker.value = current
-        self.query_one(TimingsView).backends(backends)
+        for view in self.query(TimingsView):
+            view.backends(backends)
 
     # ---- the selection bar ----------------------------------------------------------------
 
@@ -356,7 +389,7 @@ class JaxBatchApp(App):
         self.query_one("#status", Static).update(content)
 
     def _views(self):
-        return (self.query_one(OutputsView), self.query_one(ProgramsView))
+        return [*self.query(OutputsView), self.query_one(ProgramsView)]
 
 
 def _settle_heap() -> None:
@@ -384,6 +417,7 @@ def binding_ids() -> list[str]:
     return [b.id for _, bindings in help_sections() for b in bindings if b.id]
 
 
-def make_app(selection: Selection | None = None, timings=TimingClient, keymap_path: Path | None = None) -> JaxBatchApp:
+def make_app(selection: Selection | None = None, timings=TimingClient, keymap_path: Path | None = None,
+             theme: str | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), timings, keymap_path)
+    return JaxBatchApp(selection or Selection(), timings, keymap_path, theme)

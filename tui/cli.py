@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, parents=[common],
                      description="See how JAX batches a model written for one instance: loop, by hand, vmap.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
+                        "terminals); NO_COLOR=1 turns colour off")
     sub = parser.add_subparsers(dest="command", metavar="{report,models}")
     report = sub.add_parser("report", parents=[common], help="print the analysis headless")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -88,7 +90,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "report":
             return _report(selection, as_json=args.json, timings=not args.no_timings,
                            sweep_budget=args.sweep_budget if args.sweep else False)
-        return _app(selection)
+        return _app(selection, args.theme)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: still one line, never a traceback
@@ -154,10 +156,14 @@ def _sweep(selection: Selection, budget):
     return state
 
 
-def _app(selection: Selection) -> int:
+def _app(selection: Selection, theme: Optional[str]) -> int:
+    from textual.theme import BUILTIN_THEMES
+
     from jaxbatch.app import make_app
 
-    make_app(selection).run()
+    if theme is not None and theme not in BUILTIN_THEMES:
+        fail(f"unknown theme {theme!r}: choose from {', '.join(BUILTIN_THEMES)}")
+    make_app(selection, theme=theme).run()
     return 0
 
 

@@ -72,6 +72,11 @@ class SideBySide(ScrollView, can_focus=True):
     SideBySide > .side-by-side--gutter-only-left { color: $text-error; text-style: bold; }
     SideBySide > .side-by-side--gutter-only-right { color: $text-success; text-style: bold; }
     SideBySide > .side-by-side--separator { color: $text-muted; }
+    /* 16 colours can't tint a background: the gutter marks the rows, underlines the params */
+    SideBySide:ansi > .side-by-side--differ { background: ansi_default; }
+    SideBySide:ansi > .side-by-side--only-left { background: ansi_default; }
+    SideBySide:ansi > .side-by-side--only-right { background: ansi_default; }
+    SideBySide:ansi > .side-by-side--mark { background: ansi_default; text-style: bold underline; }
     """
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False, id="programs.down", tooltip="Scroll both programs down"),
