@@ -8,7 +8,6 @@ the same seed, compiled (compile time is not counted) and timed for a few short 
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Callable, Iterator, Optional
 
@@ -17,10 +16,11 @@ import jax
 from jaxbatch.lab import live
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
+from jaxbatch.lab.memory import bytes_per_instance
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import Timer
-from jaxbatch.lab.workload import Workload, build
+from jaxbatch.lab.workload import build
 
 BUDGET_S = 30.0
 MEMORY_BUDGET = 512 * 2**20  # bytes of batched inputs and outputs at the largest size
@@ -38,7 +38,7 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     device = resolve_device(selection.device)
     budget = BUDGET_S if budget_s is None else budget_s
     first = build(model, device, (1,))
-    per_instance_bytes = _bytes_per_instance(first)
+    per_instance_bytes = bytes_per_instance(first.single, first.one, model.in_axes)
     planned = tuple(2**k for k in range(MAX_LOG2 + 1) if 2**k * per_instance_bytes <= memory_bytes) or (1,)
     labels = {"loop": "loop", "manual": model.manual_label, "vmap": "vmap"}
     if first.manual is None:
@@ -70,11 +70,3 @@ def _measured(state: SweepState, n: int, result) -> SweepState:
     floor, per_instance = result
     grown = {k: v + (per_instance.get(k),) for k, v in state.per_instance_s.items()}
     return SweepState(state.labels, state.planned, state.sizes + (n,), grown, state.floor_s + (floor,), state.device)
-
-
-def _bytes_per_instance(w: Workload) -> int:
-    """Bytes of one instance's batched inputs and its outputs, from shapes alone."""
-    batched = [a for a, axis in zip(w.batch, w.model.in_axes) if axis == 0]
-    out = jax.eval_shape(w.single, *w.one)
-    leaves = jax.tree_util.tree_leaves(batched) + jax.tree_util.tree_leaves(out)
-    return max(1, sum(math.prod(x.shape) * x.dtype.itemsize for x in leaves if hasattr(x, "dtype")))

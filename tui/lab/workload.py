@@ -18,6 +18,7 @@ from jaxbatch.lab.devices import resolve_device
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_selected
+from jaxbatch.lab.memory import bytes_per_instance, check_fits
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model
 
@@ -52,5 +53,10 @@ def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
         except USER_ERRORS as exc:
             raise LabError(f"building model {model.name} raised {describe(exc)}") from None
         one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
+        try:
+            per_instance = bytes_per_instance(single, one, model.in_axes)
+        except USER_ERRORS as exc:
+            raise LabError(f"{model.name} raised on one instance: {describe(exc)}") from None
+        check_fits(per_instance, shape, device)
         batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
     return Workload(model, device, shape, single, manual, one, batch)
