@@ -1,5 +1,6 @@
 """Helpers for Pilot and snapshot tests: wait for the lab's worker, read what is shown."""
 
+import time
 from pathlib import Path
 
 from textual.content import Content
@@ -10,10 +11,15 @@ from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 
 
-async def settle(pilot) -> None:
-    """Let pending work finish: the lab worker, then the messages it posted, then a repaint."""
+async def settle(pilot, timeout: float = 120.0) -> None:
+    """Let pending work finish: the lab's answer to the latest selection, the app's workers
+    (alignments), then the messages they posted, then a repaint."""
+    app = pilot.app
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    deadline = time.monotonic() + timeout
+    while (app.generation == 0 or app.answered != app.generation) and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
 

@@ -24,7 +24,7 @@ async def test_opens_on_the_seed_with_outputs_first():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "outputs"
-        text = shown_text(app.query_one(OutputsView))
+        text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "1.7771413" in text
         assert "dot_general requires contracting dimensions to have the same shape, got (3,) and (5,)." in text
         assert text.count(SEED_LINE) == 3
@@ -55,7 +55,7 @@ async def test_typing_a_batch_shape_reruns_everything():
         await settle(pilot)
         assert app.report.batch_shape == (4, 8)
         assert app.query_one("#batch", Input).value == "4,8"  # normalised to what one would type
-        text = shown_text(app.query_one(OutputsView))
+        text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "model(f32[4,8,3])" in text and "got (3,) and (8,)." in text
         await pilot.press("escape", "2")  # escape leaves the input, so 2 is a key again
         assert app.query_one(TabbedContent).active == "programs"
@@ -74,7 +74,7 @@ async def test_bad_batch_shapes_say_why_and_keep_the_last_results(bad):
         status = shown_text(app.screen.query_one("#status").parent)
         assert f"batch shape {bad!r}" in status and "last results kept" in status
         assert app.query_one("#batch").has_class("-invalid")
-        assert app.report is good and SEED_LINE in shown_text(app.query_one(OutputsView))
+        assert app.report is good and SEED_LINE in shown_text(app.query_one("#outputs-view", OutputsView))
 
 
 async def test_panes_show_loading_while_the_lab_works(monkeypatch):
@@ -93,11 +93,11 @@ async def test_panes_show_loading_while_the_lab_works(monkeypatch):
         monkeypatch.setattr(analysis, "analyze", slow)
         app.request(Selection("tanh-dense", (6,), "cpu"))
         await pilot.pause()
-        assert app.query_one(OutputsView).loading
+        assert app.query_one("#outputs-view", OutputsView).loading
         assert "computing tanh-dense at batch (6,)" in shown_text(app.screen.query_one("#status").parent)
         release.set()
         await settle(pilot)
-        assert not app.query_one(OutputsView).loading and app.report.batch_shape == (6,)
+        assert not app.query_one("#outputs-view", OutputsView).loading and app.report.batch_shape == (6,)
 
 
 async def test_a_result_for_an_older_selection_is_dropped():

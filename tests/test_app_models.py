@@ -18,7 +18,7 @@ async def test_the_users_function_is_in_the_model_list_and_keeps_its_inputs():
     app = make_test_app(USER_SELECTION)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        text = shown_text(app.query_one(OutputsView))
+        text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "score_batched" in text and "in_axes 0,None" in text and "model(f32[4,3], f32[3,2])" in text
         picker = app.query_one("#model", Select)
         picker.value = "tanh-dense"
@@ -46,7 +46,7 @@ async def test_a_sets_the_in_axes_a_bad_entry_keeps_the_dialog_open_and_escape_c
         await settle(pilot)
         assert not isinstance(app.screen, InAxesScreen)
         assert app.selection.in_axes == (0, 0) and app.report.in_axes == [0, 0]
-        text = shown_text(app.query_one(OutputsView))
+        text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "model(f32[4,3], f32[4,3,2])" in text and "written for in_axes 0,None" in text
 
 

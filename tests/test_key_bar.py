@@ -22,7 +22,7 @@ async def test_the_bar_follows_the_focused_pane():
         assert str(bar.content).startswith(" space Pause/resume  r Restart  1 Outputs")
         await pilot.press("2")
         await pilot.pause()
-        assert str(bar.content).startswith(" l Level  c Compare")
+        assert str(bar.content).startswith(" l Level  p Pair")
         assert "Pause/resume" not in str(bar.content)
         assert str(bar.content).rstrip().endswith("^p palette")
 

@@ -11,7 +11,7 @@ async def test_pane_3_shows_each_strategy_with_its_ratio_and_the_floor():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        text = shown_text(app.query_one(TimingsView))
+        text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "floor 6 µs" in text and "measuring 12/100" in text
         assert "0.228x" in text and "906x" in text and "~est." in text  # 39 / 171; the loop is an estimate
         assert "Backends: cpu ✓" in text and "gpu ✗ jax[cuda12]" in text
@@ -28,7 +28,7 @@ async def test_a_timing_for_an_older_job_is_dropped():
         stale["instances"] = 999
         app.timings.on_event({"gen": old, "event": "timings", "data": stale})
         await pilot.pause()
-        assert "999 inst." not in shown_text(app.query_one(TimingsView))
+        assert "999 inst." not in shown_text(app.query_one("#timings-view", TimingsView))
         assert app.timings.commands[-1][:2] == ("time", old + 1)
 
 
@@ -37,7 +37,7 @@ async def test_updates_faster_than_a_mount_update_the_sparklines_without_error()
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        view = app.query_one(TimingsView)
+        view = app.query_one("#timings-view", TimingsView)
         view.clear("")
         live = scripted_live()
         view.show(live)
@@ -53,7 +53,7 @@ async def test_space_pauses_and_resumes_and_r_restarts():
         await settle(pilot)
         await pilot.press("3", "space")
         assert app.timings.commands[-1] == ("pause",)
-        assert "paused 12/100" in shown_text(app.query_one(TimingsView))
+        assert "paused 12/100" in shown_text(app.query_one("#timings-view", TimingsView))
         await pilot.press("space")
         assert app.timings.commands[-1] == ("resume",)
         job = app.job
@@ -82,7 +82,7 @@ async def test_a_helper_error_is_shown_in_the_pane():
         await pilot.press("3")
         app.timings.on_event({"gen": None, "event": "error", "text": "the timing helper exited with status 1"})
         await pilot.pause()
-        assert "exited with status 1" in shown_text(app.query_one(TimingsView))
+        assert "exited with status 1" in shown_text(app.query_one("#timings-view", TimingsView))
 
 
 def test_bars_are_log_scaled_from_the_floor_and_fit_the_width():

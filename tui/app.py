@@ -10,14 +10,14 @@ import dataclasses
 import gc
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.results import Report
 from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
 from jaxbatch.lab.timing import LiveTimings
@@ -25,6 +25,7 @@ from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.commands import commands
 from jaxbatch.export import OSC52_LIMIT, base_name, export, plain_text, with_timings
 from jaxbatch.keymap import config_path, load_keymap
+from jaxbatch.lab_runner import LabRunner
 from jaxbatch.messages import LabDone, LabFailed, TimingEvent
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
@@ -80,6 +81,8 @@ class JaxBatchApp(App):
         # The user's own model keeps its inputs and hand-batched twin when chosen again.
         self.user = None if selection.model in CATALOG else selection
         self.generation = 0
+        self.answered = 0  # the generation the lab last answered
+        self.lab = LabRunner(self.post_message)
         self.report: Report | None = None
         self.timings = timings(lambda event: self.post_message(TimingEvent(event)))
         self.job = 0  # the helper's current job: timings or a sweep
@@ -140,8 +143,9 @@ class JaxBatchApp(App):
         self.set_keymap(keymap)
         for problem in problems:
             self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10)
-        # Paint the first frame before the worker starts importing JAX.
+        # Paint the first frame before the lab thread starts importing JAX.
         self.call_after_refresh(self.request, self.selection)
+        self.set_interval(1.0, self._watch_lab)
 
     # ---- requests and results -------------------------------------------------------------
 
@@ -153,25 +157,21 @@ class JaxBatchApp(App):
                                       f"on {selection.device}…"))
         for view in self._views():
             view.loading = True
-        self._analyze(self.generation, selection)
+        self.lab.request(self.generation, selection)
         self.action_restart_timings()
 
-    @work(thread=True, exclusive=True, group="lab", exit_on_error=False)
-    def _analyze(self, generation: int, selection: Selection) -> None:
-        from jaxbatch.lab.analysis import analyze  # imports JAX, in this thread
-
-        try:
-            report = analyze(selection)
-        except LabError as exc:
-            self.post_message(LabFailed(generation, str(exc)))
-        except Exception as exc:  # a bug of ours: say so in the app rather than crash it
-            self.post_message(LabFailed(generation, f"internal error: {describe(exc)}"))
-        else:
-            self.post_message(LabDone(generation, report))
+    def _watch_lab(self) -> None:
+        """Say so when the current selection has run past the lab's time limit."""
+        waited = self.lab.running_s()
+        if self.answered != self.generation and waited > self.lab.time_limit_s:
+            self._status(Content.assemble(("✗ ", "$error"), (
+                f"{self.selection.model} has run {waited:.0f} s without an answer: it goes on in the background "
+                "(a Python thread can't be stopped); choose another model or batch", "$error")))
 
     def on_lab_done(self, message: LabDone) -> None:
         if message.generation != self.generation:
             return
+        self.answered = message.generation
         self.report = message.report
         for view in self._views():
             view.show(message.report)
@@ -185,6 +185,7 @@ class JaxBatchApp(App):
     def on_lab_failed(self, message: LabFailed) -> None:
         if message.generation != self.generation:
             return
+        self.answered = message.generation
         for view in self._views():
             view.loading = False
         kept = " · showing the last results" if self.report is not None else ""

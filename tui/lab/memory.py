@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import jax
 
-from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.errors import USER_ERRORS, LabError
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.
@@ -17,9 +17,13 @@ SHARE = 0.5
 
 
 def bytes_per_instance(single: Callable, one: Sequence[Any], in_axes: Sequence[Optional[int]]) -> int:
-    """Bytes of one instance's batched inputs and of its outputs, from shapes alone."""
+    """Bytes of one instance's batched inputs and of its outputs, from shapes alone. A model that
+    can't be traced counts its inputs only: the analysis says what is wrong with it."""
     batched = [a for a, axis in zip(one, in_axes) if axis == 0]
-    out = jax.eval_shape(single, *one)
+    try:
+        out = jax.eval_shape(single, *one)
+    except USER_ERRORS:
+        out = ()
     leaves = jax.tree_util.tree_leaves(batched) + jax.tree_util.tree_leaves(out)
     return max(1, sum(math.prod(x.shape) * x.dtype.itemsize for x in leaves if hasattr(x, "dtype")))
 

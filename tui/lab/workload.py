@@ -53,10 +53,6 @@ def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
         except USER_ERRORS as exc:
             raise LabError(f"building model {model.name} raised {describe(exc)}") from None
         one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
-        try:
-            per_instance = bytes_per_instance(single, one, model.in_axes)
-        except USER_ERRORS as exc:
-            raise LabError(f"{model.name} raised on one instance: {describe(exc)}") from None
-        check_fits(per_instance, shape, device)
+        check_fits(bytes_per_instance(single, one, model.in_axes), shape, device)
         batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
     return Workload(model, device, shape, single, manual, one, batch)

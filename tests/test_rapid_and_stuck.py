@@ -1,0 +1,63 @@
+"""Robustness of the lab thread: a storm of changes, and a model that doesn't come back."""
+
+import re
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from jaxbatch.lab import analysis
+from jaxbatch.lab.selection import Selection
+from jaxbatch.models import CATALOG
+from jaxbatch.widgets.outputs_view import OutputsView
+
+from app_helpers import make_test_app, settle, shown_text
+
+SLOW = f"{Path(__file__).parent / 'fixtures' / 'user_functions.py'}:slow"
+
+
+async def test_500_changes_while_timings_run_end_on_the_last_selection(monkeypatch):
+    calls = []
+    real = analysis.analyze
+
+    def counted(selection, *args, **kwargs):
+        calls.append(selection)
+        return real(selection, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyze", counted)
+    names = [n for n in CATALOG if n != "random-keys"]
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        picker, batch = app.query_one("#model", Select), app.query_one("#batch", Input)
+        for i in range(500):
+            if i % 2:
+                picker.value = names[i % len(names)]
+            else:
+                batch.value = str(2 + i % 5)
+                await batch.action_submit()
+            await pilot.pause(0) if i % 50 else await pilot.pause()
+        last = Selection(names[499 % len(names)], (2 + 498 % 5,), "cpu")
+        await settle(pilot)
+        assert app.selection == last and app.report.model == last.model and app.report.batch_shape == last.batch_shape
+        assert len(calls) < 60, len(calls)  # only the latest waiting selection is analysed
+        assert calls[-1] == last
+        assert app.timings.commands[-1] == ("time", app.job, last)
+        await pilot.press("1")
+        text = shown_text(app.query_one("#outputs-view", OutputsView))
+        assert text.startswith(last.model) and f"· batch {last.batch_shape}" in str(app.query_one("#status").content)
+
+
+async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.lab.time_limit_s = 0.5
+        app.request(Selection(SLOW, (2,), "cpu", ("f32[2]",)))
+        await pilot.pause(1.6)
+        assert re.search(r"slow has run \d s without an answer", str(app.query_one("#status").content))
+        app.request(Selection("elementwise", (3,), "cpu"))
+        await settle(pilot)
+        assert app.report.model == "elementwise"
+        await pilot.pause(3)  # the abandoned thread finishes: its answer is dropped
+        assert app.report.model == "elementwise" and "elementwise" in str(app.query_one("#status").content)
