@@ -6,8 +6,11 @@ in a thread worker that imports the lab, and results come back as generation-sta
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import gc
+import signal
 from pathlib import Path
 
 from textual import on
@@ -68,6 +71,8 @@ class JaxBatchApp(App):
         Binding("e", "export", "Export", id="export", tooltip="Write the report as text, JSON and an SVG screenshot"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
+        # ctrl+c quits too, as in any terminal program (Textual's default only says how to quit)
+        Binding("ctrl+c", "quit", "Quit", id="quit.ctrl_c", show=False, priority=True, tooltip="Quit jaxbatch-tui"),
     ]
 
     def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None,
@@ -138,6 +143,10 @@ class JaxBatchApp(App):
         self.set_class(wide, "-dashboard")
 
     def on_mount(self) -> None:
+        # A hang-up (the SSH connection closed) ends the app the way q does: terminal restored,
+        # timing helper stopped; Python's default would end the process on the spot.
+        with contextlib.suppress(NotImplementedError, AttributeError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         self.fit(self.size.width, self.size.height)
         keymap, problems = load_keymap(self.keymap_path, binding_ids())
         self.set_keymap(keymap)

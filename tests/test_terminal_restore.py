@@ -1,0 +1,53 @@
+"""The terminal is given back after q, ctrl+c and a hang-up (a closed SSH connection).
+
+The installed command runs in a pseudo-terminal as a person's shell would run it; after each
+way out the process must end and its last output must leave the alternate screen and show the
+cursor again."""
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+LEAVE_ALT_SCREEN = b"\x1b[?1049l"
+
+
+def run_until(proc_fd: int, pattern: bytes, timeout: float = 60.0) -> bytes:
+    seen, deadline = b"", time.monotonic() + timeout
+    while pattern not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc_fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(proc_fd, 1 << 16)
+            except OSError:
+                break
+    return seen
+
+
+@pytest.mark.parametrize("way_out", ["q", "ctrl+c", "hangup"])
+def test_the_terminal_is_restored(way_out):
+    main, child = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    proc = subprocess.Popen([sys.executable, "-m", "jaxbatch", "--model", "elementwise"], stdin=child,
+                            stdout=child, stderr=child, env=env, start_new_session=True)
+    os.close(child)
+    try:
+        assert b"agrees" in run_until(main, b"agrees")
+        if way_out == "hangup":
+            os.killpg(proc.pid, signal.SIGHUP)
+        else:
+            os.write(main, b"q" if way_out == "q" else b"\x03")
+        tail = run_until(main, LEAVE_ALT_SCREEN, timeout=20)
+        assert proc.wait(timeout=20) is not None
+        assert LEAVE_ALT_SCREEN in tail
+        if way_out != "hangup":
+            assert proc.returncode == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)
