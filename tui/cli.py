@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
                         "terminals); NO_COLOR=1 turns colour off")
+    web = parser.add_argument_group("in a browser")
+    web.add_argument("--serve", action="store_true", help="serve the app to a browser (textual-serve)")
+    web.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
+    web.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1, this machine only)")
     sub = parser.add_subparsers(dest="command", metavar="{report,models}")
     report = sub.add_parser("report", parents=[common], help="print the analysis headless")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -90,6 +94,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "report":
             return _report(selection, as_json=args.json, timings=not args.no_timings,
                            sweep_budget=args.sweep_budget if args.sweep else False)
+        if args.serve:
+            from jaxbatch.serve import serve
+
+            return serve(selection, args.theme, args.host, args.port)
         return _app(selection, args.theme)
     except KeyboardInterrupt:
         return 130
@@ -106,6 +114,12 @@ def _models() -> int:
     for name, (_, summary) in CATALOG.items():
         print(f"{name:<{width}}  {summary}")
     return 0
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
 
 
 def _positive_seconds(text: str) -> float:
