@@ -177,3 +177,16 @@ async def test_n_jumps_to_the_next_difference():
         await pilot.press("n")
         await pilot.pause()
         assert starts and round(side.scroll_offset.y) == min(starts[0], side.max_scroll_y)
+
+
+async def test_j_and_k_scroll_the_outputs_pane():
+    app = make_test_app(Selection(batch_shape=(64,)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.query_one("#outputs-view", OutputsView)
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert view.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert view.scroll_y == 2

@@ -65,3 +65,9 @@ class TestZoo:
     def test_vmap_makes_a_gather(self, snap_compare):
         assert snap_compare(make_test_app(Selection("dynamic-slice")), terminal_size=(80, 24), press=["2"],
                             run_before=settle)
+
+
+class TestLayouts:
+    def test_too_small(self, snap_compare):
+        """Below 70x20 the app says what it needs instead of drawing a broken layout."""
+        assert snap_compare(make_test_app(), terminal_size=(60, 15), run_before=settle)

@@ -48,6 +48,8 @@ def test_changing_a_built_in_models_in_axes_drops_its_hand_batched_version(fixtu
     ("not_callable", ("f32[2]",), "not_callable is not a Model or a function \\(it is list\\)"),
     ("score", (), "is a function: give its inputs"),
     ("exits", ("f32[2]",), "raised on one instance: SystemExit: 3"),
+    ("exhausts", ("f32[2]",), r"raised on one instance: out of memory, try a smaller batch \(RuntimeError: "
+                              r"RESOURCE_EXHAUSTED: Out of memory while trying to allocate 17179869184 bytes.\)$"),
 ])
 def test_each_failure_is_one_clear_message(ref, fn, inputs, words):
     with pytest.raises(LabError, match=words):

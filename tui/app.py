@@ -40,6 +40,7 @@ from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 from jaxbatch.widgets.sweep_view import SweepView
 from jaxbatch.widgets.timings_view import TimingsView
+from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 # Below this the layout can't be read: a message asks for more room. From DASHBOARD_SIZE up,
 # outputs and timings stand beside the panes, which open on the programs.
@@ -417,8 +418,9 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     """Every key the app answers to, by where it works: the help screen lists exactly these."""
     return [
         ("Anywhere", list(JaxBatchApp.BINDINGS)),
+        ("Outputs and timings panes (1, 3)", list(SCROLL_KEYS)),
         ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
-        ("Timings pane (3)", list(TimingsView.BINDINGS)),
+        ("Timings pane (3)", [b for b in TimingsView.BINDINGS if b not in SCROLL_KEYS]),
         ("Sweep pane (4)", list(SweepView.BINDINGS)),
     ]
 

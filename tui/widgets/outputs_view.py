@@ -8,10 +8,13 @@ from textual.widgets import Static
 
 from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
 from jaxbatch.report_text import verdict_text
+from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 
 class OutputsView(VerticalScroll, can_focus=True):
     """Headings and indented blocks; arrays are NumPy's own printing (at most 75 columns)."""
+
+    BINDINGS = SCROLL_KEYS
 
     def show(self, report: Report) -> None:
         with self.app.batch_update():

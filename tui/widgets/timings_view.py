@@ -18,6 +18,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.report_text import seconds
+from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 BAR = 30
 NUMBERS = 58  # cells before the bar
@@ -30,6 +31,7 @@ class TimingsView(VerticalScroll, can_focus=True):
                 tooltip="Pause or resume the measurements"),
         Binding("r", "app.restart_timings", "Restart", id="timings.restart",
                 tooltip="Throw the rounds away and measure again"),
+        *SCROLL_KEYS,
     ]
 
     def __init__(self, **kwargs) -> None:
