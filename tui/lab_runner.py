@@ -1,10 +1,12 @@
 """The app's lab thread: one analysis at a time, always of the latest selection.
 
 Selections that arrive while one is analysed wait in a single slot, each replacing the last, so
-500 quick changes cost a few analyses, not 500 threads. A Python thread can't be stopped: a
-model that never returns keeps its thread, so after `time_limit_s` the next selection gets a
-fresh thread and the stuck one is abandoned (its result, if it ever comes, is dropped). The
-threads are daemons, so a stuck model never keeps the app from quitting.
+500 quick changes cost a few analyses, not 500 threads. A Python thread can't be stopped, so
+switching away from an analysis that has run `switch_grace_s` abandons it: the next selection
+gets a fresh thread and the old result, if it ever comes, is dropped. At most one abandoned
+thread runs beside the serving one (past that, selections wait their turn), unless the current
+analysis has run `time_limit_s`: a model that never returns must not hold the app. The threads
+are daemons, so a stuck model never keeps the app from quitting.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from jaxbatch.messages import LabDone, LabFailed
 
 
 class LabRunner:
-    def __init__(self, post: Callable[[Message], object], time_limit_s: float = 60.0) -> None:
-        self.post, self.time_limit_s = post, time_limit_s
+    def __init__(self, post: Callable[[Message], object], time_limit_s: float = 60.0,
+                 switch_grace_s: float = 1.0) -> None:
+        self.post, self.time_limit_s, self.switch_grace_s = post, time_limit_s, switch_grace_s
+        self._abandoned: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._wanted: Optional[tuple[int, Selection]] = None
         self._token = 0  # the serving thread's; an abandoned thread sees a newer one and stops
@@ -31,12 +35,22 @@ class LabRunner:
     def request(self, generation: int, selection: Selection) -> None:
         with self._lock:
             self._wanted = (generation, selection)
-            if self._busy_since is not None and self.running_s() < self.time_limit_s:
+            if self._busy_since is not None and not self._abandon_current():
                 return  # the serving thread takes it when it is done
             self._token += 1
             self._busy_since = time.monotonic()
             token = self._token
-        threading.Thread(target=self._serve, args=(token,), name=f"lab-{token}", daemon=True).start()
+            self._serving = threading.Thread(target=self._serve, args=(token,), name=f"lab-{token}", daemon=True)
+        self._serving.start()
+
+    def _abandon_current(self) -> bool:
+        """Whether to leave the running analysis (it is for an older selection) to a new thread."""
+        running = self.running_s()
+        self._abandoned = [t for t in self._abandoned if t.is_alive()]
+        if running >= self.time_limit_s or (running >= self.switch_grace_s and not self._abandoned):
+            self._abandoned.append(self._serving)
+            return True
+        return False
 
     def running_s(self) -> float:
         """How long the current analysis has run; 0 when the lab is idle."""
