@@ -36,19 +36,22 @@ def shown_text(root) -> str:
 
 # ---- a stand-in for the timing helper process -------------------------------------------------
 
-def scripted_live(state: str = "measuring") -> LiveTimings:
+def scripted_live(state: str = "measuring", sharded: bool = False) -> LiveTimings:
     """Fixed timings shaped like the seed's at batch 4096 on CPU: loop estimated from a sample,
-    einsum 4x slower than vmap, the floor at 6 µs."""
+    einsum 4x slower than vmap, the floor at 6 µs; `sharded`: also over 4 devices, 1.4x vmap."""
     floor = 6e-6
 
     def t(median, compile_s, estimated=False):
         return timing(Measurement(median, median * 0.02, 10, 12), compile_s, 4096, floor, 171e-6, estimated)
 
     timings = {"loop": t(0.155, None, True), "manual": t(171e-6, 0.031), "vmap": t(39e-6, 0.030)}
+    if sharded:
+        timings.update(sharded=t(28e-6, 0.029), shard_map=t(27e-6, 0.034))
     history = {k: tuple(v.median_s * (1 + 0.05 * ((i * 7 + j) % 5)) for i in range(20))
                for j, (k, v) in enumerate(timings.items())}
+    labels = {"loop": "loop", "manual": "einsum", "vmap": "vmap", "sharded": "sharded", "shard_map": "shard_map"}
     return LiveTimings(12, floor, timings, history, {"platform": "cpu", "kind": "cpu", "id": 0}, 4096, state,
-                       {"loop": "loop", "manual": "einsum", "vmap": "vmap"})
+                       labels, 4 if sharded else 1)
 
 
 def scripted_sweep(stopped: str = "done") -> SweepState:

@@ -1,6 +1,15 @@
-"""Shared fixtures. Tests import only the installed names (`jaxbatch...`), never bare folders."""
+"""Shared fixtures. Tests import only the installed names (`jaxbatch...`), never bare folders.
 
+Every test runs with 4 simulated CPU devices (what `--host-devices 4` sets), so the sharded
+strategies are exercised everywhere; this must happen before anything imports JAX.
+"""
+
+import os
 from pathlib import Path
+
+os.environ["XLA_FLAGS"] = " ".join(
+    [*(f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith("--xla_force_host_platform_device_count")),
+     "--xla_force_host_platform_device_count=4"])
 
 import pytest
 

@@ -11,7 +11,7 @@ from jaxbatch.models import CATALOG
 
 from conftest import FIXTURES
 
-SELECTIONS = [Selection(name, shape) for name in CATALOG for shape in [(5,), (2, 3)]] + [
+SELECTIONS = [Selection(name, shape) for name in CATALOG for shape in [(5,), (2, 3), (8,)]] + [  # 8: sharded
     Selection(f"{FIXTURES / 'pytree_model.py'}:MODEL", (3,))
 ]
 

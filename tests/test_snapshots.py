@@ -71,3 +71,18 @@ class TestLayouts:
     def test_too_small(self, snap_compare):
         """Below 70x20 the app says what it needs instead of drawing a broken layout."""
         assert snap_compare(make_test_app(), terminal_size=(60, 15), run_before=settle)
+
+
+class TestSharded:
+    def test_timings_over_four_devices(self, snap_compare):
+        """Scripted timings with both sharded strategies, and the scaling line under them."""
+        from app_helpers import scripted_live
+
+        async def sharded_timings(pilot):
+            await settle(pilot)
+            await pilot.press("3")
+            app = pilot.app
+            app.timings.on_event({"gen": app.job, "event": "timings", "data": scripted_live(sharded=True).to_json()})
+            await pilot.pause()
+
+        assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=sharded_timings)

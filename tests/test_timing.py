@@ -61,11 +61,13 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     """The whole path (floor, compiled strategies, loop) runs on the injected clock."""
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
+    from jaxbatch.lab.timing import scaling
 
     ticks = iter(range(10**9))  # every reading 0.2 s later: each round lasts one call
     report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.2)
     t = report.timings
-    assert set(t) == {"loop", "manual", "vmap"}
+    assert set(t) == {"loop", "manual", "vmap", "sharded", "shard_map"}  # 100 divides over the 4 test devices
+    assert scaling(t, report.devices) == (pytest.approx(1.0), pytest.approx(0.25))  # every call lasts 0.2 s
     assert t["loop"].estimated is True and t["manual"].estimated is False  # 100 > 64 instances sampled
     assert t["loop"].compile_s is None and t["vmap"].compile_s > 0
     assert t["manual"].ratio_to_manual == pytest.approx(1.0)

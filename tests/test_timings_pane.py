@@ -118,3 +118,16 @@ async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
                 renders = [str(p.render()) for p in plots for _ in range(2)]
                 assert all(r and "unavailable" not in r for r in renders), renders
         assert "running: batch 4,096" in shown_text(view)
+
+
+async def test_sharded_timings_show_the_scaling_over_devices():
+    from app_helpers import scripted_live
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.timings.on_event({"gen": app.job, "event": "timings", "data": scripted_live(sharded=True).to_json()})
+        await pilot.pause()
+        text = shown_text(app.query_one("#timings-view", TimingsView))
+        assert "shard_map" in text and "sharded over 4 cpu devices: 1.39x vmap on one, 35% scaling efficiency" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from typing import NoReturn, Optional, Sequence
 
@@ -18,6 +19,8 @@ from jaxbatch.lab.selection import (DEFAULT_DEVICE, DEFAULT_MODEL, Selection, pa
                                     parse_in_axes)
 
 PROG = "jaxbatch-tui"
+HOST_DEVICES_FLAG = "--xla_force_host_platform_device_count"
+MAX_HOST_DEVICES = 256
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +39,8 @@ def _selection_options() -> argparse.ArgumentParser:
                         help="built-in name (see `models`), path/to/file.py:ATTR or package.module:ATTR")
     common.add_argument("--batch", "-b", default="5", help="batch shape: 5, 4,8 or '(4, 8)'")
     common.add_argument("--device", "-d", default=DEFAULT_DEVICE, help="cpu, gpu, tpu or a device index")
+    common.add_argument("--host-devices", type=_device_count, metavar="N",
+                        help="simulate N CPU devices (set before JAX starts), to see the sharded strategies anywhere")
     user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
     user.add_argument("--input", "-i", action="append", default=[], metavar="AVAL",
                       help="dtype and shape of one argument for ONE instance, e.g. 'f32[3]' or 'i32[]'; once per argument")
@@ -87,6 +92,8 @@ def parse_selection(args: argparse.Namespace) -> Selection:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.host_devices:
+        _simulate_host_devices(args.host_devices)
     try:
         if args.command == "models":
             return _models()
@@ -114,6 +121,21 @@ def _models() -> int:
     for name, (_, summary) in CATALOG.items():
         print(f"{name:<{width}}  {summary}")
     return 0
+
+
+def _device_count(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= MAX_HOST_DEVICES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of devices (1-{MAX_HOST_DEVICES})")
+    return int(text)
+
+
+def _simulate_host_devices(n: int) -> None:
+    """XLA reads its flags once, when JAX starts: this must come before any `import jax` (the
+    timing helper and the browser's app processes inherit it)."""
+    if "jax" in sys.modules:
+        fail("--host-devices must be given before JAX starts (it was imported already)")
+    kept = [f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith(HOST_DEVICES_FLAG)]
+    os.environ["XLA_FLAGS"] = " ".join([*kept, f"{HOST_DEVICES_FLAG}={n}"])
 
 
 def _port(text: str) -> int:

@@ -8,6 +8,7 @@ from typing import Optional
 
 from jaxbatch.lab.results import OnBatch, Report, Strategy
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import scaling
 from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary
 
 
@@ -32,6 +33,8 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         lines += [f"  {s.label:<12} {_verdict(s)}", *_indented(s.text or "", "    ")]
     if report.manual_missing:
         lines += [f"  {'hand-batched':<12} {report.manual_missing}"]
+    if report.sharded_note:
+        lines += [f"  {'sharded':<12} {report.sharded_note}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
         lines += ["", f"Jaxpr: {s.label}", s.jaxpr]
@@ -85,7 +88,19 @@ def _timings(report: Report) -> list[str]:
         flags = [f for f, on in (("estimate", t.estimated), ("dispatch-bound", t.dispatch_bound)) if on]
         lines.append(f"  {label:<12} {seconds(t.compile_s):>10} {seconds(t.median_s):>10} "
                      f"{seconds(t.iqr_s):>10} {seconds(t.per_instance_s):>10} {ratio:>10}  {', '.join(flags)}")
-    return lines
+    spread = scaling_text(report.timings, report.devices, d["platform"])
+    return lines + ([f"  {spread}"] if spread else [])
+
+
+def scaling_text(timings: dict, devices: int, platform: str) -> str:
+    """The sharded strategy against vmap on one device, in words: speed-up and efficiency."""
+    found = scaling(timings, devices)
+    if found is None:
+        return ""
+    speedup, efficiency = found
+    shared = " (simulated devices share this machine's cores)" if platform == "cpu" else ""
+    return (f"sharded over {devices} {platform} devices: {speedup:.2f}x vmap on one, {efficiency:.0%} "
+            f"scaling efficiency, {seconds(timings['sharded'].median_s)} per device per call{shared}")
 
 
 def seconds(value) -> str:

@@ -29,7 +29,7 @@ def app_command(selection: Selection, theme: Optional[str]) -> str:
     if selection.batched:
         argv += ["--batched", selection.batched]
     if theme:
-        argv += ["--theme", theme]
+        argv += ["--theme", theme]  # --host-devices travels in XLA_FLAGS, which the app inherits
     return shlex.join(argv)
 
 

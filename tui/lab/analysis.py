@@ -6,6 +6,7 @@ two always show the same facts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Optional
@@ -13,7 +14,7 @@ from typing import Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import hlo, jaxprs, live, strategies, timing
+from jaxbatch.lab import hlo, jaxprs, live, sharding, strategies, timing
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
@@ -48,9 +49,14 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         runs["vmap"], compiled["vmap"] = _run(
             "vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference, clock
         )
+        spread, sharded_note = sharding.plan(w)
+        for key, fn in (spread.fns if spread else {}).items():
+            runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, reference, clock)
+            if spread.note:
+                runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
         floor, timings = (None, None)
         if timer is not None:
-            executables = {k: v for k, v in compiled.items() if v[0] is not None}
+            executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
             bench = live.Bench(w, live.subjects(w, executables), timer, min_round_s)
             for _ in range(rounds):
                 bench.round()
@@ -68,6 +74,8 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             warnings=[w for w in (nonfinite_warning(reference),) if w],
             manual_missing=model.manual_missing if manual is None else "",
             in_axes=list(model.in_axes),
+            devices=len(jax.devices(device.platform)),
+            sharded_note=sharded_note,
             single=Single(
                 output=to_json(single_out),
                 text=format_tree(single_out),
@@ -165,13 +173,14 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
 def _run(key: str, label: str, fn, batch, reference, clock: Timer):
     """Compile once (timed: lowering and compiling), run that executable (the program one would
     deploy), check it against the loop, and keep its jaxpr, StableHLO and optimized HLO.
-    Returns the strategy and (executable, compile seconds), the executable None on error."""
+    Returns the strategy and (executable, compile seconds, its arguments), the executable None
+    on error."""
     try:
         lowered, compiled, compile_s = live.compile_timed(fn, batch, clock)
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except USER_ERRORS as exc:
-        return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None)
+        return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None, batch)
     cmp = compare(out, reference)
     strategy = Strategy(
         key,
@@ -186,7 +195,7 @@ def _run(key: str, label: str, fn, batch, reference, clock: Timer):
         eqns=jaxprs.flatten(closed),
         hlo=hlo.describe(lowered, compiled),
     )
-    return strategy, (compiled, compile_s)
+    return strategy, (compiled, compile_s, batch)
 
 
 def _avals(tree) -> str:

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import strategies, timing
+from jaxbatch.lab import sharding, strategies, timing
 from jaxbatch.lab.devices import describe_device
 from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
 from jaxbatch.lab.workload import Workload
@@ -37,23 +37,30 @@ def compile_timed(fn: Callable, args: tuple, clock: Timer):
     return lowered, compiled, clock() - start
 
 
-def compile_strategies(w: Workload, clock: Timer) -> dict[str, tuple[Callable, float]]:
-    """The hand-batched and vmapped executables with their compile times; one that fails to
-    compile is left out (the analysis shows its error)."""
-    fns = {"vmap": strategies.vmapped(w.single, w.model.in_axes, w.shape)}
+# strategy -> (executable, compile seconds, the arguments it takes)
+Executables = dict[str, tuple[Callable, float, tuple]]
+
+
+def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Executables:
+    """The hand-batched, vmapped and (over several devices) sharded executables with their
+    compile times; one that fails to compile is left out (the analysis shows its error)."""
+    fns = {"vmap": (strategies.vmapped(w.single, w.model.in_axes, w.shape), w.batch)}
     if w.manual is not None:
-        fns = {"manual": strategies.by_hand(w.manual, w.model.in_axes, w.shape), **fns}
+        fns = {"manual": (strategies.by_hand(w.manual, w.model.in_axes, w.shape), w.batch), **fns}
+    spread = sharding.plan(w)[0] if sharded else None
+    if spread is not None:
+        fns.update({key: (fn, spread.args) for key, fn in spread.fns.items()})
     out = {}
-    for key, fn in fns.items():
+    for key, (fn, args) in fns.items():
         try:
-            _, compiled, seconds = compile_timed(fn, w.batch, clock)
+            _, compiled, seconds = compile_timed(fn, args, clock)
         except Exception:
             continue
-        out[key] = (compiled, seconds)
+        out[key] = (compiled, seconds, args)
     return out
 
 
-def subjects(w: Workload, executables: dict[str, tuple[Callable, float]]) -> list[Subject]:
+def subjects(w: Workload, executables: Executables) -> list[Subject]:
     """The seed's eager loop (past LOOP_SAMPLE instances, on a sample scaled to the batch) and
     each compiled strategy, called on the workload's batch."""
     n = w.instances
@@ -64,8 +71,8 @@ def subjects(w: Workload, executables: dict[str, tuple[Callable, float]]) -> lis
     head = [jax.tree_util.tree_map(lambda x: x[:sample], a) if axis == 0 else a for a, axis in zip(flat, axes)]
     run = strategies.loop(w.single, axes, (sample,))
     out = [Subject("loop", lambda: run(*head), None, n / sample)]
-    for key, (exe, compile_s) in executables.items():
-        out.append(Subject(key, lambda exe=exe: jax.block_until_ready(exe(*w.batch)), compile_s))
+    for key, (exe, compile_s, args) in executables.items():
+        out.append(Subject(key, lambda exe=exe, args=args: jax.block_until_ready(exe(*args)), compile_s))
     return out
 
 
@@ -81,7 +88,8 @@ class Bench:
 
     def __init__(self, w: Workload, subjects: list[Subject], timer: Timer, min_round_s: float = MIN_ROUND_S):
         self.device = describe_device(w.device)
-        self.labels = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap"}
+        self.labels = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap", **sharding.LABELS}
+        self.devices = len(jax.devices(w.device.platform))
         self.instances = w.instances
         self.subjects = subjects
         self.floor = Series(floor_call(w.device), timer, min_round_s)
@@ -112,4 +120,5 @@ class Bench:
     def snapshot(self, state: str) -> LiveTimings:
         floor, timings = self.timings()
         history = {s.key: tuple(t * s.scale for t in self.series[s.key].per_call[-HISTORY:]) for s in self.subjects}
-        return LiveTimings(self.rounds, floor, timings, history, self.device, self.instances, state, self.labels)
+        return LiveTimings(self.rounds, floor, timings, history, self.device, self.instances, state, self.labels,
+                           self.devices)

@@ -7,7 +7,8 @@ from typing import Any, Optional
 
 
 # What each strategy is, in the words every view uses.
-ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap"}
+ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
+         "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)  # what makes the numbers less plain than they look
     manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
+    devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
+    sharded_note: str = ""  # why the sharded strategies did not run, when they did not
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -160,6 +163,8 @@ class Report:
             "source": self.source,
             "batch_shape": list(self.batch_shape),
             "in_axes": self.in_axes,
+            "devices": self.devices,
+            **({"sharded_note": self.sharded_note} if self.sharded_note else {}),
             "device": self.device,
             "jax_version": self.jax_version,
             "single": {

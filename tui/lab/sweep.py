@@ -59,7 +59,7 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
 def _time_size(model, device, n: int, clock: Timer, rest) -> tuple[float, dict[str, Optional[float]]]:
     w = build(model, device, (n,))
     with jax.default_device(device):
-        bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock)), clock, MIN_ROUND_S)
+        bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock, sharded=False)), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):
             bench.round(rest)
         floor, timings = bench.timings()

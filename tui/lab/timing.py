@@ -126,6 +126,16 @@ def timing(m: Measurement, compile_s: Optional[float], instances: int, floor_s: 
     )
 
 
+def scaling(timings: dict[str, Timing], devices: int) -> Optional[tuple[float, float]]:
+    """The sharded strategy against vmap on one device: its speed-up, and the speed-up per
+    device (1.0 would be perfect scaling). None when there is nothing to compare."""
+    sharded, vmap = timings.get("sharded"), timings.get("vmap")
+    if sharded is None or vmap is None or devices < 2 or not sharded.median_s:
+        return None
+    speedup = vmap.median_s / sharded.median_s
+    return speedup, speedup / devices
+
+
 @dataclass(frozen=True)
 class LiveTimings:
     """What the timings pane shows at one moment, and what the helper process sends."""
@@ -138,6 +148,7 @@ class LiveTimings:
     instances: int
     state: str  # "measuring" or "settled"
     labels: dict[str, str]  # strategy -> its name for this model ("einsum" for manual)
+    devices: int = 1  # of the platform: the sharded strategies spread the batch over them all
 
     def to_json(self) -> dict[str, Any]:
         return {**self.__dict__, "timings": {k: t.to_json() for k, t in self.timings.items()},

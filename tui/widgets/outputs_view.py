@@ -39,6 +39,8 @@ def _widgets(report: Report) -> list[Static]:
     if "manual" not in report.strategies:
         out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ",
                                              (report.manual_missing or "none given", "$text-muted"))))
+    if report.sharded_note:
+        out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))
     if report.note:
         out += [_heading(Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted")), "gap"), _block(report.note)]
     if report.source:

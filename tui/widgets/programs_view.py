@@ -23,7 +23,8 @@ from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary, text_rows
 from jaxbatch.widgets.side_by_side import SideBySide
 
 LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
-PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"))
+PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "sharded"), ("vmap", "shard_map"),
+         ("sharded", "shard_map"))
 
 
 def _lexer(level: str):

@@ -17,11 +17,11 @@ from textual.content import Content
 from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
-from jaxbatch.report_text import seconds
+from jaxbatch.report_text import scaling_text, seconds
 from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 BAR = 30
-NUMBERS = 58  # cells before the bar
+NUMBERS = 59  # cells before the bar
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
 
@@ -52,7 +52,9 @@ class TimingsView(VerticalScroll, can_focus=True):
         state = "paused" if paused else live.state
         self.status(_head(live, state))
         width = self.scrollable_content_region.width or 78
-        self.query_one("#timings-table", Static).update(Content("\n").join(table_lines(live, width)))
+        spread = scaling_text(live.timings, live.devices, live.device["platform"])
+        lines = [*table_lines(live, width), *([Content.styled(spread, "$text-muted")] if spread else [])]
+        self.query_one("#timings-table", Static).update(Content("\n").join(lines))
         self.query_one("#timings-history-title", Static).update(
             Content.styled(f"Last {len(next(iter(live.history.values()), ()))} rounds, per call", "$text-muted"))
         for key, history in live.history.items():
@@ -95,7 +97,7 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     to the slowest, fitted to `width` cells. Pure, for tests."""
     manual = live.labels.get("manual", "manual")
     bar_width = max(4, min(BAR, width - NUMBERS - 8))
-    lines = [Content.styled(f"{'':<9}{'per call':>9} {'± IQR':>6} {'per inst.':>10} {'vs ' + manual:>10} "
+    lines = [Content.styled(f"{'':<10}{'per call':>9} {'± IQR':>6} {'per inst.':>10} {'vs ' + manual:>10} "
                             f"{'compile':>8}  {'log bar':<{bar_width}}", "$text-muted")]
     slowest = max(t.median_s for t in live.timings.values())
     for key, t in live.timings.items():
@@ -104,7 +106,7 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
         name = live.labels.get(key, key)
         flag = ("≈floor", "$warning") if t.dispatch_bound else ("~est." if t.estimated else "", "$text-muted")
         lines.append(Content.assemble(
-            (f"{name:<9}", "bold"), f"{seconds(t.median_s):>9} {spread:>6} {seconds(t.per_instance_s):>10} "
+            (f"{name:<10}", "bold"), f"{seconds(t.median_s):>9} {spread:>6} {seconds(t.per_instance_s):>10} "
             f"{ratio:>10} {seconds(t.compile_s):>8}  ",
             (bar(t.median_s, live.floor_s, slowest, bar_width), "$accent"), " ", flag,
         ))
