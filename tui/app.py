@@ -1,7 +1,9 @@
-"""The Textual app: a selection bar, panes chosen by number keys, and a lab worker.
+"""The Textual app: a selection bar, panes chosen by number keys (or a dashboard on big
+terminals), the lab thread and the timing helper process.
 
 JAX is never imported on the UI thread: the first request is started after the first frame,
-in a thread worker that imports the lab, and results come back as generation-stamped messages.
+in the lab thread (lab_runner), which imports the lab; results come back as generation-stamped
+messages, and one for an older selection is dropped.
 """
 
 from __future__ import annotations
