@@ -26,6 +26,7 @@ class LabRunner:
     def __init__(self, post: Callable[[Message], object], time_limit_s: float = 60.0,
                  switch_grace_s: float = 1.0) -> None:
         self.post, self.time_limit_s, self.switch_grace_s = post, time_limit_s, switch_grace_s
+        self._serving: Optional[threading.Thread] = None
         self._abandoned: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._wanted: Optional[tuple[int, Selection]] = None
