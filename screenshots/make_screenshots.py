@@ -20,18 +20,22 @@ SHOTS = {
     "help.svg": (Selection(), ["f1"]),
     "timings.svg": (Selection(batch_shape=(4096,)), ["3"]),
     "sweep.svg": (Selection(), ["s"]),
+    "dashboard.svg": (Selection(batch_shape=(4096,)), []),
 }
+SIZES = {"dashboard.svg": (160, 48)}
 # Live panes: wait until they have something worth showing.
 READY = {
     "timings.svg": lambda app: app.live is not None and app.live.rounds >= 30,
     "sweep.svg": lambda app: "done" in str(app.query_one("#sweep-head").content),
+    "dashboard.svg": lambda app: app.live is not None and app.live.rounds >= 30,
 }
 
 
 async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)) -> None:
     app = make_app(selection)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        while app.generation == 0 or app.answered != app.generation:  # the lab's results are in
+            await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press(*keys)
@@ -48,7 +52,7 @@ async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)
 
 async def main() -> None:
     for name, (selection, keys) in SHOTS.items():
-        await shoot(name, selection, keys)
+        await shoot(name, selection, keys, SIZES.get(name, (100, 30)))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Panes 3 and 4 with the scripted timing helper: what is shown, what is dropped, the keys."""
 
+from jaxbatch.messages import TimingEvent
 from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
 
@@ -131,3 +132,17 @@ async def test_sharded_timings_show_the_scaling_over_devices():
         await pilot.pause()
         text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "shard_map" in text and "sharded over 4 cpu devices: 1.39x vmap on one, 35% scaling efficiency" in text
+
+
+async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped():
+    """The helper keeps talking until it is stopped: a line that lands while the panes are
+    taken down must not touch them (it crashed the app at exit)."""
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        head = app.query_one("#timings-view", TimingsView).query_one("#timings-head")
+        before = str(head.content)
+        app._running = False  # Textual's own state once shutdown begins (App._shutdown), panes going
+        app.on_timing_event(TimingEvent({"gen": app.job, "event": "status", "text": "compiling…"}))
+        app._running = True
+        assert str(head.content) == before and "compiling" not in before

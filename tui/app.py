@@ -181,8 +181,8 @@ class JaxBatchApp(App):
                 "(a Python thread can't be stopped); choose another model or batch", "$error")))
 
     def on_lab_done(self, message: LabDone) -> None:
-        if message.generation != self.generation:
-            return
+        if message.generation != self.generation or not self.is_running:
+            return  # an older selection's; or the app is closing and its panes are being taken down
         self.answered = message.generation
         self.report = message.report
         for view in self._views():
@@ -195,7 +195,7 @@ class JaxBatchApp(App):
                                       f"{r.device['platform']} ({r.device['kind']}) · jax {r.jax_version}"))
 
     def on_lab_failed(self, message: LabFailed) -> None:
-        if message.generation != self.generation:
+        if message.generation != self.generation or not self.is_running:
             return
         self.answered = message.generation
         for view in self._views():
@@ -240,8 +240,8 @@ class JaxBatchApp(App):
             self.query_one(SweepView).cancelled()
 
     def on_timing_event(self, message: TimingEvent) -> None:
-        if message.gen not in (self.job, None) or not self.job_kind:
-            return  # from an earlier selection or job
+        if message.gen not in (self.job, None) or not self.job_kind or not self.is_running:
+            return  # from an earlier selection or job, or it arrived while the app closes
         event, kind = message.event, message.event.get("event")
         if kind == "timings" and self.job_kind == "timings":
             self.live = LiveTimings.from_json(event["data"])
