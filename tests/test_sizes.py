@@ -41,3 +41,10 @@ async def test_keys_still_work_in_the_dashboard():
         assert app.query_one(TabbedContent).active == "timings"
         await pilot.press("space")
         assert "paused 12/100" in shown_text(app.query_one("#dash-timings"))
+
+
+async def test_starting_on_a_big_terminal_opens_the_panes_on_the_programs():
+    app = make_test_app()
+    async with app.run_test(size=DASHBOARD_SIZE) as pilot:
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "programs" and app.focused.id == "programs-side"

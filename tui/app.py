@@ -54,7 +54,7 @@ PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings
 class JaxBatchApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "jaxbatch-tui"
-    AUTO_FOCUS = "#outputs-view"
+    AUTO_FOCUS = None  # the active pane's widget is focused on mount (focus also picks the tab)
     BINDINGS = [
         # Priority, so a focused model list can't swallow them; off while typing a batch shape.
         Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True,
@@ -118,7 +118,8 @@ class JaxBatchApp(App):
             with Vertical(id="dashboard"):  # beside the panes, from DASHBOARD_SIZE up
                 yield OutputsView(id="dash-outputs")
                 yield TimingsView(id="dash-timings")
-            with TabbedContent(id="panes"):
+            # On a big terminal the outputs are on the left already: the panes open on the programs
+            with TabbedContent(id="panes", initial="programs" if self._is_wide(*self.size) else "outputs"):
                 with TabPane(PANES["outputs"], id="outputs"):
                     yield OutputsView(id="outputs-view")
                 with TabPane(PANES["programs"], id="programs"):
@@ -138,12 +139,16 @@ class JaxBatchApp(App):
         self.query_one("#too-small", Static).update(
             f"Terminal too small: {width} x {height}.\nNeed at least {MIN_SIZE[0]} x {MIN_SIZE[1]}; "
             f"from {DASHBOARD_SIZE[0]} x {DASHBOARD_SIZE[1]} up, a dashboard.")
-        wide = not small and width >= DASHBOARD_SIZE[0] and height >= DASHBOARD_SIZE[1]
+        wide = not small and self._is_wide(width, height)
         if wide and not self.has_class("-dashboard") and self.query_one(TabbedContent).active == "outputs":
             self.query_one(TabbedContent).active = "programs"  # the outputs are on the left now
             self.call_after_refresh(self._focus_pane)
         self.set_class(small, "-too-small")
         self.set_class(wide, "-dashboard")
+
+    @staticmethod
+    def _is_wide(width: int, height: int) -> bool:
+        return width >= DASHBOARD_SIZE[0] and height >= DASHBOARD_SIZE[1]
 
     def on_mount(self) -> None:
         # A hang-up (the SSH connection closed) ends the app the way q does: terminal restored,
@@ -155,6 +160,7 @@ class JaxBatchApp(App):
         self.set_keymap(keymap)
         for problem in problems:
             self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10)
+        self.call_after_refresh(self._focus_pane)
         # Paint the first frame before the lab thread starts importing JAX.
         self.call_after_refresh(self.request, self.selection)
         self.set_interval(1.0, self._watch_lab)
