@@ -17,8 +17,7 @@ from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
 if TYPE_CHECKING:
     from jaxbatch.app import JaxBatchApp
 
-PANE_TITLES = {"outputs": "outputs", "programs": "programs", "timings": "timings", "sweep": "sweep"}
-
+PANES = {"outputs": "key 1", "programs": "key 2", "timings": "key 3", "sweep": "key 4"}
 
 def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     current, report = app.selection, app.report
@@ -43,8 +42,8 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     for level, name in LEVELS.items():
         if level != programs.level:
             yield SystemCommand(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level))
-    for pane, title in PANE_TITLES.items():
-        yield SystemCommand(f"Show the {title} pane", "", partial(app.action_show_pane, pane), discover=False)
+    for pane in PANES:
+        yield SystemCommand(f"Show the {pane} pane", PANES[pane], partial(app.action_show_pane, pane), discover=False)
     yield SystemCommand("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
     yield SystemCommand("Export the report", "Text, JSON and an SVG screenshot, in the working folder",
                         app.action_export)
