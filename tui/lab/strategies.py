@@ -15,9 +15,21 @@ import numpy as np
 
 
 def _instances(args, in_axes, batch_shape):
-    """Each instance's arguments, in index order; shared (in_axes None) arguments as they are."""
+    """Each instance's arguments, in index order; shared (in_axes None) arguments as they are.
+    A plain array is indexed directly: the timed loop should cost what the seed's
+    `[model(v) for v in v_batched]` costs, not a pytree walk per instance on top."""
     for index in np.ndindex(*batch_shape):
-        yield [jax.tree_util.tree_map(lambda x: x[index], a) if axis == 0 else a for a, axis in zip(args, in_axes)]
+        yield [a if axis is None else _take(a, index) for a, axis in zip(args, in_axes)]
+
+
+def _take(tree, index):
+    if isinstance(tree, (np.ndarray, jax.Array)):
+        return tree[index]
+    return jax.tree_util.tree_map(lambda x: x[index], tree)
+
+
+def _to_host(tree):
+    return np.asarray(tree) if isinstance(tree, jax.Array) else jax.tree_util.tree_map(np.asarray, tree)
 
 
 def loop(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
@@ -26,7 +38,7 @@ def loop(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[
 
     def run(*args):
         host = [jax.tree_util.tree_map(np.asarray, a) if axis == 0 else a for a, axis in zip(args, in_axes)]
-        outs = [jax.tree_util.tree_map(np.asarray, single(*inst)) for inst in _instances(host, in_axes, batch_shape)]
+        outs = [_to_host(single(*inst)) for inst in _instances(host, in_axes, batch_shape)]
         return jax.tree_util.tree_map(lambda *xs: np.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
 
     return run
