@@ -1,12 +1,10 @@
-"""Helpers for Pilot and snapshot tests: wait for the lab's worker, read what is shown."""
+"""Helpers for Pilot and snapshot tests: wait for the lab thread, read what is shown."""
 
 import time
 from pathlib import Path
 
-from textual.content import Content
-from textual.widgets import Static
-
 from jaxbatch.app import make_app
+from jaxbatch.export import plain_text
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 
@@ -25,13 +23,8 @@ async def settle(pilot, timeout: float = 120.0) -> None:
 
 
 def shown_text(root) -> str:
-    """The plain text of every Static under `root` that is displayed (Labels included)."""
-    parts = []
-    for widget in root.query(Static):
-        if widget.display and all(node.display for node in widget.ancestors_with_self if hasattr(node, "display")):
-            content = widget.content
-            parts.append(content.plain if isinstance(content, Content) else str(content))
-    return "\n".join(parts)
+    """The plain text of every displayed Static under `root`: what `c` copies from a pane."""
+    return plain_text(root)
 
 
 # ---- a stand-in for the timing helper process -------------------------------------------------

@@ -7,11 +7,11 @@ strategies are exercised everywhere; this must happen before anything imports JA
 import os
 from pathlib import Path
 
-os.environ["XLA_FLAGS"] = " ".join(
-    [*(f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith("--xla_force_host_platform_device_count")),
-     "--xla_force_host_platform_device_count=4"])
-
 import pytest
+
+from jaxbatch.cli import host_devices_flags  # imports no JAX
+
+os.environ["XLA_FLAGS"] = host_devices_flags(os.environ.get("XLA_FLAGS", ""), 4)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -134,8 +134,13 @@ def _simulate_host_devices(n: int) -> None:
     timing helper and the browser's app processes inherit it)."""
     if "jax" in sys.modules:
         fail("--host-devices must be given before JAX starts (it was imported already)")
-    kept = [f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith(HOST_DEVICES_FLAG)]
-    os.environ["XLA_FLAGS"] = " ".join([*kept, f"{HOST_DEVICES_FLAG}={n}"])
+    os.environ["XLA_FLAGS"] = host_devices_flags(os.environ.get("XLA_FLAGS", ""), n)
+
+
+def host_devices_flags(flags: str, n: int) -> str:
+    """XLA_FLAGS with N simulated host devices, whatever count `flags` asked for before."""
+    kept = [f for f in flags.split() if not f.startswith(HOST_DEVICES_FLAG)]
+    return " ".join([*kept, f"{HOST_DEVICES_FLAG}={n}"])
 
 
 def _port(text: str) -> int:
