@@ -14,6 +14,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "conv-batched-kernel": ("conv_batched_kernel", "a convolution with its own kernel per instance: feature groups"),
     "sort-topk": ("sort_topk", "the k largest of one vector, by sort or top_k"),
     "random-keys": ("random_keys", "random numbers from one PRNG key; vmap over a batch of keys"),
+    "rbg-keys": ("rbg_keys", 'random numbers from one RBG key (impl="rbg"): vmap draws them all from the first key'),
+    "callback-sequential": ("callback_sequential", 'pure_callback(vmap_method="sequential"): vmap runs it as a loop of N steps'),
     "linear-solve": ("linear_solve", "solve A x = b for one system, batched linalg"),
     "elementwise": ("elementwise", "an elementwise function: runs on the batch as it is, and is right"),
     "normalize": ("normalize", "x / x.sum(): runs on the batch as it is, and is WRONG"),

@@ -38,7 +38,7 @@ MODEL = Model(
         "example (f32[5,4]), where the hand formula broadcasts and multiplies. The vmap jaxpr also "
         "computes the loss itself (bound to _, unused) and the derivative of log1p(exp(z)) piece by "
         "piece, where the formula has one logistic; XLA drops the loss and compiles both to one dot "
-        "and two fusions. Called on the batch, the one-instance function raises: the loss is no "
+        "and two fusions, which still differ inside (a select in vmap's). Called on the batch, the one-instance function raises: the loss is no "
         "longer a scalar, so jax.grad refuses. Over several devices (--host-devices 4 --batch 8), "
         "shard_map gets it WRONG: the shared parameters' gradient is summed across devices "
         "(psum_invariant in its jaxpr), while jit on sharded inputs stays right."

@@ -43,7 +43,8 @@ MODEL = Model(
         "jaxpr's body steps every row, with no select_n. The masking is added at lowering: the "
         "StableHLO cond ORs the flags, so the loop runs until the slowest instance is done, and the "
         "body re-tests them and selects which rows update. The hand version spells that out "
-        "(reduce_or, select_n) and XLA ends with the same ops for both. Called on the batch, the "
+        "(reduce_or, select_n); XLA ends with the same top-level ops for both, and they differ only "
+        "inside fusions (a select or convert more or less). Called on the batch, the "
         "one-instance model raises: W @ h can't contract the batch."
     ),
     source=(

@@ -1,10 +1,14 @@
 """Aligning two programs: properties that hold for any program, and the seed's own verdict."""
 
 import dataclasses
+from collections import Counter
 
+import jax
+import jax.numpy as jnp
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from jaxbatch.lab import jaxprs
 from jaxbatch.lab.alignment import align, compare_eqns
 from jaxbatch.lab.results import Eqn
 
@@ -53,6 +57,60 @@ def test_swapping_sides_mirrors_the_alignment(a, b):
     assert [(r.left, r.right) for r in ab.rows if r.left is not None and r.right is not None] == [
         (r.right, r.left) for r in ba.rows if r.left is not None and r.right is not None
     ]
+
+
+@given(programs, programs)
+def test_swapping_sides_mirrors_the_verdict(a, b):
+    ab, ba = align(a, b), align(b, a)
+    assert Counter(MIRROR[r.status] for r in ba.rows) == Counter(r.status for r in ab.rows)
+    assert ab.identical == ba.identical == (a == b or all(r.status == "same" for r in ab.rows))
+    assert ab.exact == ba.exact
+
+
+def renamed(fn, name: str):
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def named_model(name: str):
+    """One program whose helpers all carry `name`: a jitted function, a custom_jvp function and
+    its rule, and a while loop's body."""
+    helper = renamed(lambda x: jnp.tanh(x) * 2.0, name)
+    act = jax.custom_jvp(renamed(lambda x: jnp.maximum(x, 0.0), f"{name}_act"))
+    act.defjvp(renamed(lambda primals, tangents: (act(primals[0]), tangents[0]), f"{name}_jvp"))
+    body = renamed(lambda c: (c[0] + 1, jax.jit(helper)(c[1])), f"{name}_body")
+
+    def model(x):
+        return jax.lax.while_loop(lambda c: c[0] < 3, body, (0, act(jax.jit(helper)(x))))[1]
+
+    return jaxprs.flatten(jaxprs.trace(model, jnp.ones(3)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True))
+def test_renaming_helpers_never_changes_the_verdict(name):
+    original, renamed_eqns = named_model("helper"), named_model(name)
+    assert any(f"name={name}" in e.text for e in renamed_eqns)  # the name is shown, as JAX shows it
+    result = align(original, renamed_eqns)
+    assert result.identical and result.verdict == align(original, original).verdict
+    assert align(renamed_eqns, renamed_eqns).identical
+
+
+def test_literals_print_as_jax_prints_them_so_equal_constants_are_equal():
+    """vmap turns the Python ints of a while loop into JAX's TypedInt: still `0:i32[]`."""
+    def count_to(n):
+        return jax.lax.while_loop(lambda c: c[0] < n, lambda c: (c[0] + 1, c[1]), (0, n))[1]
+
+    batched = jaxprs.trace(jax.vmap(count_to), jnp.arange(3))
+    eqns = jaxprs.flatten(batched)
+    literals = [i for e in eqns for i in e.inputs if ":" in i]
+    assert literals == ["0:i32[]", "1:i32[]"] and all(lit in jaxprs.text(batched) for lit in literals)
+
+    def by_hand(ns):  # the same program, its zeros made by hand
+        return jax.lax.while_loop(lambda c: jnp.any(c[0] < ns), lambda c: (c[0] + 1, c[1]), (jnp.zeros_like(ns), ns))[1]
+
+    rows = align(eqns, jaxprs.flatten(jaxprs.trace(by_hand, jnp.arange(3)))).rows
+    assert rows[0].status == "same"  # broadcast_in_dim 0:i32[] on both sides
 
 
 @settings(max_examples=200)
@@ -125,3 +183,29 @@ def test_loop_program_is_traced_for_small_batches_and_capped_for_large(seed_repo
 
     big = analyze(Selection(batch_shape=(100,))).strategies["loop"]
     assert big.jaxpr == "" and "each of 100 instances (cap 64)" in big.program_note
+
+
+def _aligned(f, g, *args):
+    return align(jaxprs.flatten(jaxprs.trace(f, *args)), jaxprs.flatten(jaxprs.trace(g, *args)))
+
+
+def test_operands_fed_from_other_places_differ_though_their_avals_match():
+    x, y = jnp.ones(3), jnp.zeros(3)
+    swapped = _aligned(lambda a, b: a - b, lambda a, b: b - a, x, y)
+    assert not swapped.identical and swapped.rows[0].diffs == ["operands swapped"]
+
+    def plus_sin(a):
+        s, c = jnp.sin(a), jnp.cos(a)
+        return s * c + s
+
+    def plus_cos(a):
+        s, c = jnp.sin(a), jnp.cos(a)
+        return s * c + c
+
+    rewired = _aligned(plus_sin, plus_cos, x)
+    assert [r.status for r in rewired.rows] == ["same", "same", "same", "differ"]
+    assert rewired.rows[-1].diffs == ["operands come from other equations"]
+
+
+def test_the_same_wiring_under_other_names_is_identical():
+    assert _aligned(lambda a, b: jnp.tanh(a @ b).sum(), lambda xs, w: jnp.tanh(xs @ w).sum(), jnp.ones(3), jnp.ones((3, 2))).identical

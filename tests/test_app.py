@@ -165,20 +165,6 @@ async def test_programs_pane_cycles_levels_and_pairs():
         assert statuses.count("only_left") > 0 and "only_right" not in statuses
 
 
-async def test_n_jumps_to_the_next_difference():
-    app = make_test_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2", "l", "l", "l", "p")  # loop vs vmap jaxprs
-        await settle(pilot)
-        side = app.query_one(SideBySide)
-        rows = side.rows
-        starts = [i for i in range(1, len(rows)) if rows[i].status not in ("same", "") and rows[i].status != rows[i - 1].status]
-        await pilot.press("n")
-        await pilot.pause()
-        assert starts and round(side.scroll_offset.y) == min(starts[0], side.max_scroll_y)
-
-
 async def test_j_and_k_scroll_the_outputs_pane():
     app = make_test_app(Selection(batch_shape=(64,)))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -54,13 +54,14 @@ def test_pytree_inputs_and_outputs(fixture_ref):
 def test_a_model_that_runs_on_the_batch_but_reduces_over_it_is_called_wrong(fixture_ref):
     on_batch = analyze(Selection(fixture_ref("pytree_model"), (4,), "cpu")).single.on_batch
     assert on_batch.error is None and on_batch.agrees is False
-    assert "WRONG" in on_batch.verdict and "shape () differs from the loop's (4,)" in on_batch.verdict
+    assert on_batch.verdict == "runs on the batch but is WRONG: its output's shape () differs from the loop's (4,)"
 
 
 def test_an_elementwise_model_runs_on_the_batch_and_matches(fixture_ref):
     report = analyze(Selection(fixture_ref("elementwise_model"), (6,), "cpu"))
     assert report.single.on_batch.agrees is True
-    assert report.single.on_batch.verdict == "runs on the batch and matches the loop"
+    assert report.single.on_batch.verdict == "runs on the batch and agrees with the loop exactly"
+    assert report.single.on_batch.agreement.max_ulp == 0
     assert "manual" not in report.strategies  # none given: the rest still works
     assert report.strategies["vmap"].agrees is True
 

@@ -4,7 +4,8 @@ import pytest
 
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
-from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary, text_rows
+from jaxbatch.lab.results import Row, TextAlignment
+from jaxbatch.widgets.program_rows import alignment_rows, difference_stops, hlo_summary, line_rows
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +49,28 @@ def test_nested_equations_are_indented():
     assert rows[0].left.startswith("b:f32[3] = jit[") and rows[1].left.startswith("  b:f32[3] = sin a")
 
 
-def test_text_rows_pad_the_shorter_side():
-    rows = text_rows("a\nb\nc", "x")
-    assert [(r.left, r.right) for r in rows] == [("a", "x"), ("b", None), ("c", None)]
-    assert all(r.status == "" for r in rows)
+def test_line_rows_show_each_side_s_lines_with_the_alignment_s_statuses():
+    alignment = TextAlignment(["a", "b", "c"], ["a", "x"],
+                              [Row(0, 0, "same"), Row(1, 1, "differ"), Row(2, None, "only_left")])
+    rows = line_rows(alignment)
+    assert [(r.left, r.right, r.status) for r in rows] == [("a", "a", "same"), ("b", "x", "differ"), ("c", None, "only_left")]
+
+
+def test_seed_stablehlo_rows_have_statuses(report):
+    from jaxbatch.lab import hlo
+
+    manual, vmap = report.strategies["manual"].hlo, report.strategies["vmap"].hlo
+    rows = line_rows(hlo.aligned(manual, vmap, "stablehlo"))
+    dot = next(r for r in rows if "stablehlo.dot_general" in (r.left or ""))
+    assert dot.status == "differ"  # operands swapped, output transposed
+    assert any(r.status == "same" for r in rows)  # the constants, the return
+    assert difference_stops(rows) and all(rows[i].status != "same" for i in difference_stops(rows))
 
 
 def test_hlo_summary_names_ops_and_unknowns(report):
     manual, vmap = report.strategies["manual"].hlo, report.strategies["vmap"].hlo
     rows = dict((name, (l, r)) for name, l, r in hlo_summary(manual, vmap, "hlo"))
-    assert rows["ops (entry)"] == ("1 dot, 1 fusion", "1 dot, 1 fusion")
+    assert rows["ops"] == ("1 dot, 1 fusion", "1 dot, 1 fusion")
     assert rows["flops"][0] == rows["flops"][1] != "unknown"
     import dataclasses
 

@@ -1,6 +1,10 @@
 """Robustness of the lab thread: a storm of changes, and a model that doesn't come back."""
 
+import asyncio
+import math
 import re
+import threading
+import time
 from pathlib import Path
 
 from textual.widgets import Input, Select
@@ -15,33 +19,51 @@ from app_helpers import make_test_app, settle, shown_text
 SLOW = f"{Path(__file__).parent / 'fixtures' / 'user_functions.py'}:slow"
 
 
-async def test_500_changes_while_timings_run_end_on_the_last_selection(monkeypatch):
-    calls = []
+async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection(monkeypatch):
+    """The lab is held in its analysis of the first change while the other 499 land: when it is
+    let go, it analyses the latest selection and nothing in between, however fast the machine."""
+    held, entered, calls = threading.Event(), threading.Event(), []
+    held.set()  # until the app has its first answer
     real = analysis.analyze
 
-    def counted(selection, *args, **kwargs):
+    def gated(selection, *args, **kwargs):
         calls.append(selection)
+        entered.set()
+        held.wait()  # the test lets it go, passing or failing: however long the 500 changes take
         return real(selection, *args, **kwargs)
 
-    monkeypatch.setattr(analysis, "analyze", counted)
+    monkeypatch.setattr(analysis, "analyze", gated)
     names = [n for n in CATALOG if n != "random-keys"]
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
+        held.clear()
+        entered.clear()
+        app.lab.switch_grace_s = app.lab.time_limit_s = math.inf  # never abandon the held analysis
+        calls.clear()
         picker, batch = app.query_one("#model", Select), app.query_one("#batch", Input)
-        for i in range(500):
-            if i % 2:
-                picker.value = names[i % len(names)]
-            else:
-                batch.value = str(2 + i % 5)
-                await batch.action_submit()
-            await pilot.pause(0) if i % 50 else await pilot.pause()
-        last = Selection(names[499 % len(names)], (2 + 498 % 5,), "cpu")
+        try:
+            for i in range(500):
+                if i % 2:
+                    picker.value = names[i % len(names)]
+                else:
+                    batch.value = str(2 + i % 5)
+                    await batch.action_submit()
+                if i == 0:  # the lab takes the first change, and is held there
+                    assert await asyncio.to_thread(entered.wait, 120)
+                await pilot.pause(0) if i % 50 else await pilot.pause()
+            first = Selection("tanh-dense", (2,), "cpu")
+            last = Selection(names[499 % len(names)], (2 + 498 % 5,), "cpu")
+            deadline = time.monotonic() + 60  # the last change's message may take a few hops to the app
+            while app.selection != last and time.monotonic() < deadline:
+                await pilot.pause()
+            assert app.selection == last and calls == [first]
+        finally:
+            held.set()
         await settle(pilot)
-        assert app.selection == last and app.report.model == last.model and app.report.batch_shape == last.batch_shape
-        assert len(calls) < 60, len(calls)  # only the latest waiting selection is analysed
-        assert calls[-1] == last
+        assert calls == [first, last]
+        assert app.report.model == last.model and app.report.batch_shape == last.batch_shape
         assert app.timings.commands[-1] == ("time", app.job, last)
         await pilot.press("1")
         text = shown_text(app.query_one("#outputs-view", OutputsView))

@@ -67,6 +67,13 @@ def test_nan_outputs_are_compared_and_flagged(ref):
     assert report.strategies["vmap"].agrees
 
 
+def test_nan_is_a_fact_the_report_states_not_an_error(ref, capsys):
+    assert main(["report", "--model", ref("makes_nan"), "--input", "f32[2]", "--json", "--no-timings"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["warnings"] == ["the loop's output holds 10 NaN values: NaN counts as equal to NaN"]
+    assert data["strategies"]["vmap"]["agreement"]["agrees"] is True
+
+
 def test_what_the_model_prints_goes_to_stderr_not_into_the_json(ref, capsys):
     assert main(["report", "--model", ref("chatty"), "--input", "f32[2]", "--json", "--no-timings"]) == 0
     out, err = capsys.readouterr()

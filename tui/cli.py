@@ -33,44 +33,84 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def _selection_options() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument("--model", "-m", default=DEFAULT_MODEL,
+# The options that choose what to analyse, and their defaults. Both the main parser and `report`
+# take them; `report`'s land under AFTER + name, so `_resolved` can tell where each was given.
+SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "host_devices": None,
+             "input": [], "in_axes": None, "batched": None}
+APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1"}  # the app's alone
+REPORT = {"json": False, "no_timings": False, "sweep": False, "sweep_budget": None}  # after `report` only
+AFTER = "after_"
+
+
+def _selection_options(prefix: str) -> argparse.ArgumentParser:
+    """The selection options, without defaults (argparse.SUPPRESS): an option left out is not
+    set at all, so a subcommand's copy can't overwrite a value given before it."""
+    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--model", "-m", dest=prefix + "model", metavar="MODEL",
                         help="built-in name (see `models`), path/to/file.py:ATTR or package.module:ATTR")
-    common.add_argument("--batch", "-b", default="5", help="batch shape: 5, 4,8 or '(4, 8)'")
-    common.add_argument("--device", "-d", default=DEFAULT_DEVICE, help="cpu, gpu, tpu or a device index")
-    common.add_argument("--host-devices", type=_device_count, metavar="N",
+    common.add_argument("--batch", "-b", dest=prefix + "batch", metavar="SHAPE",
+                        help="batch shape: 5, 4,8 or '(4, 8)'")
+    common.add_argument("--device", "-d", dest=prefix + "device", metavar="DEVICE",
+                        help="cpu, gpu, tpu or a device index")
+    common.add_argument("--host-devices", dest=prefix + "host_devices", type=_device_count, metavar="N",
                         help="simulate N CPU devices (set before JAX starts), to see the sharded strategies anywhere")
     user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
-    user.add_argument("--input", "-i", action="append", default=[], metavar="AVAL",
+    user.add_argument("--input", "-i", dest=prefix + "input", action="append", metavar="AVAL",
                       help="dtype and shape of one argument for ONE instance, e.g. 'f32[3]' or 'i32[]'; once per argument")
-    user.add_argument("--in-axes", metavar="AXES",
+    user.add_argument("--in-axes", dest=prefix + "in_axes", metavar="AXES",
                       help="per argument 0 (batched) or None (shared by every instance), e.g. '0,None'")
-    user.add_argument("--batched", metavar="REF", help="your hand-batched version: path/to/file.py:fn_batched")
+    user.add_argument("--batched", dest=prefix + "batched", metavar="REF",
+                      help="your hand-batched version: path/to/file.py:fn_batched")
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _selection_options()
-    parser = _Parser(prog=PROG, parents=[common],
+    parser = _Parser(prog=PROG, parents=[_selection_options("")], argument_default=argparse.SUPPRESS,
                      description="See how JAX batches a model written for one instance: loop, by hand, vmap.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
                         "terminals); NO_COLOR=1 turns colour off")
     web = parser.add_argument_group("in a browser")
     web.add_argument("--serve", action="store_true", help="serve the app to a browser (textual-serve)")
-    web.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
-    web.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1, this machine only)")
+    web.add_argument("--port", type=_port, help="port to serve on (default 8000)")
+    web.add_argument("--host", help="address to serve on (default 127.0.0.1, this machine only)")
     sub = parser.add_subparsers(dest="command", metavar="{report,models}")
-    report = sub.add_parser("report", parents=[common], help="print the analysis headless")
+    report = sub.add_parser("report", parents=[_selection_options(AFTER)], argument_default=argparse.SUPPRESS,
+                            help="print the analysis headless (the options above work after `report` too)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--no-timings", action="store_true", help="skip the timings (compile, per call, per instance, dispatch floor)")
     report.add_argument("--sweep", action="store_true",
                         help="also time every strategy at batch sizes 1, 2, 4, ... (bounded by --sweep-budget)")
-    report.add_argument("--sweep-budget", type=_positive_seconds, default=None, metavar="SECONDS",
-                        help="start no new batch size after this many seconds (default 30)")
+    report.add_argument("--sweep-budget", type=_positive_seconds, metavar="SECONDS",
+                        help="start no new batch size after this many seconds (default 30; needs --sweep)")
     sub.add_parser("models", help="list the built-in models, name first")
     return parser
+
+
+def _resolved(args: argparse.Namespace) -> argparse.Namespace:
+    """Every option set once, defaults filled in; an option that would be silently dropped (given
+    twice differently, or meaningless for the command) refused."""
+    given, command = vars(args), args.command
+    for name, default in SELECTION.items():
+        flag = "--" + name.replace("_", "-")
+        before, after = given.pop(name, None), given.pop(AFTER + name, None)
+        if command == "models" and before is not None:
+            fail(f"{flag} does not apply to `models`, which lists every built-in model")
+        if name == "input":
+            given[name] = (before or []) + (after or [])  # every --input, in the order typed
+            continue
+        if before is not None and after is not None and before != after:
+            fail(f"{flag} given twice: {before} before `{command}` and {after} after it; give it once")
+        value = before if before is not None else after
+        given[name] = default if value is None else value
+    app_only = [name for name in APP if name in given]
+    if command is not None and app_only:
+        fail(f"--{app_only[0]} applies to the app, not to `{command}`")
+    if not given.get("serve") and ({"port", "host"} & set(given)):
+        fail("--port and --host apply only with --serve")
+    if "sweep_budget" in given and "sweep" not in given:
+        fail("--sweep-budget needs --sweep")
+    return argparse.Namespace(**{**APP, **REPORT, **given})
 
 
 def parse_selection(args: argparse.Namespace) -> Selection:
@@ -91,7 +131,7 @@ def parse_selection(args: argparse.Namespace) -> Selection:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _resolved(build_parser().parse_args(argv))
     if args.host_devices:
         _simulate_host_devices(args.host_devices)
     try:

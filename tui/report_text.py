@@ -6,10 +6,10 @@ import textwrap
 
 from typing import Optional
 
-from jaxbatch.lab.results import OnBatch, Report, Strategy
+from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Report, Strategy
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import scaling
-from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary
+from jaxbatch.widgets.program_rows import MARKERS, alignment_rows, hlo_summary
 
 
 def render(report: Report, sweep: Optional[SweepState] = None) -> str:
@@ -20,7 +20,7 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
         *_wrapped(f"Source: {report.source}" if report.source else "", "  "),
-        *(f"  warning: {w}" for w in report.warnings),
+        *(line for w in report.warnings for line in _wrapped(f"warning: {w}", "  ")),
         "",
         f"One instance  model({', '.join(report.single.arg_avals)})",
         *_indented(report.single.text),
@@ -30,7 +30,10 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         "Strategies (compared with the loop, the reference)",
     ]
     for s in report.strategies.values():
-        lines += [f"  {s.label:<12} {_verdict(s)}", *_indented(s.text or "", "    ")]
+        headline = [loop_text(report.vmap_loop)] if s.key == "vmap" and report.vmap_loop else []
+        verdict = [f"  {label:<12} {line}" for label, line in zip([s.label, ""], [*headline, _verdict(s)])]
+        figures = figures_text(s.agreement) if s.key != "loop" and s.error is None else ""
+        lines += [*verdict, *([f"  {'':<12} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
     if report.manual_missing:
         lines += [f"  {'hand-batched':<12} {report.manual_missing}"]
     if report.sharded_note:
@@ -41,7 +44,7 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     lines += [*(f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note)]
     if programs:
         lines += ["Primitives"]
-        lines += [f"  {s.label:<12} {' '.join(s.primitives)}" for s in programs]
+        lines += [f"  {s.label:<12} {primitives_text(s.eqns)}" for s in programs]
     if report.alignment is not None:
         lines += ["", *_aligned(report)]
     lines += _below(report)
@@ -50,6 +53,24 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     if sweep is not None:
         lines += sweep_lines(sweep)
     return "\n".join(lines) + "\n"
+
+
+def primitives_text(eqns: list[Eqn]) -> str:
+    """Every primitive that runs, control flow with what runs in each body inside it:
+    `broadcast_in_dim while{cond: lt reduce_or; body: add tanh}`. Wrappers (jit) show as their bodies."""
+    bodies: dict[Optional[int], dict[str, list[int]]] = {}
+    for i, e in enumerate(eqns):
+        if not e.wrapper:
+            bodies.setdefault(e.within, {}).setdefault(e.body, []).append(i)
+
+    def words(indices: list[int]) -> str:
+        return " ".join(
+            eqns[i].primitive + ("{" + "; ".join(f"{b}: {words(ix)}" for b, ix in bodies[i].items()) + "}"
+                                 if i in bodies else "")
+            for i in indices
+        )
+
+    return words(bodies.get(None, {}).get("", []))
 
 
 def _backends(report: Report) -> list[str]:
@@ -118,10 +139,9 @@ def _aligned(report: Report) -> list[str]:
     left, right = report.strategies[a.left].label, report.strategies[a.right].label
     rows = alignment_rows(a)
     width = max([len(left)] + [len(r.left) for r in rows if r.left]) + 2
-    marker = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
     lines = [f"Aligned jaxprs: {left} vs {right}", *_wrapped(a.verdict, "  "), f"    {left:<{width}}│ {right}"]
     for r in rows:
-        lines.append(f"  {marker[r.status]} {r.left or '':<{width}}│ {r.right or ''}")
+        lines.append(f"  {MARKERS[r.status]} {r.left or '':<{width}}│ {r.right or ''}")
         if r.diffs:
             lines.append(f"      ↳ {'; '.join(r.diffs)}")
     return lines
@@ -129,13 +149,17 @@ def _aligned(report: Report) -> list[str]:
 
 def _below(report: Report) -> list[str]:
     a = report.alignment
-    keys = (a.left, a.right) if a else ("manual", "vmap")
+    keys = report.same_program.get("pair") or ((a.left, a.right) if a else ("manual", "vmap"))
     left, right = (report.strategies.get(k) for k in keys)
     if left is None or right is None or left.hlo is None or right.hlo is None:
         return []
     rows = hlo_summary(left.hlo, right.hlo, "hlo")
     width = max(len(r[1]) for r in rows) + 2
+    same = {True: "same", False: "differs", None: "-"}
+    levels = " · ".join(f"{name} {same[report.same_program.get(key)]}"
+                        for key, name in (("jaxpr", "jaxpr"), ("stablehlo", "StableHLO"), ("hlo", "HLO")))
     lines = ["", "Below the jaxpr: what XLA compiled", f"  {report.hlo_verdict}",
+             *([f"  one program? {levels}"] if report.same_program else []),
              f"    {'':<16}{left.label:<{width}}{right.label}"]
     return lines + [f"    {name:<16}{l:<{width}}{r}" for name, l, r in rows]
 
@@ -145,23 +169,38 @@ def _verdict(s: Strategy) -> str:
         return f"raised {s.error.type}: {s.error.message}"
     if s.key == "loop":
         return "reference"
-    return verdict_text(s.agrees, s.max_abs_diff, s.reason)
+    return verdict_text(s.agreement)
 
 
-def verdict_text(agrees, max_abs_diff, reason: str = "") -> str:
-    """`agrees, max |diff| 0` / `DIFFERS, ...` / `unknown`, the same words in every view."""
-    if agrees is None:
-        return "unknown"
-    word = "agrees" if agrees else "DIFFERS"
-    if max_abs_diff is None:
-        return f"{word}: {reason}"
-    return f"{word}, max |diff| {max_abs_diff:.3g}"
+def loop_text(loop: Loop) -> str:
+    """The headline of vmap's verdict when its program loops where one instance's doesn't."""
+    steps = ", its steps unknown" if loop.steps is None else f" of {loop.steps:,} step{'s' * (loop.steps != 1)}"
+    where = "its jaxpr" if loop.level == "jaxpr" else "XLA's optimized HLO"
+    return f"vmap runs your function as a loop{steps} (a {loop.where} in {where} that one instance's lacks)"
+
+
+def verdict_text(agreement: Optional[Agreement]) -> str:
+    """The lab's verdict on an output, the same words in every view: `agrees exactly`, `agrees
+    within float32 tolerance 1e-05 (max 2 ULP)`, `WRONG: 0.51 off (4.3e+06 ULP)`, ..."""
+    return agreement.verdict if agreement is not None and agreement.verdict else "unknown"
+
+
+def figures_text(agreement: Optional[Agreement]) -> str:
+    """The figures behind a verdict, for a reader to check: the worst absolute, relative and ULP
+    difference from the loop, and the tolerance per dtype. Nothing when it agrees exactly."""
+    a = agreement
+    if a is None or not a.max_abs:
+        return ""
+    tolerance = "; ".join(f"{name}: rtol = atol = {t['rtol']:.0e}" if t["rtol"] else f"{name}: exact"
+                          for name, t in a.tolerance.items())
+    return f"max |diff| {a.max_abs:.3g}, rel {a.max_rel:.3g}, {a.max_ulp:.3g} ULP ({tolerance})"
 
 
 def _on_batch(on_batch: OnBatch) -> list[str]:
     if on_batch.error is not None:
         return [f"  raises {on_batch.error.type}:", *_indented(on_batch.error.message, "    ")]
-    return [f"  {on_batch.verdict}", *_indented(on_batch.text, "    ")]
+    figures = figures_text(on_batch.agreement)
+    return [f"  {on_batch.verdict}", *([f"    {figures}"] if figures else []), *_indented(on_batch.text, "    ")]
 
 
 def _indented(text: str, pad: str = "  ") -> list[str]:
@@ -169,4 +208,4 @@ def _indented(text: str, pad: str = "  ") -> list[str]:
 
 
 def _wrapped(text: str, pad: str) -> list[str]:
-    return textwrap.wrap(text, 96, initial_indent=pad, subsequent_indent=pad) if text else []
+    return textwrap.wrap(text, 96, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False) if text else []

@@ -82,15 +82,41 @@ def _backtrack(trace: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
 
 def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]]) -> list[Row]:
     rows: list[Row] = []
+    matched = dict(pairs)
     i = j = 0
     for pi, pj in [*pairs, (len(left), len(right))]:
         rows += [Row(k, None, "only_left") for k in range(i, pi)]
         rows += [Row(None, k, "only_right") for k in range(j, pj)]
         if pi < len(left) and pj < len(right):
             diffs = compare_eqns(left[pi], right[pj])
+            wiring = _wiring(left[pi], right[pj], matched, set(matched.values()))
+            if wiring and "operands swapped" not in diffs:
+                diffs.append(wiring)
             rows.append(Row(pi, pj, "differ" if diffs else "same", diffs))
         i, j = pi + 1, pj + 1
     return rows
+
+
+def _wiring(l: Eqn, r: Eqn, matched: dict[int, int], right_matched: set[int]) -> str:
+    """Whether the operands come from matching places: `x - y` against `y - x` has the same
+    avals, but not the same program. An operand made by an equation that exists on one side
+    only is not judged here: that equation's own row already differs."""
+    def mapped(source: str) -> str:
+        if not source.startswith("eq"):
+            return source
+        index, _, out = source[2:].partition(".")
+        return f"eq{matched[int(index)]}.{out}" if int(index) in matched else "?"
+
+    def judged(source: str) -> bool:
+        return source != "?" and not (source.startswith("eq") and int(source[2:].partition(".")[0]) not in right_matched)
+
+    if len(l.sources) != len(r.sources):
+        return ""
+    lefts = [mapped(s) for s in l.sources]
+    pairs = [(a, b) for a, b in zip(lefts, r.sources) if judged(a) and judged(b)]
+    if all(a == b for a, b in pairs):
+        return ""
+    return "operands swapped" if sorted(lefts) == sorted(r.sources) else "operands come from other equations"
 
 
 def compare_eqns(l: Eqn, r: Eqn) -> list[str]:
@@ -130,11 +156,11 @@ def _verdict(left: Sequence[Eqn], right: Sequence[Eqn], rows: list[Row], exact: 
     counts = Counter(r.status for r in rows)
     matched = counts["same"] + counts["differ"]
     if counts["only_left"] == counts["only_right"] == 0:
-        head = f"same {matched} primitives in order"
+        head = f"same {matched} primitive{'s' * (matched != 1)} in order"
         if counts["differ"] == 0:
             return head + ", identical up to variable names"
     else:
-        head = (f"{matched} primitives line up; {counts['only_left']} only on the left, "
+        head = (f"{matched} primitive{'s' * (matched != 1)} line up; {counts['only_left']} only on the left, "
                 f"{counts['only_right']} only on the right")
     if not exact:
         head = "approximate alignment (programs too different): " + head

@@ -14,16 +14,16 @@ from typing import Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import hlo, jaxprs, live, sharding, strategies, timing
+from jaxbatch.lab import agreement, compiles, float64, hlo, hlo_text, jaxprs, live, loops, sharding, strategies, timing
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
-from jaxbatch.lab.outputs import compare, format_tree, to_host, to_json
-from jaxbatch.lab.results import Alignment, ErrorInfo, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.outputs import format_tree, to_host, to_json
+from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, Loop, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
 from jaxbatch.lab.timing import Timer
-from jaxbatch.lab.workload import prepare
+from jaxbatch.lab.workload import Workload, prepare
 
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
@@ -36,33 +36,35 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
     with jax.default_device(device):
         single_out = _reference_call(model, "one instance", single, one)
-        reference = _reference_call(model, "the loop", strategies.loop(single, model.in_axes, shape), batch)
+        try:
+            eager_compiles = compiles.per_eager_call(single, one)
+        except USER_ERRORS as exc:
+            raise LabError(f"{model.name} raised on one instance, called again: {describe(exc)}") from None
+        reference = _reference_call(model, "the loop", strategies.reference(single, model.in_axes, shape), batch)
 
         clock = timer or time.perf_counter
         runs = {"loop": _loop(single, model, shape, batch, reference)}
-        compiled = {}
-        if manual is not None:
-            runs["manual"], compiled["manual"] = _run(
-                "manual", model.manual_label, strategies.by_hand(manual, model.in_axes, shape), batch, reference,
-                clock,
-            )
-        runs["vmap"], compiled["vmap"] = _run(
-            "vmap", "vmap", strategies.vmapped(single, model.in_axes, shape), batch, reference, clock
-        )
-        spread, sharded_note = sharding.plan(w)
-        for key, fn in (spread.fns if spread else {}).items():
-            runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, reference, clock)
-            if spread.note:
-                runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
+        float64_reference = float64.Reference(selection, batch, float64.unfit(single, one))
+        outs = agreement.Outputs(reference, float64_reference)
+        try:
+            on_batch = _on_batch(single, batch, outs)
+            compiled, sharded_note = _strategies(w, runs, outs, clock)
+            agreements = outs.verdicts()
+        finally:
+            float64_reference.close()
+        runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
+        if "on_batch" in agreements:
+            on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"],
+                                           verdict=on_batch_words(agreements["on_batch"]))
         floor, timings = (None, None)
         if timer is not None:
             executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
-            bench = live.Bench(w, live.subjects(w, executables), timer, min_round_s)
+            bench = live.Bench(w, live.subjects(w, executables, eager_compiles), timer, min_round_s)
             for _ in range(rounds):
                 bench.round()
             floor, timings = bench.timings()
-
         left = "manual" if "manual" in runs else "loop"
+        alignment = compare_programs(runs, left, "vmap")
         return Report(
             model=model.name,
             summary=model.summary,
@@ -71,7 +73,8 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             batch_shape=shape,
             device=describe_device(device),
             jax_version=jax.__version__,
-            warnings=[w for w in (nonfinite_warning(reference),) if w],
+            warnings=[text for text in (nonfinite_warning(reference), compiling_warning(eager_compiles, w.instances))
+                      if text],
             manual_missing=model.manual_missing if manual is None else "",
             in_axes=list(model.in_axes),
             devices=len(jax.devices(device.platform)),
@@ -81,15 +84,37 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
                 text=format_tree(single_out),
                 arg_avals=[_avals(a) for a in one],
                 batch_avals=[_avals(a) for a in batch],
-                on_batch=_on_batch(single, batch, reference),
+                on_batch=on_batch,
             ),
             strategies=runs,
-            alignment=compare_programs(runs, left, "vmap"),
+            alignment=alignment,
             hlo_verdict=hlo.verdict(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
+            same_program=hlo.same_program(runs[left], runs["vmap"], alignment),
             timings=timings,
             dispatch_floor_s=floor,
             backends=inventory(),
+            vmap_loop=vmap_loop(w, runs["vmap"]),
         )
+
+
+def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer):
+    """Run the hand-batched, vmapped and sharded strategies into `runs`, their outputs into
+    `outs`; returns (strategy -> (executable, compile seconds, arguments)) and why the sharded
+    strategies did not run, when they did not."""
+    model, shape, compiled = w.model, w.shape, {}
+    if w.manual is not None:
+        runs["manual"], compiled["manual"] = _run(
+            "manual", model.manual_label, strategies.by_hand(w.manual, model.in_axes, shape), w.batch, outs, clock,
+        )
+    runs["vmap"], compiled["vmap"] = _run(
+        "vmap", "vmap", strategies.vmapped(w.single, model.in_axes, shape), w.batch, outs, clock
+    )
+    spread, sharded_note = sharding.plan(w)
+    for key, fn in (spread.fns if spread else {}).items():
+        runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock)
+        if spread.note:
+            runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
+    return compiled, sharded_note
 
 
 def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignment | None:
@@ -100,11 +125,27 @@ def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignm
     return align(a.eqns, b.eqns, left, right)
 
 
+def vmap_loop(w: Workload, vmap: Strategy) -> Loop | None:
+    """The loop vmap's program adds to the model's own: the model is traced and compiled on one
+    instance for comparison. None when it adds none, or either program is missing."""
+    if not vmap.eqns or vmap.hlo is None:
+        return None
+    try:
+        single = jaxprs.trace(w.single, *w.one)
+        compiled = jax.jit(w.single).lower(*w.one).compile()
+    except USER_ERRORS:
+        return None
+    return loops.added_loop(jaxprs.flatten(single), hlo_text.clean_hlo(compiled.as_text()), vmap.eqns,
+                            vmap.hlo.optimized)
+
+
 def _reference_call(model: Model, what: str, fn, args):
     """The model on one instance, and the loop, must work and give arrays: without them nothing
     can be judged."""
     try:
         out = fn(*args)
+    except LabError:
+        raise
     except USER_ERRORS as exc:
         raise LabError(f"{model.name} raised on {what}: {describe(exc)}") from None
     leaves = jax.tree_util.tree_leaves(out)
@@ -138,26 +179,37 @@ def nonfinite_warning(reference) -> str:
     return f"the loop's output holds {found} value{'s' * (nans + infs > 1)}: NaN counts as equal to NaN"
 
 
-def _on_batch(single, batch, reference) -> OnBatch:
+def compiling_warning(compiles_per_call: int, instances: int) -> str:
+    """Say what the loop's time means for a model that compiles on every eager call."""
+    if not compiles_per_call:
+        return ""
+    sample = live.loop_sample(instances, compiles_per_call)
+    return (f"each eager call of the model compiles {compiles_per_call} new executable"
+            f"{'s' * (compiles_per_call > 1)} (a function defined inside it is traced anew): the loop's time, "
+            f"timed on {sample} instance{'s' * (sample > 1)}, is mostly compiling; the reference outputs come "
+            "from one jitted copy of the model")
+
+
+def _on_batch(single, batch, outs: agreement.Outputs) -> OnBatch:
+    """The model called on the whole batch; its output joins `outs` to be judged."""
     try:
         out = to_host(single(*batch))
     except USER_ERRORS as exc:
         return OnBatch(error=ErrorInfo.of(exc))
-    cmp = compare(out, reference)
-    if cmp.agrees:
-        verdict = "runs on the batch and matches the loop"
-    elif cmp.max_abs_diff is None:
-        verdict = f"runs on the batch but is WRONG: its output's {cmp.reason}"
-    else:
-        verdict = f"runs on the batch but is WRONG: max |diff| {cmp.max_abs_diff:.6g} against the loop"
-    return OnBatch(
-        output=to_json(out), text=format_tree(out), max_abs_diff=cmp.max_abs_diff, agrees=cmp.agrees, verdict=verdict
-    )
+    outs.add("on_batch", out)
+    return OnBatch(output=to_json(out), text=format_tree(out))
+
+
+def on_batch_words(a: Agreement) -> str:
+    """The model on the whole batch, in the verdict's words: right, WRONG, or unknown."""
+    if a.agrees:
+        return "runs on the batch and " + a.verdict.replace("agrees", "agrees with the loop", 1)
+    return ("runs on the batch but is " if a.agrees is False else "runs on the batch but ") + a.verdict
 
 
 def _loop(single, model: Model, shape, batch, reference) -> Strategy:
     """The reference itself, with the jaxpr the same loop has when traced (for small batches)."""
-    base = dict(output=to_json(reference), text=format_tree(reference), max_abs_diff=0.0, agrees=True)
+    base = dict(output=to_json(reference), text=format_tree(reference))
     n = math.prod(shape)
     if n > LOOP_PROGRAM_CAP:
         note = f"not traced: the loop's jaxpr repeats the model for each of {n:,} instances (cap {LOOP_PROGRAM_CAP})"
@@ -170,26 +222,23 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
                     eqns=jaxprs.flatten(closed), **base)
 
 
-def _run(key: str, label: str, fn, batch, reference, clock: Timer):
+def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer):
     """Compile once (timed: lowering and compiling), run that executable (the program one would
-    deploy), check it against the loop, and keep its jaxpr, StableHLO and optimized HLO.
-    Returns the strategy and (executable, compile seconds, its arguments), the executable None
-    on error."""
+    deploy), keep its output in `outs` to be checked against the loop, and its jaxpr, StableHLO
+    and optimized HLO. Returns the strategy and (executable, compile seconds, its arguments),
+    the executable None on error."""
     try:
         lowered, compiled, compile_s = live.compile_timed(fn, batch, clock)
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except USER_ERRORS as exc:
         return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None, batch)
-    cmp = compare(out, reference)
+    outs.add(key, out)
     strategy = Strategy(
         key,
         label,
         output=to_json(out),
         text=format_tree(out),
-        max_abs_diff=cmp.max_abs_diff,
-        agrees=cmp.agrees,
-        reason=cmp.reason,
         jaxpr=jaxprs.text(closed),
         primitives=jaxprs.primitives(closed),
         eqns=jaxprs.flatten(closed),

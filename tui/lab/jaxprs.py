@@ -6,10 +6,13 @@ use here means a new JAX release is fixed in one file.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from typing import Callable
 
 import jax
+import numpy as np
 from jax.extend import core as jcore
 
 from jaxbatch.lab.results import Eqn
@@ -32,57 +35,88 @@ def text(closed: jcore.ClosedJaxpr) -> str:
 
 
 def primitives(closed: jcore.ClosedJaxpr) -> list[str]:
-    """Primitive names in program order, looking through wrappers (jit, custom_jvp, ...);
-    control flow (while, cond, scan) is kept as the primitive it is."""
-    names: list[str] = []
-    _walk(closed.jaxpr, names)
-    return names
+    """Every primitive that runs, in program order: wrappers (jit, custom_jvp, ...) are looked
+    through, and control flow (while, cond, scan) is followed by what runs in its bodies, so
+    "X is in one program and not the other" can be read off two lists."""
+    return [e.primitive for e in flatten(closed) if not e.wrapper]
 
 
-def _walk(jaxpr: jcore.Jaxpr, names: list[str]) -> None:
-    for eqn in jaxpr.eqns:
-        name = eqn.primitive.name
-        subs = list(jcore.jaxprs_in_params(eqn.params)) if name in _WRAPPERS else []
-        if not subs:
-            names.append(name)
-        for sub in subs[:1]:  # custom_jvp/vjp carry rule jaxprs beside the body: list the body
-            _walk(getattr(sub, "jaxpr", sub), names)
-
-
-# Parameters JAX's own printer hides or that only repeat defaults: compared, but not displayed.
+# Parameters JAX's own printer hides or that only repeat defaults: not displayed, but compared
+# (out_trees, a function, only names).
 _QUIET = frozenset(
     {"in_shardings", "out_shardings", "in_layouts", "out_layouts", "donated_invars", "ctx_mesh",
-     "keep_unused", "inline", "compiler_options_kvs", "out_sharding", "sharding", "shape"}
+     "keep_unused", "inline", "compiler_options_kvs", "out_sharding", "sharding", "shape", "out_trees"}
 )
 _NP_SCALAR = re.compile(r"np\.\w+\(([^()]*)\)")
+_TYPED_SCALAR = re.compile(r"Typed(?:Int|Float|Complex)\(([^,()]*), dtype=\w+\)")  # JAX's weakly typed Python scalars
 
 
 def flatten(closed: jcore.ClosedJaxpr) -> list[Eqn]:
     """Every equation in program order, sub-programs right after the equation that holds them."""
     out: list[Eqn] = []
-    _flatten(closed.jaxpr, 0, "", out)
+    _flatten(closed.jaxpr, 0, "", None, "", out)
     return out
 
 
-def _flatten(jaxpr: jcore.Jaxpr, depth: int, path: str, out: list[Eqn]) -> None:
+def _flatten(jaxpr: jcore.Jaxpr, depth: int, path: str, within: int | None, body: str, out: list[Eqn]) -> None:
     names = _Names()
-    for v in [*jaxpr.constvars, *jaxpr.invars]:
+    sources = {}
+    for k, v in enumerate([*jaxpr.constvars, *jaxpr.invars]):
         names(v)
+        sources[id(v)] = f"in{k}"
     for eqn in jaxpr.eqns:
         name = eqn.primitive.name
-        subs = list(jcore.jaxprs_in_params(eqn.params))
-        params = {k: _param_text(v) for k, v in eqn.params.items()}
+        subs = _bodies(eqn.params)
+        wrapper = name in _WRAPPERS and bool(subs)
+        params = {k: _param_text(v) for k, v in eqn.params.items() if not _is_name(k, v)}
+        labels = {k: _name_text(v) for k, v in eqn.params.items() if _is_name(k, v)}
         inputs = [_operand(v, None) for v in eqn.invars]
         outputs = [_aval(v.aval) for v in eqn.outvars]
-        shown = " ".join(f"{k}={v}" for k, v in params.items() if k not in _QUIET and v != "None")
+        shown = " ".join(f"{k}={params[k] if k in params else labels[k]}" for k in eqn.params
+                         if k not in _QUIET and params.get(k) != "None")
         lhs = " ".join(f"{names(v)}:{_aval(v.aval)}" for v in eqn.outvars)
         rhs = " ".join(_operand(v, names) for v in eqn.invars)
         text = f"{lhs} = {name}{f'[{shown}]' if shown else ''} {rhs}".rstrip()
-        out.append(Eqn(name, params, inputs, outputs, depth, path, text))
-        label = f"{name}({eqn.params['name']})" if "name" in eqn.params else name
-        for i, sub in enumerate(subs):
-            where = label if len(subs) == 1 else f"{label}.{i}"
-            _flatten(getattr(sub, "jaxpr", sub), depth + 1, f"{path}/{where}" if path else where, out)
+        wiring = tuple("lit" if isinstance(v, jcore.Literal) else sources.get(id(v), "?") for v in eqn.invars)
+        out.append(Eqn(name, params, inputs, outputs, depth, path, text, wrapper, within, body, wiring))
+        sources.update((id(v), f"eq{len(out) - 1}.{k}") for k, v in enumerate(eqn.outvars))
+        label = f"{name}({labels['name']})" if "name" in labels else name
+        if wrapper:  # its body runs in its place; custom_jvp/vjp rule jaxprs beside it do not run
+            where = f"{path}/{label}" if path else label
+            _flatten(subs[0][1], depth + 1, where, within, body, out)
+            continue
+        holder = len(out) - 1
+        for part, sub in subs:
+            where = f"{label}.{part}"
+            _flatten(sub, depth + 1, f"{path}/{where}" if path else where, holder, part, out)
+
+
+def _bodies(params: dict) -> list[tuple[str, jcore.Jaxpr]]:
+    """The sub-programs in an equation's parameters, each named for what it is to its holder:
+    `cond` and `body` of a while, `branch 0`, `branch 1` of a cond, `body` of a scan or a jit."""
+    found = []
+    for key, value in params.items():
+        many = isinstance(value, (tuple, list))
+        for i, sub in enumerate(value if many else [value]):
+            if isinstance(sub, (jcore.Jaxpr, jcore.ClosedJaxpr)):
+                base = {"branches": "branch", "jaxpr": "body", "call_jaxpr": "body"}.get(key, key.removesuffix("_jaxpr"))
+                found.append((f"{base} {i}" if many else base, getattr(sub, "jaxpr", sub)))
+    return found
+
+
+def _is_name(key: str, value) -> bool:
+    """A parameter that only names something: a jit's `name=`, a custom rule's Python function."""
+    if isinstance(value, (jcore.Jaxpr, jcore.ClosedJaxpr)):
+        return False
+    return key == "name" or inspect.isroutine(value) or isinstance(value, functools.partial) or hasattr(value, "debug_info")
+
+
+def _name_text(value) -> str:
+    """What JAX's printer shows for a named thing: the function's name, never its address."""
+    if isinstance(value, str):
+        return value
+    info = getattr(value, "debug_info", None)
+    return getattr(info, "func_name", None) or getattr(value, "__name__", None) or type(value).__name__
 
 
 class _Names:
@@ -108,8 +142,14 @@ class _Names:
 
 def _operand(v, names) -> str:
     if isinstance(v, jcore.Literal):
-        return f"{_plain(v.val)}:{_aval(v.aval)}"
+        return f"{_value(v.val)}:{_aval(v.aval)}"
     return names(v) if names is not None else _aval(v.aval)
+
+
+def _value(value) -> str:
+    """A literal as JAX prints it: `0`, `1.0`, `True`, whatever Python type holds it (NumPy
+    scalars, JAX's TypedInt)."""
+    return str(np.asarray(value).tolist())
 
 
 def _aval(aval) -> str:
@@ -117,7 +157,7 @@ def _aval(aval) -> str:
 
 
 def _plain(value) -> str:
-    return _NP_SCALAR.sub(r"\1", str(value))
+    return _TYPED_SCALAR.sub(r"\1", _NP_SCALAR.sub(r"\1", str(value)))
 
 
 def _param_text(value) -> str:

@@ -14,11 +14,10 @@ from typing import Callable, Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import sharding, strategies, timing
+from jaxbatch.lab import compiles, sharding, strategies, timing
 from jaxbatch.lab.devices import describe_device
 from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
 from jaxbatch.lab.workload import Workload
-
 
 
 @dataclass(frozen=True)
@@ -60,15 +59,26 @@ def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Execu
     return out
 
 
-def subjects(w: Workload, executables: Executables) -> list[Subject]:
-    """The seed's eager loop (past LOOP_SAMPLE instances, on a sample scaled to the batch) and
-    each compiled strategy, called on the workload's batch."""
+# Instances timed of a loop that compiles on every eager call: its time is mostly compiling.
+COMPILING_SAMPLE = 4
+
+
+def loop_sample(instances: int, compiles_per_call: int) -> int:
+    """How many instances the eager loop is timed on, then scaled to the batch."""
+    return min(instances, COMPILING_SAMPLE if compiles_per_call else timing.LOOP_SAMPLE)
+
+
+def subjects(w: Workload, executables: Executables, compiles_per_call: Optional[int] = None) -> list[Subject]:
+    """The seed's eager loop on jax.Array instances (past LOOP_SAMPLE instances, or
+    COMPILING_SAMPLE for a model that compiles on every call, on a sample scaled to the batch)
+    and each compiled strategy, called on the workload's batch."""
     n = w.instances
-    sample = min(n, timing.LOOP_SAMPLE)
-    axes = w.model.in_axes
-    flat = [jax.tree_util.tree_map(lambda x: np.asarray(x).reshape((n,) + x.shape[len(w.shape):]), a)
-            if axis == 0 else a for a, axis in zip(w.batch, axes)]
-    head = [jax.tree_util.tree_map(lambda x: x[:sample], a) if axis == 0 else a for a, axis in zip(flat, axes)]
+    if compiles_per_call is None:
+        compiles_per_call = compiles.per_eager_call(w.single, w.one)
+    sample = loop_sample(n, compiles_per_call)
+    axes, k = w.model.in_axes, len(w.shape)
+    head = [jax.tree_util.tree_map(lambda x: x.reshape((n,) + x.shape[k:])[:sample], a) if axis == 0 else a
+            for a, axis in zip(w.batch, axes)]
     run = strategies.loop(w.single, axes, (sample,))
     out = [Subject("loop", lambda: run(*head), None, n / sample)]
     for key, (exe, compile_s, args) in executables.items():

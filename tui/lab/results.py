@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -22,15 +23,68 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True)
-class OnBatch:
+class Agreement:
+    """How an output compares with the loop's, in figures a reader can check: the worst
+    absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
+    tolerance per dtype it was judged by. Beyond the float32 tolerance, a float64 reference
+    decides whether it is rounding: how far this output and the float32 loop each are from it.
+    `agrees` is True within the tolerance or where float64 shows rounding."""
+
+    max_abs: Optional[float]  # None when the structure or a shape differs (`reason` says how)
+    max_rel: Optional[float]
+    max_ulp: Optional[float]
+    tolerance: dict[str, dict[str, float]]  # dtype -> {"rtol", "atol"}: |diff| <= atol + rtol * |loop|
+    agrees: Optional[bool]
+    verdict: str = ""  # the same words in every view: "agrees within float32 tolerance 1e-05 (max 2 ULP)"
+    reason: str = ""
+    beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
+    vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
+    loop_vs_float64: Optional[float] = None  # the float32 loop's own
+    float64_note: str = ""  # why there is no float64 reference, when one was needed
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"max_abs": _number(self.max_abs), "max_rel": _number(self.max_rel), "max_ulp": _number(self.max_ulp),
+               "tolerance": self.tolerance, "agrees": self.agrees, "verdict": self.verdict}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.vs_float64 is not None or self.float64_note:
+            out.update(vs_float64=self.vs_float64, loop_vs_float64=self.loop_vs_float64,
+                       float64_note=self.float64_note)
+        return out
+
+
+def _number(x: Optional[float]):
+    """Infinity as a string, as outputs write it, so the JSON stays valid."""
+    return x if x is None or math.isfinite(x) else "Infinity"
+
+
+class _Agreed:
+    """`max_abs_diff`, `agrees` and `reason`, read from the agreement (the JSON keeps them)."""
+
+    agreement: Optional[Agreement]
+
+    @property
+    def max_abs_diff(self) -> Optional[float]:
+        return None if self.agreement is None else self.agreement.max_abs
+
+    @property
+    def agrees(self) -> Optional[bool]:
+        return None if self.agreement is None else self.agreement.agrees
+
+    @property
+    def reason(self) -> str:
+        return "" if self.agreement is None else self.agreement.reason
+
+
+@dataclass(frozen=True)
+class OnBatch(_Agreed):
     """What calling the single-instance model on the whole batch did: raised, or ran and was
     compared with the loop (`verdict` says whether it is right)."""
 
     error: Optional[ErrorInfo] = None
     output: Any = None
     text: str = ""
-    max_abs_diff: Optional[float] = None
-    agrees: Optional[bool] = None
+    agreement: Optional[Agreement] = None
     verdict: str = ""
 
 
@@ -45,34 +99,42 @@ class Single:
 
 @dataclass(frozen=True)
 class Hlo:
-    """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown")."""
+    """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown").
+
+    `flops` and `bytes` count every loop as often as it runs; `flops_xla` and `bytes_xla` are
+    XLA's own figures, which count a loop's body once. Where a trip count is unknown the full
+    figure is None and `cost_note` says why ("per iteration; trip count unknown")."""
 
     stablehlo: str
     optimized: str
-    stablehlo_ops: dict[str, int]
-    ops: dict[str, int]  # opcode counts in the optimized ENTRY computation
+    stablehlo_ops: dict[str, int]  # ops in function bodies
+    ops: dict[str, int]  # opcodes XLA schedules: the entry and what it calls or loops over, a fusion one op
     fusions: int
     flops: Optional[float]
     bytes: Optional[float]
     memory: Optional[dict[str, int]]
+    stablehlo_region_ops: dict[str, int] = field(default_factory=dict)  # inside regions: reducers, loop bodies
+    flops_xla: Optional[float] = None
+    bytes_xla: Optional[float] = None
+    loops: list[Optional[int]] = field(default_factory=list)  # each while loop's trip count, None: not recorded
+    cost_note: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "stablehlo": self.stablehlo, "optimized": self.optimized, "stablehlo_ops": self.stablehlo_ops,
-            "ops": self.ops, "fusions": self.fusions, "flops": self.flops, "bytes": self.bytes,
-            "memory": self.memory,
+            "stablehlo_region_ops": self.stablehlo_region_ops, "ops": self.ops, "fusions": self.fusions,
+            "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
+            "loops": [{"trip_count": n} for n in self.loops], "cost_note": self.cost_note, "memory": self.memory,
         }
 
 
 @dataclass(frozen=True)
-class Strategy:
+class Strategy(_Agreed):
     key: str  # "loop", "manual" or "vmap"
     label: str  # what the user reads: "loop", "einsum", "vmap"
     output: Any = None
     text: str = ""
-    max_abs_diff: Optional[float] = None
-    agrees: Optional[bool] = None
-    reason: str = ""
+    agreement: Optional[Agreement] = None
     error: Optional[ErrorInfo] = None
     jaxpr: str = ""
     primitives: list[str] = field(default_factory=list)
@@ -86,12 +148,20 @@ class Eqn:
     """One equation of a jaxpr, flattened out of any nesting (jit, while, cond, scan, ...)."""
 
     primitive: str
-    params: dict[str, str]  # every parameter, values as text; sub-programs as "{...}"
+    params: dict[str, str]  # what the computation depends on, values as text; sub-programs as "{...}".
+    # Names (a jit's `name=`, a custom_jvp's rule function) are only in `text`: renaming a helper
+    # changes no computation, so it must not make two programs differ.
     inputs: list[str]  # avals, or `value:aval` for literals
     outputs: list[str]
     depth: int
     path: str  # where it sits: "" at top level, "jit(sin)" or "while.body" inside
     text: str  # one line, as a jaxpr prints it (noisy defaults such as shardings left out)
+    wrapper: bool = False  # jit, custom_jvp_call, ...: only wraps its body, which runs in its place
+    within: Optional[int] = None  # index of the control-flow equation (while, cond, scan) whose body holds it
+    body: str = ""  # which of that equation's bodies: "cond", "body", "branch 1", ...
+    # Where each operand comes from: `in2` (the program's or body's third input), `eq7.0` (the
+    # first output of equation 7 in the flattened list) or `lit`: the wiring, which avals can't show.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +184,11 @@ class Alignment:
     verdict: str
     exact: bool = True  # False when the programs were too different for an exact alignment
 
+    @property
+    def identical(self) -> bool:
+        """Every row the same: what the verdict calls "identical up to variable names"."""
+        return all(r.status == "same" for r in self.rows)
+
     def to_json(self) -> dict[str, Any]:
         def text(eqns, i):
             return None if i is None else eqns[i].text
@@ -122,6 +197,7 @@ class Alignment:
             "left": self.left,
             "right": self.right,
             "verdict": self.verdict,
+            "identical": self.identical,
             "exact": self.exact,
             "rows": [
                 {"left": text(self.left_eqns, r.left), "right": text(self.right_eqns, r.right),
@@ -129,6 +205,46 @@ class Alignment:
                 for r in self.rows
             ],
         }
+
+
+@dataclass(frozen=True)
+class TextAlignment:
+    """Two program texts (StableHLO or optimized HLO) lined up line by line. `left_lines` and
+    `right_lines` are the lines as shown; `rows` index into them. A row is "same" when the two
+    lines are equal once every name is set aside (lab.text_align says how), so renaming never
+    changes a status."""
+
+    left_lines: list[str]
+    right_lines: list[str]
+    rows: list[Row]
+
+    @property
+    def identical(self) -> bool:
+        """Every row the same: the two texts are one program up to names."""
+        return all(r.status == "same" for r in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        def line(lines, i):
+            return None if i is None else lines[i]
+
+        return {
+            "identical": self.identical,
+            "rows": [{"left": line(self.left_lines, r.left), "right": line(self.right_lines, r.right),
+                      "status": r.status} for r in self.rows],
+        }
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop vmap's program holds and the one-instance program doesn't: vmap runs the function
+    step by step, whatever else its program shows."""
+
+    steps: Optional[int]  # iterations, nested added loops multiplied; None when unknown
+    where: str  # the loop as the program names it: "scan" or "while"
+    level: str  # where it was found: "jaxpr", or "hlo" for a loop only XLA's optimized HLO has
+
+    def to_json(self) -> dict[str, Any]:
+        return {"steps": self.steps, "where": self.where, "level": self.level}
 
 
 @dataclass(frozen=True)
@@ -144,6 +260,9 @@ class Report:
     strategies: dict[str, Strategy]
     alignment: Optional[Alignment] = None
     hlo_verdict: str = "unknown"
+    # whether the compared pair is one program at each level: {"pair": [left, right], "jaxpr",
+    # "stablehlo", "hlo": bool, or None where a side has no program}
+    same_program: dict[str, Any] = field(default_factory=dict)
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[dict[str, Any]] = None  # devices.inventory(): what JAX found, and what not
@@ -152,6 +271,7 @@ class Report:
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
     sharded_note: str = ""  # why the sharded strategies did not run, when they did not
+    vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -179,6 +299,8 @@ class Report:
             "alignment": self.alignment.to_json() if self.alignment else None,
             "hlo": {k: s.hlo.to_json() for k, s in self.strategies.items() if s.hlo},
             "hlo_verdict": self.hlo_verdict,
+            "same_program": self.same_program,
+            "vmap_loop": self.vmap_loop.to_json() if self.vmap_loop else None,
             "backends": self.backends,
             **({"timings": {k: t.to_json() for k, t in self.timings.items()},
                 "dispatch_floor_s": self.dispatch_floor_s} if self.timings is not None else {}),
@@ -194,9 +316,10 @@ def _on_batch_json(on_batch: OnBatch) -> dict[str, Any]:
         return {"error": _error_json(on_batch.error)}
     return {
         "output": on_batch.output,
-        "max_abs_diff": on_batch.max_abs_diff,
+        "max_abs_diff": _number(on_batch.max_abs_diff),
         "agrees": on_batch.agrees,
         "verdict": on_batch.verdict,
+        **({"agreement": on_batch.agreement.to_json()} if on_batch.agreement else {}),
     }
 
 
@@ -205,7 +328,9 @@ def _strategy_json(s: Strategy) -> dict[str, Any]:
     if s.error is not None:
         out["error"] = _error_json(s.error)
         return out
-    out.update(output=s.output, max_abs_diff=s.max_abs_diff, agrees=s.agrees)
+    out.update(output=s.output, max_abs_diff=_number(s.max_abs_diff), agrees=s.agrees)
+    if s.agreement is not None:
+        out["agreement"] = s.agreement.to_json()
     if s.reason:
         out["reason"] = s.reason
     if s.program_note:

@@ -1,47 +1,111 @@
 """The three ways to run a single-instance model on a batch: loop, by hand, and vmap.
 
-Each returns a plain function of the batched arguments, so outputs, jaxprs and (later)
-timings all come from the same function.
+Each returns a plain function of the batched arguments, so outputs, jaxprs and timings all come
+from the same function. The loop comes twice: eager, as the seed writes it (timed), and jitted
+once per model (the reference outputs), so a long batch never compiles once per instance.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxbatch.lab import compiles
+from jaxbatch.lab.errors import LabError
 
-def _instances(args, in_axes, batch_shape):
-    """Each instance's arguments, in index order; shared (in_axes None) arguments as they are.
-    A plain array is indexed directly: the timed loop should cost what the seed's
-    `[model(v) for v in v_batched]` costs, not a pytree walk per instance on top."""
+
+def instances(args, in_axes, batch_shape) -> Iterator[list]:
+    """Each instance's arguments as jax.Arrays, in index order, as the seed's `for v in
+    v_batched` hands them out (iterating a jax.Array slices it on its device), so the model sees
+    what vmap sees; shared (in_axes None) arguments as they are."""
+    n, k = math.prod(batch_shape), len(batch_shape)
+    columns = [itertools.repeat(a, n) if axis is None else _rows(a, n, k) for a, axis in zip(args, in_axes)]
+    return (list(instance) for instance in zip(*columns))
+
+
+def _rows(tree, n: int, k: int) -> Iterator:
+    if isinstance(tree, jax.Array) and k == 1:
+        return iter(tree)
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    if not leaves:
+        return itertools.repeat(tree, n)
+    rows = [iter(jnp.asarray(x).reshape((n,) + x.shape[k:])) for x in leaves]
+    return (treedef.unflatten(parts) for parts in zip(*rows))
+
+
+def _indexed(args, in_axes, batch_shape):
+    """Each instance's arguments by indexing, for tracing: the loop's jaxpr slices each one."""
     for index in np.ndindex(*batch_shape):
-        yield [a if axis is None else _take(a, index) for a, axis in zip(args, in_axes)]
-
-
-def _take(tree, index):
-    if isinstance(tree, (np.ndarray, jax.Array)):
-        return tree[index]
-    return jax.tree_util.tree_map(lambda x: x[index], tree)
+        yield [a if axis is None else jax.tree_util.tree_map(lambda x: x[index], a) for a, axis in zip(args, in_axes)]
 
 
 def _to_host(tree):
     return np.asarray(tree) if isinstance(tree, jax.Array) else jax.tree_util.tree_map(np.asarray, tree)
 
 
+def _stacked(outs: list, batch_shape: tuple[int, ...]):
+    return jax.tree_util.tree_map(lambda *xs: np.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
+
+
 def loop(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
-    """The reference: a Python loop calling the model eagerly on each instance, as the seed's
-    `[model(v) for v in v_batched]` does, for every index of a multi-dimensional batch."""
+    """The seed's loop, `[model(v) for v in v_batched]`: the model called eagerly on each
+    instance, every index of a multi-dimensional batch, each output brought to the host. This is
+    what is timed; the reference outputs come from `reference`."""
 
     def run(*args):
-        host = [jax.tree_util.tree_map(np.asarray, a) if axis == 0 else a for a, axis in zip(args, in_axes)]
-        outs = [_to_host(single(*inst)) for inst in _instances(host, in_axes, batch_shape)]
-        return jax.tree_util.tree_map(lambda *xs: np.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
+        return _stacked([_to_host(single(*inst)) for inst in instances(args, in_axes, batch_shape)], batch_shape)
 
     return run
+
+
+# What jit raises for a model that needs concrete values (Python control flow on them, NumPy).
+UNJITTABLE = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+              jax.errors.TracerIntegerConversionError)
+# A model jit can't take is run eagerly; past this many compilations it is stopped.
+MAX_EAGER_COMPILES = 1000
+
+
+def reference(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
+    """The loop's outputs, what the other strategies are checked against: one jitted copy of
+    the model, compiled once, called on each instance in turn (it takes the batch and an index,
+    and slices the instance out itself, so no per-row arrays are made). The eager loop would
+    compile anew on every call for a model that defines a function inside itself, and each
+    executable keeps memory maps until the process dies. A model jit can't take runs eagerly,
+    within a budget of compilations."""
+    n, k = math.prod(batch_shape), len(batch_shape)
+
+    @jax.jit
+    def one(flat, i):
+        take = functools.partial(jax.lax.dynamic_index_in_dim, index=i, keepdims=False)
+        return single(*[a if axis is None else jax.tree_util.tree_map(take, a) for a, axis in zip(flat, in_axes)])
+
+    def run(*args):
+        flat = [a if axis is None else jax.tree_util.tree_map(lambda x: jnp.reshape(x, (n,) + x.shape[k:]), a)
+                for a, axis in zip(args, in_axes)]
+        try:
+            outs = [_to_host(one(flat, i)) for i in range(n)]
+        except UNJITTABLE:
+            return _eager(single, in_axes, batch_shape, args)
+        return _stacked(outs, batch_shape)
+
+    return run
+
+
+def _eager(single, in_axes, batch_shape, args):
+    outs = []
+    with compiles.counting() as count:
+        for inst in instances(args, in_axes, batch_shape):
+            outs.append(_to_host(single(*inst)))
+            if count() > MAX_EAGER_COMPILES:
+                raise LabError(f"the loop stopped after {len(outs):,} instances: the model can't be jitted and "
+                               f"compiles on every eager call, {count():,} times so far; try a smaller batch")
+    return _stacked(outs, batch_shape)
 
 
 def loop_program(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
@@ -49,7 +113,7 @@ def loop_program(single: Callable, in_axes: Sequence[Optional[int]], batch_shape
     then a stack. Its jaxpr is what jit would compile if one jitted the loop."""
 
     def run(*args):
-        outs = [single(*inst) for inst in _instances(args, in_axes, batch_shape)]
+        outs = [single(*inst) for inst in _indexed(args, in_axes, batch_shape)]
         return jax.tree_util.tree_map(lambda *xs: jnp.stack(xs).reshape(batch_shape + xs[0].shape), *outs)
 
     return run

@@ -19,7 +19,7 @@ from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import Timer
+from jaxbatch.lab.timing import Timer, Timing
 from jaxbatch.lab.workload import build
 
 BUDGET_S = 30.0
@@ -56,17 +56,24 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     yield SweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _time_size(model, device, n: int, clock: Timer, rest) -> tuple[float, dict[str, Optional[float]]]:
+def _time_size(model, device, n: int, clock: Timer, rest) -> tuple[float, dict[str, Timing]]:
     w = build(model, device, (n,))
     with jax.default_device(device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock, sharded=False)), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):
             bench.round(rest)
-        floor, timings = bench.timings()
-    return floor, {k: t.per_instance_s for k, t in timings.items()}
+        return bench.timings()
 
 
-def _measured(state: SweepState, n: int, result) -> SweepState:
-    floor, per_instance = result
-    grown = {k: v + (per_instance.get(k),) for k, v in state.per_instance_s.items()}
-    return SweepState(state.labels, state.planned, state.sizes + (n,), grown, state.floor_s + (floor,), state.device)
+def _measured(state: SweepState, n: int, result: tuple[float, dict[str, Timing]]) -> SweepState:
+    """`state` grown by size `n`: each strategy's median and quartiles per instance (None for a
+    strategy that failed to compile), and the dispatch floor."""
+    floor, timings = result
+    medians, quartiles = dict(state.per_instance_s), dict(state.quartiles_s)
+    for key in state.labels:
+        t = timings.get(key)
+        medians[key] += (None if t is None else t.per_instance_s,)
+        known = t is not None and t.q1_s is not None and t.q3_s is not None
+        quartiles[key] = quartiles.get(key, ()) + ((t.q1_s / n, t.q3_s / n) if known else None,)
+    return SweepState(state.labels, state.planned, state.sizes + (n,), medians, state.floor_s + (floor,),
+                      state.device, quartiles_s=quartiles)

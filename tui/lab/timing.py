@@ -29,11 +29,15 @@ class Measurement:
     iqr_s: Optional[float]  # None until there are two rounds
     reps: int  # calls per round
     rounds: int
+    q1_s: Optional[float] = None  # the quartiles whose gap is iqr_s: where the middle half lies,
+    q3_s: Optional[float] = None  # to tell a real difference from noise (the sweep's crossovers)
 
     def scaled(self, factor: float) -> "Measurement":
         """The same measurement for `factor` times the work (a sample scaled to the batch)."""
-        iqr = None if self.iqr_s is None else self.iqr_s * factor
-        return Measurement(self.median_s * factor, iqr, self.reps, self.rounds)
+        def times(x: Optional[float]) -> Optional[float]:
+            return None if x is None else x * factor
+        return Measurement(self.median_s * factor, times(self.iqr_s), self.reps, self.rounds,
+                           times(self.q1_s), times(self.q3_s))
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Timing:
     estimated: bool  # extrapolated from a sample of instances
     ratio_to_manual: Optional[float]
     dispatch_bound: bool
+    q1_s: Optional[float] = None  # per call, as median_s; None until there are two rounds
+    q3_s: Optional[float] = None
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -86,13 +92,12 @@ class Series:
         return self.per_call[-1]
 
     def measurement(self) -> Measurement:
-        """Median and interquartile range of the time per call; the IQR is None after one round."""
+        """Median, quartiles and interquartile range of the time per call; no spread after one round."""
         rounds = self.per_call
-        iqr = None
-        if len(rounds) > 1:
-            q1, _, q3 = statistics.quantiles(rounds, n=4, method="inclusive")
-            iqr = q3 - q1
-        return Measurement(statistics.median(rounds), iqr, self.reps, len(rounds))
+        if len(rounds) < 2:
+            return Measurement(statistics.median(rounds), None, self.reps, len(rounds))
+        q1, _, q3 = statistics.quantiles(rounds, n=4, method="inclusive")
+        return Measurement(statistics.median(rounds), q3 - q1, self.reps, len(rounds), q1, q3)
 
 
 def measure(call: Callable[[], object], timer: Timer, rounds: int = ROUNDS,
@@ -123,6 +128,8 @@ def timing(m: Measurement, compile_s: Optional[float], instances: int, floor_s: 
         estimated=estimated,
         ratio_to_manual=None if not manual_s else m.median_s / manual_s,
         dispatch_bound=m.median_s < DISPATCH_BOUND * floor_s,
+        q1_s=m.q1_s,
+        q3_s=m.q3_s,
     )
 
 

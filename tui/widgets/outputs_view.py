@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
-from jaxbatch.report_text import verdict_text
+from jaxbatch.report_text import figures_text, loop_text, verdict_text
 from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 
@@ -34,7 +34,9 @@ def _widgets(report: Report) -> list[Static]:
         *_on_batch(single.on_batch),
     ]
     for i, s in enumerate(report.strategies.values()):
-        out.append(_heading(_strategy_title(s), "gap" if i == 0 else ""))
+        out.append(_heading(_loop_first(report, s, _strategy_title(s)), "gap" if i == 0 else ""))
+        figures = figures_text(s.agreement) if s.key != "loop" and s.error is None else ""
+        out += [_block(figures, "$text-muted")] if figures else []
         out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
         out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ",
@@ -48,21 +50,34 @@ def _widgets(report: Report) -> list[Static]:
     return out
 
 
+# How a verdict is marked: agrees, does not, can't be said.
+MARKS = {True: ("✓ ", "$success"), False: ("✗ ", "bold $error"), None: ("? ", "$warning")}
+
+
 def _strategy_title(s: Strategy) -> Content:
     title = Content.assemble((s.label, "bold"), "  ", (ROLES.get(s.key, ""), "$text-muted"))
     if s.error is not None:
         return Content.assemble(title, "  ", (f"✗ raised {s.error.type}", "bold $error"))
     if s.key == "loop":
         return title
-    mark, style = {True: ("✓ ", "$success"), False: ("✗ ", "bold $error"), None: ("? ", "$warning")}[s.agrees]
-    return Content.assemble(title, "  ", (mark + verdict_text(s.agrees, s.max_abs_diff, s.reason), style))
+    mark, style = MARKS[s.agrees]
+    return Content.assemble(title, "  ", (mark + verdict_text(s.agreement), style))
+
+
+def _loop_first(report: Report, s: Strategy, title: Content) -> Content:
+    """A loop vmap adds outranks its agreement: it goes above vmap's title, as its headline."""
+    if s.key != "vmap" or report.vmap_loop is None:
+        return title
+    return Content.assemble(("↻ " + loop_text(report.vmap_loop), "bold $warning"), "\n", title)
 
 
 def _on_batch(on_batch: OnBatch) -> list[Static]:
     if on_batch.error is not None:
         return [_block(f"✗ raises {on_batch.error.type}", "bold $error"), _block(on_batch.error.message, "$error")]
-    mark, style = ("✓ ", "$success") if on_batch.agrees else ("✗ ", "bold $error")
-    return [_block(mark + on_batch.verdict, style), _block(on_batch.text)]
+    mark, style = MARKS[on_batch.agrees]
+    figures = figures_text(on_batch.agreement)
+    return [_block(mark + on_batch.verdict, style), *([_block(figures, "$text-muted")] if figures else []),
+            _block(on_batch.text)]
 
 
 def _shapes_at_5(report: Report) -> str:

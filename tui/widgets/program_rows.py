@@ -1,4 +1,4 @@
-"""Rows for the side-by-side program view, built from an alignment or from two plain texts.
+"""Rows for the side-by-side program view, built from a jaxpr alignment or a line alignment.
 
 Kept apart from the widget so the text report and tests use the same rows the screen shows.
 """
@@ -6,19 +6,22 @@ Kept apart from the widget so the text report and tests use the same rows the sc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import zip_longest
-from typing import Optional
+from typing import Optional, Sequence
 
-from jaxbatch.lab.results import Alignment, Eqn, Hlo
+from jaxbatch.lab.hlo import figure, ops_text
+from jaxbatch.lab.results import Alignment, Eqn, Hlo, TextAlignment
 
 Span = tuple[int, int]
+
+# A row's status as one character, the same in the app and the text report.
+MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
 
 
 @dataclass(frozen=True)
 class ViewRow:
     left: Optional[str]  # None: a gap on this side
     right: Optional[str]
-    status: str = ""  # "same", "differ", "only_left", "only_right"; "" for plain text rows
+    status: str  # "same", "differ", "only_left" or "only_right": what the verdict counts
     left_marks: tuple[Span, ...] = field(default=())
     right_marks: tuple[Span, ...] = field(default=())
     diffs: tuple[str, ...] = field(default=())
@@ -42,9 +45,20 @@ def alignment_rows(alignment: Alignment) -> list[ViewRow]:
     return rows
 
 
-def text_rows(left: str, right: str) -> list[ViewRow]:
-    """Two texts line by line (StableHLO, HLO): no alignment claimed, so no status."""
-    return [ViewRow(a, b) for a, b in zip_longest(left.splitlines(), right.splitlines())]
+def line_rows(alignment: TextAlignment) -> list[ViewRow]:
+    """StableHLO or optimized HLO aligned line by line: the rows its verdict counts."""
+    def line(lines: list[str], i: Optional[int]) -> Optional[str]:
+        return None if i is None else lines[i]
+
+    return [ViewRow(line(alignment.left_lines, r.left), line(alignment.right_lines, r.right), r.status,
+                    diffs=tuple(r.diffs)) for r in alignment.rows]
+
+
+def difference_stops(rows: Sequence[ViewRow]) -> list[int]:
+    """The rows `n` and `N` visit: every row that differs, and the first of each run of rows
+    found on one side only (an insertion, however long, is one difference)."""
+    return [i for i, r in enumerate(rows)
+            if r.status == "differ" or (r.status in ("only_left", "only_right") and (i == 0 or rows[i - 1].status != r.status))]
 
 
 def _line(eqn: Optional[Eqn]) -> Optional[str]:
@@ -87,25 +101,38 @@ def _operands_start(text: str, primitive: str, lhs_end: int) -> int:
 
 
 def hlo_summary(left: Hlo, right: Hlo, level: str) -> list[tuple[str, str, str]]:
-    """(what, left, right) rows: ops, fusions, flops, bytes and memory of two compiled programs."""
+    """(what, left, right) rows: ops, fusions, flops, bytes, loops and memory of two compiled
+    programs. Flops and bytes count loops in full, XLA's once-per-loop figure beside them."""
     if level == "stablehlo":
         rows = [("ops", _ops(left.stablehlo_ops), _ops(right.stablehlo_ops))]
+        if left.stablehlo_region_ops or right.stablehlo_region_ops:
+            rows.append(("ops in regions", _ops(left.stablehlo_region_ops), _ops(right.stablehlo_region_ops)))
     else:
-        rows = [("ops (entry)", _ops(left.ops), _ops(right.ops)), ("fusions", str(left.fusions), str(right.fusions))]
-    return rows + [
-        ("flops", _num(left.flops), _num(right.flops)),
-        ("bytes accessed", _num(left.bytes), _num(right.bytes)),
-        ("memory", _memory(left.memory), _memory(right.memory)),
-    ]
+        rows = [("ops", _ops(left.ops), _ops(right.ops)), ("fusions", str(left.fusions), str(right.fusions))]
+    rows += [("flops", _figure(left, "flops"), _figure(right, "flops")),
+             ("bytes accessed", _figure(left, "bytes"), _figure(right, "bytes"))]
+    if left.loops or right.loops:
+        rows.append(("loops", _loops(left.loops), _loops(right.loops)))
+    return rows + [("memory", _memory(left.memory), _memory(right.memory))]
 
 
 def _ops(ops: dict[str, int]) -> str:
-    shown = {k: v for k, v in sorted(ops.items()) if k not in ("parameter", "constant", "return")}
-    return ", ".join(f"{v} {k}" for k, v in shown.items()) or "none"
+    return ops_text(ops, "none")
 
 
-def _num(value: Optional[float]) -> str:
-    return "unknown" if value is None else f"{value:,.0f}"
+def _figure(h: Hlo, key: str) -> str:
+    text, full, xla = figure(h, key), getattr(h, key), getattr(h, f"{key}_xla")
+    if h.loops and full is not None and xla is not None and full != xla:
+        return f"{text} (XLA: {xla:,.0f}, each loop once)"
+    return text
+
+
+def _loops(loops: list[Optional[int]]) -> str:
+    if not loops:
+        return "none"
+    counts = ", ".join("unknown" if n is None else f"{n:,}" for n in loops)
+    s = "s" if len(loops) > 1 else ""
+    return f"{len(loops)} loop{s}, trip count{s} {counts}"
 
 
 def _memory(memory: Optional[dict[str, int]]) -> str:

@@ -2,11 +2,13 @@
 
 Like toolong's log view, only the visible lines are rendered (`render_line`), from an LRU cache
 of highlighted lines, so a 5,000-equation program scrolls as fast as a 5-equation one.
-Colours come from component classes styled with theme variables.
+Colours come from component classes styled with theme variables. `n` and `N` move a cursor,
+a highlighted row with a `▸` beside its marker, through the rows that differ.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Optional, Sequence
 
 from pygments.lexer import Lexer
@@ -16,16 +18,15 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from jaxbatch.widgets.program_rows import ViewRow
+from jaxbatch.widgets.program_rows import MARKERS, ViewRow, difference_stops
 
-GUTTER = 2  # marker and a space
+GUTTER = 2  # marker, then the cursor's pointer or a space
+CONTEXT = 2  # rows kept in view above and below the cursor when n or N scrolls to it
 SEPARATOR = " │ "
-
-_MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">", "": " "}
 
 # Token type -> component class; the most specific match wins.
 _TOKEN_CLASSES = [
@@ -51,6 +52,7 @@ class SideBySide(ScrollView, can_focus=True):
         "side-by-side--differ", "side-by-side--only-left", "side-by-side--only-right", "side-by-side--mark",
         "side-by-side--gap", "side-by-side--gutter-same", "side-by-side--gutter-differ",
         "side-by-side--gutter-only-left", "side-by-side--gutter-only-right", "side-by-side--separator",
+        "side-by-side--cursor",
     }
     DEFAULT_CSS = """
     SideBySide { scrollbar-size: 1 1; }
@@ -72,24 +74,28 @@ class SideBySide(ScrollView, can_focus=True):
     SideBySide > .side-by-side--gutter-only-left { color: $text-error; text-style: bold; }
     SideBySide > .side-by-side--gutter-only-right { color: $text-success; text-style: bold; }
     SideBySide > .side-by-side--separator { color: $text-muted; }
+    SideBySide > .side-by-side--cursor { background: $foreground 20%; }
     /* 16 colours can't tint a background: the gutter marks the rows, underlines the params */
     SideBySide:ansi > .side-by-side--differ { background: ansi_default; }
     SideBySide:ansi > .side-by-side--only-left { background: ansi_default; }
     SideBySide:ansi > .side-by-side--only-right { background: ansi_default; }
     SideBySide:ansi > .side-by-side--mark { background: ansi_default; text-style: bold underline; }
+    SideBySide:ansi > .side-by-side--cursor { background: ansi_default; text-style: reverse; }
     """
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False, id="programs.down", tooltip="Scroll both programs down"),
         Binding("k", "scroll_up", "Up", show=False, id="programs.up", tooltip="Scroll both programs up"),
         Binding("n", "next_difference", "Next diff", show=False, id="programs.next",
-                tooltip="Jump to the next row that differs"),
+                tooltip="Move the cursor to the next row that differs (after the last, back to the first)"),
         Binding("N", "previous_difference", "Prev diff", show=False, id="programs.previous",
-                tooltip="Jump to the previous row that differs"),
+                tooltip="Move the cursor to the previous row that differs (before the first, to the last)"),
     ]
 
     def __init__(self, *, id: Optional[str] = None) -> None:
         super().__init__(id=id)
         self._rows: list[ViewRow] = []
+        self._stops: list[int] = []
+        self.cursor: Optional[int] = None  # the current row, once n or N has picked one
         self._lexer: Optional[Lexer] = None
         self._longest = 0
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
@@ -99,6 +105,8 @@ class SideBySide(ScrollView, can_focus=True):
 
     def show(self, rows: Sequence[ViewRow], lexer: Optional[Lexer]) -> None:
         self._rows = list(rows)
+        self._stops = difference_stops(self._rows)
+        self.cursor = None
         self._lexer = lexer
         self._longest = max((len(t) for r in self._rows for t in (r.left, r.right) if t), default=0)
         self._clear_caches()
@@ -130,22 +138,40 @@ class SideBySide(ScrollView, can_focus=True):
     # ---- navigation ----------------------------------------------------------------------
 
     def action_next_difference(self) -> None:
-        top = round(self.scroll_offset.y)
-        for index in range(top + 1, len(self._rows)):
-            if self._rows[index].status not in ("same", "") and (
-                index == 0 or self._rows[index - 1].status != self._rows[index].status
-            ):
-                self.scroll_to(y=index, animate=False)
-                return
-        self.notify("no more differences below", timeout=2)
+        self._step(forward=True)
 
     def action_previous_difference(self) -> None:
+        self._step(forward=False)
+
+    def _step(self, forward: bool) -> None:
+        """Move the cursor to the next (or previous) differing row, wrapping round at the ends.
+        From a cursor scrolled out of sight, the search starts at the screen's edge instead."""
+        if not self._stops:
+            self.notify("no differences: every row is the same" if self._rows else "nothing to compare",
+                        timeout=2)
+            return
         top = round(self.scroll_offset.y)
-        for index in range(top - 1, -1, -1):
-            if self._rows[index].status not in ("same", ""):
-                self.scroll_to(y=index, animate=False)
-                return
-        self.notify("no differences above", timeout=2)
+        bottom = top + self.scrollable_content_region.height - 1
+        if self.cursor is not None and top <= self.cursor <= bottom:
+            start = self.cursor
+        else:
+            start = top - 1 if forward else bottom + 1
+        at = bisect_right(self._stops, start) if forward else bisect_left(self._stops, start) - 1
+        if 0 <= at < len(self._stops):
+            target = self._stops[at]
+        else:
+            target = self._stops[0] if forward else self._stops[-1]
+            self.notify("this is the only difference" if target == self.cursor
+                        else "past the last difference: back to the first" if forward
+                        else "before the first difference: on to the last", timeout=2)
+        self._move_cursor(target)
+
+    def _move_cursor(self, index: int) -> None:
+        """Make row `index` the current row, and scroll it into view with a little context."""
+        self.cursor = index
+        self.scroll_to_region(Region(round(self.scroll_offset.x), index, 1, 1), spacing=Spacing(CONTEXT, 0, CONTEXT, 0),
+                              animate=False, x_axis=False, immediate=True)
+        self.refresh()
 
     # ---- rendering -----------------------------------------------------------------------
 
@@ -155,7 +181,7 @@ class SideBySide(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        key = (index, scroll_x, width)
+        key = (index, scroll_x, width, index == self.cursor)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._render_row(index, scroll_x, width)
@@ -167,17 +193,22 @@ class SideBySide(ScrollView, can_focus=True):
         half = _half(width)
         rest = width - GUTTER - len(SEPARATOR) - half
         status = row.status.replace("_", "-")
-        base = self.rich_style
-        marker_style = base + self.get_component_rich_style(f"side-by-side--gutter-{status or 'same'}")
+        current = index == self.cursor
+        base = self.rich_style + (self.get_component_rich_style("side-by-side--cursor") if current else Style())
+        marker_style = base + self.get_component_rich_style(f"side-by-side--gutter-{status}")
         parts = [
-            Strip([Segment(f"{_MARKERS[row.status]} ", marker_style)], GUTTER),
-            self._side(index, 0).crop_extend(scroll_x, scroll_x + half, self._row_style(row.status, 0)),
+            Strip([Segment(f"{MARKERS[row.status]}{'▸' if current else ' '}", marker_style)], GUTTER),
+            self._side(index, 0).crop_extend(scroll_x, scroll_x + half, self._row_style(index, 0)),
             Strip([Segment(SEPARATOR, base + self.get_component_rich_style("side-by-side--separator"))]),
-            self._side(index, 1).crop_extend(scroll_x, scroll_x + rest, self._row_style(row.status, 1)),
+            self._side(index, 1).crop_extend(scroll_x, scroll_x + rest, self._row_style(index, 1)),
         ]
         return Strip.join(parts)
 
-    def _row_style(self, status: str, side: int) -> Style:
+    def _row_style(self, index: int, side: int) -> Style:
+        """The row's background: the cursor's on the current row, else its status's tint."""
+        status = self._rows[index].status
+        if index == self.cursor:
+            return self.rich_style + self.get_component_rich_style("side-by-side--cursor")
         if status == "differ":
             return self.rich_style + self.get_component_rich_style("side-by-side--differ")
         if (status, side) in (("only_left", 0), ("only_right", 1)):
@@ -185,19 +216,18 @@ class SideBySide(ScrollView, can_focus=True):
         return self.rich_style
 
     def _side(self, index: int, side: int) -> Strip:
-        key = (index, side)
+        key = (index, side, index == self.cursor)
         strip = self._sides.get(key)
         if strip is None:
-            strip = self._highlight(self._rows[index], side)
+            strip = self._highlight(index, side)
             self._sides[key] = strip
         return strip
 
-    def _highlight(self, row: ViewRow, side: int) -> Strip:
+    def _highlight(self, index: int, side: int) -> Strip:
+        row = self._rows[index]
         line = row.left if side == 0 else row.right
-        background = self._row_style(row.status, side)
+        background = self._row_style(index, side)
         if line is None:
-            if not row.status:  # plain text, one side shorter: nothing to mark
-                return Strip([], 0)
             gap = self.get_component_rich_style("side-by-side--gap")
             return Strip([Segment("╱" * max(self._longest, 1), background + gap)])
         text = Text(line, style=background, no_wrap=True, end="")

@@ -1,0 +1,53 @@
+"""Beyond the float32 tolerance, a float64 reference (a helper process) tells rounding from a
+real difference, and says why when it can't be had."""
+
+import json
+
+import pytest
+
+from jaxbatch.lab import float64
+from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.selection import Selection
+
+
+@pytest.fixture
+def rounding(fixture_ref):
+    return lambda attr: Selection(fixture_ref("rounding_model", attr), (3,), "cpu")
+
+
+def test_a_more_accurate_hand_version_is_rounding_not_a_difference(rounding):
+    report = analyze(rounding("MODEL"))
+    manual = report.strategies["manual"].agreement
+    assert manual.max_abs > 1.0  # far beyond the float32 tolerance: the loop itself loses whole units
+    assert manual.agrees is True and manual.verdict.startswith("agrees within float32 rounding: ")
+    assert manual.vs_float64 < manual.loop_vs_float64  # the loop is the least accurate of them
+    assert report.strategies["vmap"].agreement.verdict == "agrees exactly"  # same order of additions
+    data = report.to_json()["strategies"]["manual"]
+    assert data["agrees"] is True and data["agreement"]["vs_float64"] == manual.vs_float64
+    json.dumps(report.to_json(), allow_nan=False)
+
+
+def test_a_real_difference_is_wrong_against_float64_too(rounding):
+    manual = analyze(rounding("WRONG")).strategies["manual"].agreement
+    assert manual.agrees is False and manual.verdict.startswith("WRONG: ")
+    assert manual.vs_float64 == pytest.approx(1000, rel=1e-3) and manual.loop_vs_float64 < 100
+
+
+def test_a_float64_reference_that_takes_too_long_leaves_it_unknown(rounding, monkeypatch):
+    monkeypatch.setattr(float64, "TIMEOUT_S", 0.0)
+    manual = analyze(rounding("MODEL")).strategies["manual"]
+    assert manual.agrees is False and manual.agreement.float64_note == "the float64 reference took over 0 s"
+    assert manual.agreement.verdict.startswith("DIFFERS: ")
+
+
+def test_a_model_that_stays_in_float32_gets_no_float64_reference(rounding):
+    manual = analyze(rounding("FLOAT32_ONLY")).strategies["manual"].agreement
+    assert manual.agrees is False
+    assert manual.float64_note == "the model computes in float32 even with float64 inputs"
+
+
+def test_random_draws_get_no_float64_reference_and_a_stream_that_differs_does_not_agree():
+    vmap = analyze(Selection("rbg-keys", (5,), "cpu")).strategies["vmap"].agreement
+    assert vmap.agrees is False and vmap.vs_float64 is None
+    assert vmap.float64_note.startswith("the model draws random numbers (random_bits, random_wrap)")
+    assert vmap.verdict.startswith("DIFFERS: ") and "rounding or not is unknown" in vmap.verdict

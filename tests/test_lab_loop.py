@@ -1,0 +1,88 @@
+"""The loop, the reference: the model called on jax.Array instances (what vmap sees), its
+outputs computed with one compilation however many instances, its timing on a sample."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxbatch.lab import compiles, live, strategies
+from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.selection import Selection
+from jaxbatch.lab.workload import prepare
+
+RNN_INPUTS = ("f32[32,8]", "f32[16,8]", "f32[16,16]")
+
+
+@pytest.fixture
+def rnn(fixture_ref):
+    """The issue's RNN, its scan step defined inside it, at a batch shape."""
+    return lambda shape, fn="rnn": Selection(fixture_ref("rnn_inner_step", fn), shape, "cpu", RNN_INPUTS,
+                                             fn_in_axes=(0, None, None))
+
+
+def test_the_loop_hands_the_model_jax_arrays_as_vmap_does():
+    seen = []
+
+    def single(x, w):
+        seen.append((type(x), type(w)))
+        return x * w
+
+    out = strategies.loop(single, (0, None), (2, 3))(jnp.arange(6.0).reshape(2, 3), jnp.float32(2))
+    assert len(seen) == 6 and all(issubclass(t, jax.Array) for pair in seen for t in pair)
+    np.testing.assert_array_equal(out, np.arange(6.0).reshape(2, 3) * 2)
+
+
+@pytest.mark.parametrize("make", [strategies.loop, strategies.reference])
+def test_integer_true_division_is_float32_as_in_jax(make):
+    out = make(lambda n: n / 2, (0,), (3,))(jnp.arange(3, dtype=jnp.int32))
+    assert out.dtype == np.float32  # NumPy rows would have given float64
+
+
+def test_a_model_written_with_jax_array_methods_runs(fixture_ref):
+    report = analyze(Selection(fixture_ref("user_functions", "zero_first"), (4,), "cpu", ("f32[3]",)))
+    assert [row[0] for row in report.strategies["loop"].output] == [0.0] * 4
+    assert report.strategies["vmap"].agrees is True
+
+
+def test_the_reference_compiles_once_where_the_eager_loop_compiles_per_instance(rnn):
+    w = prepare(rnn((300,)))
+    with compiles.counting() as count:
+        strategies.loop(w.single, w.model.in_axes, (6,))(w.batch[0][:6], *w.batch[1:])
+    assert count() >= 6  # the fixture does what the issue says: every eager call compiles
+    with compiles.counting() as count:
+        out = strategies.reference(w.single, w.model.in_axes, w.shape)(*w.batch)
+    assert count() <= 2 and out.shape == (300, 16)
+    first = np.asarray(jax.jit(w.single)(w.batch[0][299], *w.batch[1:]))
+    np.testing.assert_array_equal(out[299], first)
+
+
+def test_analysing_such_a_model_compiles_a_bounded_number_of_times_and_says_why_its_loop_is_slow(rnn):
+    with compiles.counting() as count:
+        report = analyze(rnn((300,)))
+    assert count() < 60  # the per-instance loop alone would compile 300 times
+    assert any("each eager call of the model compiles 1 new executable" in w and "timed on 4 instances" in w
+               for w in report.warnings)
+    assert report.strategies["vmap"].agreement.max_abs is not None
+
+
+def test_its_loop_is_timed_on_a_small_sample_scaled_to_the_batch(rnn):
+    w = prepare(rnn((300,)))
+    loop = live.subjects(w, {})[0]
+    assert loop.key == "loop" and loop.scale == 300 / live.COMPILING_SAMPLE
+    loop.call()
+    assert live.subjects(prepare(Selection("tanh-dense", (300,), "cpu")), {})[0].scale == 300 / 64
+
+
+def test_a_model_jit_cannot_take_runs_eagerly_in_the_loop(fixture_ref):
+    report = analyze(Selection(fixture_ref("user_functions", "sign_by_python"), (4,), "cpu", ("f32[2]",)))
+    loop = np.array(report.strategies["loop"].output)
+    assert (loop.sum(axis=1) > 0).all()
+    assert report.strategies["vmap"].error.type == "ConcretizationTypeError"
+
+
+def test_the_eager_fallback_stops_before_compiling_without_end(rnn, monkeypatch):
+    monkeypatch.setattr(strategies, "MAX_EAGER_COMPILES", 3)
+    with pytest.raises(LabError, match=r"^the loop stopped after \d instances: the model can't be jitted"):
+        analyze(rnn((10,), "rnn_branching"))

@@ -1,0 +1,35 @@
+"""Session caches: each model is analysed by the lab once, and its facts computed here once."""
+
+import pytest
+
+from .facts import Facts
+
+
+@pytest.fixture(scope="session")
+def report():
+    """report(ref, batch) -> the report JSON, as `jaxbatch-tui report --json` gives it (no timer,
+    so no timings), analysed once per session."""
+    from jaxbatch.lab.analysis import analyze
+    from jaxbatch.lab.selection import Selection
+
+    cache: dict = {}
+
+    def get(ref: str, batch: int):
+        if (ref, batch) not in cache:
+            cache[ref, batch] = analyze(Selection(ref, (batch,), "cpu")).to_json()
+        return cache[ref, batch]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def facts():
+    """facts(ref, batch) -> `Facts`, the same model's facts computed with plain JAX and NumPy."""
+    cache: dict = {}
+
+    def get(ref: str, batch: int) -> Facts:
+        if (ref, batch) not in cache:
+            cache[ref, batch] = Facts(ref, batch)
+        return cache[ref, batch]
+
+    return get
