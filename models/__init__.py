@@ -1,7 +1,8 @@
 """The built-in models, one per file. The catalog below is read without importing JAX, so
 `jaxbatch-tui models` and the app's model list appear instantly; each module defines `MODEL`."""
 
-# name -> (module in this package, one-line summary)
+# name -> (module in this package, one-line summary). The summary is written only here: each
+# module's Model takes it as CATALOG[name][1].
 CATALOG: dict[str, tuple[str, str]] = {
     "tanh-dense": ("tanh_dense", "the seed: tanh(M @ v + b).sum(), batched by einsum"),
     "mlp": ("mlp", "a two-layer perceptron on one vector, batched by matmul"),
@@ -15,7 +16,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sort-topk": ("sort_topk", "the k largest of one vector, by sort or top_k"),
     "random-keys": ("random_keys", "random numbers from one PRNG key; vmap over a batch of keys"),
     "rbg-keys": ("rbg_keys", 'random numbers from one RBG key (impl="rbg"): vmap draws them all from the first key'),
-    "callback-sequential": ("callback_sequential", 'pure_callback(vmap_method="sequential"): vmap runs it as a loop of N steps'),
+    "callback-sequential": ("callback_sequential",
+                            'pure_callback(vmap_method="sequential"): vmap runs it as a loop of N steps'),
     "linear-solve": ("linear_solve", "solve A x = b for one system, batched linalg"),
     "elementwise": ("elementwise", "an elementwise function: runs on the batch as it is, and is right"),
     "normalize": ("normalize", "x / x.sum(): runs on the batch as it is, and is WRONG"),

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 D = 4
 
@@ -27,10 +28,9 @@ def build(rng):
 
 MODEL = Model(
     name="attention",
-    summary="softmax attention over one sequence, batched by einsum",
+    summary=CATALOG["attention"][1],
     build=build,
     args=(Aval((6, D)),),
-    arg_names=("x",),
     manual_label="einsum",
     note=(
         "Both programs project x with the same three dot_generals: vmap adds no batch dimension "

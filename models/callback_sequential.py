@@ -5,6 +5,7 @@ import jax
 import numpy as np
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def on_host(x):
@@ -25,10 +26,9 @@ def build(rng):
 
 MODEL = Model(
     name="callback-sequential",
-    summary='pure_callback(vmap_method="sequential"): vmap runs it as a loop of N steps',
+    summary=CATALOG["callback-sequential"][1],
     build=build,
     args=(Aval((4,)),),
-    arg_names=("x",),
     manual_label="one call",
     note=(
         'vmap_method="sequential" tells vmap to batch the callback with lax.map: vmap\'s jaxpr is a '

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -19,10 +20,9 @@ def build(rng):
 
 MODEL = Model(
     name="cond",
-    summary="lax.cond on a per-instance predicate: vmap runs both branches",
+    summary=CATALOG["cond"][1],
     build=build,
     args=(Aval((4,)),),
-    arg_names=("x",),
     manual_label="where over both branches",
     note=(
         "With a batched predicate vmap turns the cond into a select: both branches, cos and sin, "

@@ -4,6 +4,7 @@ kernels in, so it turns the batch into feature groups, the trick experts write b
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -18,11 +19,10 @@ def build(rng):
 
 MODEL = Model(
     name="conv-batched-kernel",
-    summary="a convolution with its own kernel per instance: feature groups",
+    summary=CATALOG["conv-batched-kernel"][1],
     build=build,
     args=(Aval((8,)), Aval((3,))),
     in_axes=(0, 0),
-    arg_names=("x", "w"),
     manual_label="feature groups",
     note=(
         "vmap makes one conv_general_dilated with feature_group_count=5: the 5 signals become "

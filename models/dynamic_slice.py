@@ -5,6 +5,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 WIDTH = 4  # offsets are 0..7 and the vector has 12 entries: no window is clamped
 
@@ -21,11 +22,10 @@ def build(rng):
 
 MODEL = Model(
     name="dynamic-slice",
-    summary="a window at a per-instance offset: vmap makes a gather",
+    summary=CATALOG["dynamic-slice"][1],
     build=build,
     args=(Aval((12,)), Aval((), "int32")),
     in_axes=(0, 0),
-    arg_names=("x", "i"),
     manual_label="take_along_axis",
     note=(
         "Under vmap, dynamic_slice with a batched start becomes one gather reading a 4-wide window "

@@ -4,6 +4,7 @@ and vmap only adds a leading axis to every operation."""
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -15,10 +16,9 @@ def build(rng):
 
 MODEL = Model(
     name="elementwise",
-    summary="an elementwise function: runs on the batch as it is, and is right",
+    summary=CATALOG["elementwise"][1],
     build=build,
     args=(Aval((4,)),),
-    arg_names=("x",),
     manual_label="as is",
     note=(
         "vmap changes nothing but the shapes: sin, mul, integer_pow and add, each on f32[5,4], "

@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -19,11 +20,10 @@ def build(rng):
 
 MODEL = Model(
     name="index-update",
-    summary="x.at[i].set(v): vmap makes a scatter, by hand a one-hot where",
+    summary=CATALOG["index-update"][1],
     build=build,
     args=(Aval((), "int32"), Aval(())),
     in_axes=(0, 0),
-    arg_names=("i", "v"),
     manual_label="one-hot where",
     note=(
         "vmap copies the closed-over base once per instance (broadcast_in_dim f32[8] to f32[5,8]) "

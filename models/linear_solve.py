@@ -4,6 +4,7 @@ is the library's own batching, and vmap reaches the same batched LU."""
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 M = 3
 
@@ -20,11 +21,10 @@ def build(rng):
 
 MODEL = Model(
     name="linear-solve",
-    summary="solve A x = b for one system, batched linalg",
+    summary=CATALOG["linear-solve"][1],
     build=build,
     args=(Aval((M, M)), Aval((M,))),
     in_axes=(0, 0),
-    arg_names=("A", "b"),
     manual_label="batched solve",
     note=(
         "Both programs make one lu of f32[5,3,3] and batched triangular_solves: vmap of the "

@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -24,10 +25,9 @@ def build(rng):
 
 MODEL = Model(
     name="mlp",
-    summary="a two-layer perceptron on one vector, batched by matmul",
+    summary=CATALOG["mlp"][1],
     build=build,
     args=(Aval((4,)),),
-    arg_names=("x",),
     manual_label="matmul",
     note=(
         "vmap keeps the matrix-vector order of the one-instance code: dot_general(W1, x) gives "

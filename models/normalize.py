@@ -4,6 +4,7 @@ batch too. vmap keeps the reduction inside each instance; by hand it needs axis 
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -20,10 +21,9 @@ def build(rng):
 
 MODEL = Model(
     name="normalize",
-    summary="x / x.sum(): runs on the batch as it is, and is WRONG",
+    summary=CATALOG["normalize"][1],
     build=build,
     args=(Aval((4,)),),
-    arg_names=("x",),
     manual_label="axis=-1, keepdims",
     note=(
         "Called on the whole batch the model runs, but e.sum() adds all 20 entries, so every row "

@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def loss(params, example):  # binary cross-entropy from the logit z (log1p(exp) is safe: z is O(1) here)
@@ -26,11 +27,10 @@ def build(rng):
 
 MODEL = Model(
     name="per-example-grad",
-    summary="the gradient of a loss for one example, batched by hand-derived formula",
+    summary=CATALOG["per-example-grad"][1],
     build=build,
     args=({"w": Aval((4,)), "b": Aval(())}, {"x": Aval((4,)), "y": Aval((), "bool")}),
     in_axes=(None, 0),
-    arg_names=("params", "example"),
     manual_label="hand-derived gradient",
     note=(
         "vmap of grad gives each example its own gradient, never summed: the weight gradient is a "
@@ -38,7 +38,8 @@ MODEL = Model(
         "example (f32[5,4]), where the hand formula broadcasts and multiplies. The vmap jaxpr also "
         "computes the loss itself (bound to _, unused) and the derivative of log1p(exp(z)) piece by "
         "piece, where the formula has one logistic; XLA drops the loss and compiles both to one dot "
-        "and two fusions, which still differ inside (a select in vmap's). Called on the batch, the one-instance function raises: the loss is no "
+        "and two fusions, which still differ inside (a select in vmap's). Called on the batch, "
+        "the one-instance function raises: the loss is no "
         "longer a scalar, so jax.grad refuses. Over several devices (--host-devices 4 --batch 8), "
         "shard_map gets it WRONG: the shared parameters' gradient is summed across devices "
         "(psum_invariant in its jaxpr), while jit on sharded inputs stays right."

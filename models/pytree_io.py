@@ -2,6 +2,7 @@
 that holds a dict. Every strategy sees flat arrays; the tree structure is rebuilt around them."""
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -18,11 +19,10 @@ def build(rng):
 
 MODEL = Model(
     name="pytree-io",
-    summary="a dict in, a tuple out, a shared parameter",
+    summary=CATALOG["pytree-io"][1],
     build=build,
     args=({"x": Aval((3,)), "n": Aval((), "int32")}, {"w": Aval((3, 3)), "b": Aval((3,))}),
     in_axes=(0, None),
-    arg_names=("inputs", "params"),
     manual_label="matmul, broadcast n",
     note=(
         "The programs see only flat arrays, in leaf order with dict keys sorted: n (i32[5]) "

@@ -4,6 +4,7 @@ to use vmap, which batches the key array itself."""
 import jax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -15,10 +16,9 @@ def build(rng):
 
 MODEL = Model(
     name="random-keys",
-    summary="random numbers from one PRNG key; vmap over a batch of keys",
+    summary=CATALOG["random-keys"][1],
     build=build,
     args=(Aval((2,), "uint32"),),
-    arg_names=("key_data",),
     manual_missing="none: jax.random takes a single key, and the loop's numbers can't be had without vmap",
     note=(
         "No hand version is given: jax.random samplers accept a single key only (called on the "

@@ -5,6 +5,7 @@ import jax
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -19,10 +20,9 @@ def build(rng):
 
 MODEL = Model(
     name="rbg-keys",
-    summary='random numbers from one RBG key (impl="rbg"): vmap draws them all from the first key',
+    summary=CATALOG["rbg-keys"][1],
     build=build,
     args=(Aval((4,), "uint32"),),
-    arg_names=("key_data",),
     manual_label="lax.map",
     note=(
         "vmap DIFFERS from the loop (on CPU only the first row matches), and it does not loop. "

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 K = 3
 
@@ -21,10 +22,9 @@ def build(rng):
 
 MODEL = Model(
     name="sort-topk",
-    summary="the k largest of one vector, by sort or top_k",
+    summary=CATALOG["sort-topk"][1],
     build=build,
     args=(Aval((8,)),),
-    arg_names=("x",),
     manual_label="top_k",
     note=(
         "vmap keeps the full sort and moves it: the loop's sort[dimension=0] per instance becomes "

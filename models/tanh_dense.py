@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -21,10 +22,9 @@ def build(rng):
 
 MODEL = Model(
     name="tanh-dense",
-    summary="the seed: tanh(M @ v + b).sum(), batched by einsum",
+    summary=CATALOG["tanh-dense"][1],
     build=build,
     args=(Aval((3,)),),
-    arg_names=("v",),
     manual_label="einsum",
     note=(
         "Same four primitives either way, but not the same program: the einsum computes "

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.models import CATALOG
 
 
 def build(rng):
@@ -32,11 +33,10 @@ def build(rng):
 
 MODEL = Model(
     name="while-loop",
-    summary="lax.while_loop with a per-instance predicate: runs until the slowest",
+    summary=CATALOG["while-loop"][1],
     build=build,
     args=(Aval((4,)), Aval((), "int32")),
     in_axes=(0, 0),
-    arg_names=("h", "n"),
     manual_label="while any, where",
     note=(
         "vmap keeps one while, but its cond now returns bool[5], a flag per instance, and the "

@@ -89,8 +89,9 @@ class Page:
 async def browser(url: str, size: tuple[int, int] = (1280, 800)):
     """A headless Chromium showing `url`; yields a Page."""
     port, profile = free_port(), tempfile.mkdtemp(prefix="jaxbatch-chromium-")
-    proc = subprocess.Popen([chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-                             f"--remote-debugging-port={port}", f"--window-size={size[0]},{size[1]}", url],
+    proc = subprocess.Popen([chromium(), "--headless=new", "--no-sandbox", "--disable-gpu",
+                             f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
+                             f"--window-size={size[0]},{size[1]}", url],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)

@@ -208,4 +208,5 @@ def test_operands_fed_from_other_places_differ_though_their_avals_match():
 
 
 def test_the_same_wiring_under_other_names_is_identical():
-    assert _aligned(lambda a, b: jnp.tanh(a @ b).sum(), lambda xs, w: jnp.tanh(xs @ w).sum(), jnp.ones(3), jnp.ones((3, 2))).identical
+    assert _aligned(lambda a, b: jnp.tanh(a @ b).sum(), lambda xs, w: jnp.tanh(xs @ w).sum(),
+                    jnp.ones(3), jnp.ones((3, 2))).identical

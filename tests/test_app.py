@@ -149,7 +149,10 @@ async def test_programs_pane_cycles_levels_and_pairs():
         await settle(pilot)
         await pilot.press("2")
         view, side = app.query_one(ProgramsView), app.query_one(SideBySide)
-        verdict = lambda: shown_text(view.query_one("#programs-verdict").parent)
+
+        def verdict():
+            return shown_text(view.query_one("#programs-verdict").parent)
+
         assert view.pair == ("manual", "vmap") and "2 differ: dot_general" in verdict()
         await pilot.press("l")
         assert view.level == "stablehlo" and any("stablehlo.dot_general" in (r.left or "") for r in side.rows)

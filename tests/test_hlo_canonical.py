@@ -11,8 +11,7 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from jaxbatch.lab import hlo, strategies
 from jaxbatch.lab.selection import Selection

@@ -14,8 +14,7 @@ import fnmatch
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pygments.token import (
     Comment,
     Error,

@@ -1,10 +1,16 @@
-"""The lab never imports a UI, and the app never imports JAX before its first frame."""
+"""The lab never imports a UI, and the app never imports JAX before its first frame; the layering
+contracts in pyproject.toml ([tool.importlinter]) hold."""
 
+import os
 import pkgutil
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import jaxbatch.lab
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def modules_after(statement: str) -> set[str]:
@@ -24,3 +30,37 @@ def test_the_app_module_does_not_import_jax():
     loaded = modules_after("import jaxbatch.app, jaxbatch.cli")
     assert "textual" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("jax", "jaxlib")}
+
+
+def installed_layout(dest: Path) -> Path:
+    """A copy of the package laid out as it is installed, `models/` inside `jaxbatch/`: import-linter
+    finds modules by walking the package's one folder, and the install maps two (tui/ and models/)."""
+    shutil.copytree(ROOT / "tui", dest / "jaxbatch", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "models", dest / "jaxbatch" / "models", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """`lint-imports` with pyproject.toml's contracts, on the package found under `root`."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+           "COLUMNS": "200"}
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(config_filename=sys.argv[1], no_cache=True))")
+    return subprocess.run([sys.executable, "-c", code, str(ROOT / "pyproject.toml")],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_import_contracts_hold(tmp_path):
+    p = lint_imports(installed_layout(tmp_path))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "2 kept, 0 broken" in p.stdout  # both contracts ran, on the installed layout
+
+
+def test_the_contracts_catch_a_lab_module_importing_textual_and_a_model_importing_the_lab(tmp_path):
+    root = installed_layout(tmp_path)
+    (root / "jaxbatch" / "lab" / "leak.py").write_text("import textual\n")
+    (root / "jaxbatch" / "models" / "leak.py").write_text("from jaxbatch.lab import analysis\n")
+    p = lint_imports(root)
+    assert p.returncode == 1 and "0 kept, 2 broken" in p.stdout, p.stdout + p.stderr
+    assert "jaxbatch.lab.leak -> textual" in p.stdout
+    assert "jaxbatch.models.leak -> jaxbatch.lab.analysis" in p.stdout

@@ -64,7 +64,7 @@ ENTRY %main.11 (Arg_0.1: f32[3,2,4]) -> f32[3,2,4] {
   %while.14 = (s32[], f32[4]{0}) while(%tuple.3), condition=%third_cond, body=%third_body
   ROOT %r = f32[3,2,4]{2,1,0} get-tuple-element(%while.13), index=1
 }
-"""
+"""  # noqa: E501 (XLA's own lines, kept whole)
 
 
 def test_hlo_whiles_with_xlas_trip_counts_and_nesting():

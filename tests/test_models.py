@@ -9,7 +9,6 @@ from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
 
-
 # Models whose point is that a strategy is NOT the loop, and which strategy that is. rbg-keys:
 # under vmap JAX draws the whole batch from the first RBG key (the jax.random docs say so).
 DIFFERS = {"rbg-keys": {"vmap"}}

@@ -3,8 +3,8 @@
 import pytest
 
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.results import Row, TextAlignment
+from jaxbatch.lab.selection import Selection
 from jaxbatch.widgets.program_rows import alignment_rows, difference_stops, hlo_summary, line_rows
 
 
@@ -53,7 +53,8 @@ def test_line_rows_show_each_side_s_lines_with_the_alignment_s_statuses():
     alignment = TextAlignment(["a", "b", "c"], ["a", "x"],
                               [Row(0, 0, "same"), Row(1, 1, "differ"), Row(2, None, "only_left")])
     rows = line_rows(alignment)
-    assert [(r.left, r.right, r.status) for r in rows] == [("a", "a", "same"), ("b", "x", "differ"), ("c", None, "only_left")]
+    assert [(r.left, r.right, r.status) for r in rows] == [
+        ("a", "a", "same"), ("b", "x", "differ"), ("c", None, "only_left")]
 
 
 def test_seed_stablehlo_rows_have_statuses(report):
@@ -69,12 +70,12 @@ def test_seed_stablehlo_rows_have_statuses(report):
 
 def test_hlo_summary_names_ops_and_unknowns(report):
     manual, vmap = report.strategies["manual"].hlo, report.strategies["vmap"].hlo
-    rows = dict((name, (l, r)) for name, l, r in hlo_summary(manual, vmap, "hlo"))
+    rows = dict((name, (x, y)) for name, x, y in hlo_summary(manual, vmap, "hlo"))
     assert rows["ops"] == ("1 dot, 1 fusion", "1 dot, 1 fusion")
     assert rows["flops"][0] == rows["flops"][1] != "unknown"
     import dataclasses
 
     blind = dataclasses.replace(manual, flops=None, memory=None)
-    rows = dict((name, (l, r)) for name, l, r in hlo_summary(blind, vmap, "stablehlo"))
+    rows = dict((name, (x, y)) for name, x, y in hlo_summary(blind, vmap, "stablehlo"))
     assert rows["flops"][0] == "unknown" and rows["memory"][0] == "unknown"
     assert "dot_general" in rows["ops"][0]

@@ -140,7 +140,8 @@ def test_json_round_trip_keeps_the_ratio_and_crossovers():
     s = scripted_sweep()
     data = s.to_json()
     assert SweepState.from_json(data) == s
-    assert data["ratio_vmap_to_manual"][-1] == pytest.approx(s.per_instance_s["vmap"][-1] / s.per_instance_s["manual"][-1])
+    per_instance = s.per_instance_s
+    assert data["ratio_vmap_to_manual"][-1] == pytest.approx(per_instance["vmap"][-1] / per_instance["manual"][-1])
     assert data["crossovers"] == s.crossovers()
     noisy = noisy_sweep({"manual": [1.0, 1.0], "vmap": [0.5, 2.0]}, {"manual": [0.1, 0.1], "vmap": [0.1, 0.0]})
     assert SweepState.from_json(noisy.to_json()) == noisy

@@ -41,8 +41,12 @@ def test_median_and_iqr_of_rounds_ignore_the_warm_up_call():
     clock = FakeClock()
     # warm-up 1 s (ignored), autorange probe 0.03 s, then rounds of one call each
     call = clock.call_taking(1.0, 0.03, 0.030, 0.031, 0.029, 0.032, 0.028, 0.030, 0.100)
-    m = timing.measure(call, clock, rounds=7, min_round_s=0.02)
-    assert m.reps == 1 and m.rounds == 7
+    series = timing.Series(call, clock, min_round_s=0.02)  # as live.Bench times each strategy
+    assert series.round() == pytest.approx(0.030)  # the first round: warm-up and probe apart
+    for _ in range(6):
+        series.round()
+    m = series.measurement()
+    assert m.reps == 1 and m.rounds == 7 and len(series.per_call) == 7
     assert m.median_s == pytest.approx(0.030)
     assert m.iqr_s == pytest.approx(0.0315 - 0.0295)  # quartiles of the 7 rounds, interpolated
 

@@ -2,13 +2,13 @@
 
 import threading
 
+import pytest
+
 from jaxbatch.lab.devices import inventory, resolve_device
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.timing_client import TimingClient
-
-import pytest
 
 
 def test_the_helper_times_a_selection_and_ends_with_its_input():

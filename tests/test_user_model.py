@@ -95,7 +95,8 @@ def test_bad_flags_exit_2_with_one_line(capsys, argv, words):
 
 
 @pytest.mark.parametrize("text, shape, dtype", [
-    ("f32[3]", (3,), "float32"), ("i32[]", (), "int32"), (" float64[4, 8] ", (4, 8), "float64"), ("bool[2]", (2,), "bool"),
+    ("f32[3]", (3,), "float32"), ("i32[]", (), "int32"), (" float64[4, 8] ", (4, 8), "float64"),
+    ("bool[2]", (2,), "bool"),
 ])
 def test_input_notation(text, shape, dtype):
     aval = parse_aval(text)

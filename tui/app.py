@@ -22,20 +22,20 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
-from jaxbatch.lab.timing import LiveTimings
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.commands import commands
 from jaxbatch.export import OSC52_LIMIT, base_name, export, plain_text, with_timings
 from jaxbatch.keymap import config_path, load_keymap
+from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.results import Report
+from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
 from jaxbatch.messages import LabDone, LabFailed, TimingEvent
-from jaxbatch.timing_client import TimingClient
 from jaxbatch.models import CATALOG
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.screens.in_axes_screen import InAxesScreen
+from jaxbatch.timing_client import TimingClient
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
@@ -70,7 +70,8 @@ class JaxBatchApp(App):
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
         Binding("a", "in_axes", "in_axes", id="in_axes", tooltip="Set the in_axes: 0 or None per argument"),
         Binding("d", "focus_device", "Device", id="focus.device", tooltip="Choose the device (every JAX device found)"),
-        Binding("c", "copy", "Copy", id="copy", tooltip="Copy the pane's text to your clipboard (OSC 52, works over SSH)"),
+        Binding("c", "copy", "Copy", id="copy",
+                tooltip="Copy the pane's text to your clipboard (OSC 52, works over SSH)"),
         Binding("e", "export", "Export", id="export", tooltip="Write the report as text, JSON and an SVG screenshot"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit jaxbatch-tui"),
@@ -171,7 +172,8 @@ class JaxBatchApp(App):
         """Ask the lab for `selection`; whatever an older request returns later is dropped."""
         self.selection = selection
         self.generation += 1
-        self._status(Content.assemble(("⟳ ", "$warning"), f"computing {selection.model} at batch {selection.batch_shape} "
+        self._status(Content.assemble(("⟳ ", "$warning"),
+                                      f"computing {selection.model} at batch {selection.batch_shape} "
                                       f"on {selection.device}…"))
         for view in self._views():
             view.loading = True

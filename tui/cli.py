@@ -15,8 +15,14 @@ from typing import NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import (DEFAULT_DEVICE, DEFAULT_MODEL, Selection, parse_aval, parse_batch_shape,
-                                    parse_in_axes)
+from jaxbatch.lab.selection import (
+    DEFAULT_DEVICE,
+    DEFAULT_MODEL,
+    Selection,
+    parse_aval,
+    parse_batch_shape,
+    parse_in_axes,
+)
 
 PROG = "jaxbatch-tui"
 HOST_DEVICES_FLAG = "--xla_force_host_platform_device_count"
@@ -56,7 +62,8 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
                         help="simulate N CPU devices (set before JAX starts), to see the sharded strategies anywhere")
     user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
     user.add_argument("--input", "-i", dest=prefix + "input", action="append", metavar="AVAL",
-                      help="dtype and shape of one argument for ONE instance, e.g. 'f32[3]' or 'i32[]'; once per argument")
+                      help="dtype and shape of one argument for ONE instance, e.g. 'f32[3]' or 'i32[]'; "
+                           "once per argument")
     user.add_argument("--in-axes", dest=prefix + "in_axes", metavar="AXES",
                       help="per argument 0 (batched) or None (shared by every instance), e.g. '0,None'")
     user.add_argument("--batched", dest=prefix + "batched", metavar="REF",
@@ -78,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[_selection_options(AFTER)], argument_default=argparse.SUPPRESS,
                             help="print the analysis headless (the options above work after `report` too)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
-    report.add_argument("--no-timings", action="store_true", help="skip the timings (compile, per call, per instance, dispatch floor)")
+    report.add_argument("--no-timings", action="store_true",
+                        help="skip the timings (compile, per call, per instance, dispatch floor)")
     report.add_argument("--sweep", action="store_true",
                         help="also time every strategy at batch sizes 1, 2, 4, ... (bounded by --sweep-budget)")
     report.add_argument("--sweep-budget", type=_positive_seconds, metavar="SECONDS",

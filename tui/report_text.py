@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-
 from typing import Optional
 
 from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Report, Strategy
@@ -15,8 +14,8 @@ from jaxbatch.widgets.program_rows import MARKERS, alignment_rows, hlo_summary
 def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     device = report.device
     lines = [
-        f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on {device['platform']} ({device['kind']}), "
-        f"jax {report.jax_version}",
+        f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} "
+        f"on {device['platform']} ({device['kind']}), jax {report.jax_version}",
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
         *_wrapped(f"Source: {report.source}" if report.source else "", "  "),
@@ -86,7 +85,8 @@ def sweep_lines(sweep: SweepState) -> list[str]:
     keys = list(sweep.labels)
     d = sweep.device
     lines = ["", f"Sweep on {d['platform']} ({d['kind']}): time per instance by batch size ({sweep.stopped})",
-             "  " + f"{'batch':>9}" + "".join(f"{sweep.labels[k]:>11}" for k in keys) + f"{'vmap/' + sweep.labels.get('manual', '-'):>13}"]
+             "  " + f"{'batch':>9}" + "".join(f"{sweep.labels[k]:>11}" for k in keys)
+             + f"{'vmap/' + sweep.labels.get('manual', '-'):>13}"]
     for i, n in enumerate(sweep.sizes):
         ratio = sweep.ratio[i] if sweep.ratio else None
         lines.append("  " + f"{n:>9,}" + "".join(f"{seconds(sweep.per_instance_s[k][i]):>11}" for k in keys)
@@ -161,7 +161,7 @@ def _below(report: Report) -> list[str]:
     lines = ["", "Below the jaxpr: what XLA compiled", f"  {report.hlo_verdict}",
              *([f"  one program? {levels}"] if report.same_program else []),
              f"    {'':<16}{left.label:<{width}}{right.label}"]
-    return lines + [f"    {name:<16}{l:<{width}}{r}" for name, l, r in rows]
+    return lines + [f"    {name:<16}{x:<{width}}{y}" for name, x, y in rows]
 
 
 def _verdict(s: Strategy) -> str:

@@ -30,7 +30,8 @@ def main() -> None:
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
 
-    shapes = [(n,) for n in range(1, args.shapes // 2 + 1)] + [(2, n) for n in range(1, args.shapes - args.shapes // 2 + 1)]
+    half = args.shapes // 2
+    shapes = [(n,) for n in range(1, half + 1)] + [(2, n) for n in range(1, args.shapes - half + 1)]
     analyze(Selection(batch_shape=shapes[0]))
     gc.collect()
     first = rss_mib()

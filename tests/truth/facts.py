@@ -528,6 +528,7 @@ class Facts:
         if "loop" in (left, right):
             return None
         if level == "stablehlo":
-            return canonical_stablehlo(self.lowered(left).as_text()) == canonical_stablehlo(self.lowered(right).as_text())
+            left_text, right_text = self.lowered(left).as_text(), self.lowered(right).as_text()
+            return canonical_stablehlo(left_text) == canonical_stablehlo(right_text)
         assert level == "hlo", level
         return canonical_hlo(self.compiled(left).as_text()) == canonical_hlo(self.compiled(right).as_text())

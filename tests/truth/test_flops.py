@@ -14,7 +14,7 @@ from jaxbatch.models import CATALOG
 
 from .claims import claim, fixture_ref
 from .facts import BATCH, loop_equations, while_loops
-from .models import D, STEPS, step_for, weights
+from .models import STEPS, D, step_for, weights
 
 FIXTURES = ("LAX_MAP", "NESTED", "RENAMED", "SWAPPED")
 REFS = [*CATALOG, *(pytest.param(fixture_ref(a), id=a) for a in FIXTURES)]

@@ -6,7 +6,6 @@ batch times roofline's count for one instance, plus only the loop's own counter 
 
 import logging
 
-import jax
 import pytest
 
 from .claims import claim, fixture_ref

@@ -97,7 +97,7 @@ def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]
     return rows
 
 
-def _wiring(l: Eqn, r: Eqn, matched: dict[int, int], right_matched: set[int]) -> str:
+def _wiring(left: Eqn, right: Eqn, matched: dict[int, int], right_matched: set[int]) -> str:
     """Whether the operands come from matching places: `x - y` against `y - x` has the same
     avals, but not the same program. An operand made by an equation that exists on one side
     only is not judged here: that equation's own row already differs."""
@@ -108,34 +108,38 @@ def _wiring(l: Eqn, r: Eqn, matched: dict[int, int], right_matched: set[int]) ->
         return f"eq{matched[int(index)]}.{out}" if int(index) in matched else "?"
 
     def judged(source: str) -> bool:
-        return source != "?" and not (source.startswith("eq") and int(source[2:].partition(".")[0]) not in right_matched)
+        return source != "?" and not (
+            source.startswith("eq") and int(source[2:].partition(".")[0]) not in right_matched)
 
-    if len(l.sources) != len(r.sources):
+    if len(left.sources) != len(right.sources):
         return ""
-    lefts = [mapped(s) for s in l.sources]
-    pairs = [(a, b) for a, b in zip(lefts, r.sources) if judged(a) and judged(b)]
+    lefts = [mapped(s) for s in left.sources]
+    pairs = [(a, b) for a, b in zip(lefts, right.sources) if judged(a) and judged(b)]
     if all(a == b for a, b in pairs):
         return ""
-    return "operands swapped" if sorted(lefts) == sorted(r.sources) else "operands come from other equations"
+    return "operands swapped" if sorted(lefts) == sorted(right.sources) else "operands come from other equations"
 
 
-def compare_eqns(l: Eqn, r: Eqn) -> list[str]:
+def compare_eqns(left: Eqn, right: Eqn) -> list[str]:
     """What differs between two equations of the same primitive, in words; [] if nothing."""
     diffs = [
-        f"{key} {l.params.get(key, '-')} vs {r.params.get(key, '-')}"
-        for key in sorted(set(l.params) | set(r.params))
-        if l.params.get(key) != r.params.get(key) and "{...}" not in (l.params.get(key, ""), r.params.get(key, ""))
+        f"{key} {left.params.get(key, '-')} vs {right.params.get(key, '-')}"
+        for key in sorted(set(left.params) | set(right.params))
+        if left.params.get(key) != right.params.get(key)
+        and "{...}" not in (left.params.get(key, ""), right.params.get(key, ""))
     ]
-    if l.inputs != r.inputs:
-        if sorted(l.inputs) == sorted(r.inputs):
+    if left.inputs != right.inputs:
+        if sorted(left.inputs) == sorted(right.inputs):
             diffs.append("operands swapped")
-        elif len(l.inputs) == len(r.inputs) and all(map(_same_or_transposed, l.inputs, r.inputs)):
-            diffs.append(f"inputs {' '.join(l.inputs)} vs {' '.join(r.inputs)} (transposed)")
+        elif len(left.inputs) == len(right.inputs) and all(map(_same_or_transposed, left.inputs, right.inputs)):
+            diffs.append(f"inputs {' '.join(left.inputs)} vs {' '.join(right.inputs)} (transposed)")
         else:
-            diffs.append(f"inputs {' '.join(l.inputs)} vs {' '.join(r.inputs)}")
-    if l.outputs != r.outputs:
-        kind = " (transposed)" if len(l.outputs) == len(r.outputs) and all(map(_same_or_transposed, l.outputs, r.outputs)) else ""
-        diffs.append(f"output {' '.join(l.outputs)} vs {' '.join(r.outputs)}{kind}")
+            diffs.append(f"inputs {' '.join(left.inputs)} vs {' '.join(right.inputs)}")
+    if left.outputs != right.outputs:
+        transposed = len(left.outputs) == len(right.outputs) and all(
+            map(_same_or_transposed, left.outputs, right.outputs))
+        kind = " (transposed)" if transposed else ""
+        diffs.append(f"output {' '.join(left.outputs)} vs {' '.join(right.outputs)}{kind}")
     return diffs
 
 

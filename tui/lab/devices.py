@@ -8,7 +8,8 @@ from jaxbatch.lab.errors import LabError
 
 PLATFORMS = ("cpu", "gpu", "tpu")
 INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform
-_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda12]", "tpu": "on a TPU VM install jax[tpu]", "cpu": "install jax"}
+_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda12]", "tpu": "on a TPU VM install jax[tpu]",
+                 "cpu": "install jax"}
 
 
 def resolve_device(spec: str) -> jax.Device:

@@ -99,7 +99,8 @@ def _bodies(params: dict) -> list[tuple[str, jcore.Jaxpr]]:
         many = isinstance(value, (tuple, list))
         for i, sub in enumerate(value if many else [value]):
             if isinstance(sub, (jcore.Jaxpr, jcore.ClosedJaxpr)):
-                base = {"branches": "branch", "jaxpr": "body", "call_jaxpr": "body"}.get(key, key.removesuffix("_jaxpr"))
+                base = ({"branches": "branch", "jaxpr": "body", "call_jaxpr": "body"}
+                        .get(key, key.removesuffix("_jaxpr")))
                 found.append((f"{base} {i}" if many else base, getattr(sub, "jaxpr", sub)))
     return found
 
@@ -108,7 +109,8 @@ def _is_name(key: str, value) -> bool:
     """A parameter that only names something: a jit's `name=`, a custom rule's Python function."""
     if isinstance(value, (jcore.Jaxpr, jcore.ClosedJaxpr)):
         return False
-    return key == "name" or inspect.isroutine(value) or isinstance(value, functools.partial) or hasattr(value, "debug_info")
+    return (key == "name" or inspect.isroutine(value) or isinstance(value, functools.partial)
+            or hasattr(value, "debug_info"))
 
 
 def _name_text(value) -> str:
@@ -163,6 +165,7 @@ def _plain(value) -> str:
 def _param_text(value) -> str:
     if isinstance(value, (jcore.Jaxpr, jcore.ClosedJaxpr)):
         return "{...}"
-    if isinstance(value, (tuple, list)) and value and all(isinstance(v, (jcore.Jaxpr, jcore.ClosedJaxpr)) for v in value):
+    if isinstance(value, (tuple, list)) and value and all(
+            isinstance(v, (jcore.Jaxpr, jcore.ClosedJaxpr)) for v in value):
         return "(" + ", ".join("{...}" for _ in value) + ")"
     return _plain(value)

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-
 # What each strategy is, in the words every view uses.
 ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
          "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}

@@ -7,7 +7,7 @@ fixed order (parameters, then one instance, then the batch) and closed over, as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 # jaxpr's short dtype names, so shapes read the same in the app as in a jaxpr.
@@ -69,7 +69,6 @@ class Model:
     note: str = ""
     source: str = ""
     seed: int = 0
-    arg_names: tuple[str, ...] = field(default=())
     # What the note claims the programs show, checked by the tests: (strategy, regex) pairs,
     # each regex searched in that strategy's jaxpr text, e.g. ("vmap", r"\bgather\b").
     signature: tuple[tuple[str, str], ...] = ()
@@ -80,5 +79,3 @@ class Model:
             raise ValueError(f"{self.name}: in_axes has {len(self.in_axes)} entries for {n} argument{'s' * (n != 1)}")
         if any(axis not in (0, None) for axis in self.in_axes) or 0 not in self.in_axes:
             raise ValueError(f"{self.name}: in_axes entries must be 0 or None, and one of them 0")
-        if not self.arg_names:
-            object.__setattr__(self, "arg_names", tuple(f"x{i}" for i in range(len(self.args))))

@@ -100,15 +100,6 @@ class Series:
         return Measurement(statistics.median(rounds), q3 - q1, self.reps, len(rounds), q1, q3)
 
 
-def measure(call: Callable[[], object], timer: Timer, rounds: int = ROUNDS,
-            min_round_s: float = MIN_ROUND_S) -> Measurement:
-    """Median and interquartile range of the time per call over `rounds` rounds."""
-    series = Series(call, timer, min_round_s)
-    for _ in range(rounds):
-        series.round()
-    return series.measurement()
-
-
 def _round(call: Callable[[], object], reps: int, timer: Timer) -> float:
     start = timer()
     for _ in range(reps):

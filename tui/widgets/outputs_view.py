@@ -44,7 +44,8 @@ def _widgets(report: Report) -> list[Static]:
     if report.sharded_note:
         out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))
     if report.note:
-        out += [_heading(Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted")), "gap"), _block(report.note)]
+        notice = Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted"))
+        out += [_heading(notice, "gap"), _block(report.note)]
     if report.source:
         out.append(_block(f"Source: {report.source}", "$text-muted"))
     return out

@@ -58,7 +58,8 @@ def difference_stops(rows: Sequence[ViewRow]) -> list[int]:
     """The rows `n` and `N` visit: every row that differs, and the first of each run of rows
     found on one side only (an insertion, however long, is one difference)."""
     return [i for i, r in enumerate(rows)
-            if r.status == "differ" or (r.status in ("only_left", "only_right") and (i == 0 or rows[i - 1].status != r.status))]
+            if r.status == "differ"
+            or (r.status in ("only_left", "only_right") and (i == 0 or rows[i - 1].status != r.status))]
 
 
 def _line(eqn: Optional[Eqn]) -> Optional[str]:
