@@ -30,7 +30,7 @@ def compiled(fn, *args):
 def model_pair(name: str) -> tuple[hlo.Hlo, hlo.Hlo]:
     w = prepare(Selection(model=name))
     with jax.default_device(w.device):
-        hand = compiled(strategies.by_hand(w.manual, w.model.in_axes, w.shape), *w.batch)
+        hand = compiled(strategies.manual(w.manual, w.model.in_axes, w.shape), *w.batch)
         vmapped = compiled(strategies.vmapped(w.single, w.model.in_axes, w.shape), *w.batch)
     return hlo.describe(*hand), hlo.describe(*vmapped)
 

@@ -73,7 +73,7 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, parents=[_selection_options("")], argument_default=argparse.SUPPRESS,
-                     description="See how JAX batches a model written for one instance: loop, by hand, vmap.")
+                     description="See how JAX batches a model written for one instance: loop, hand-batched, vmap.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
                         "terminals); NO_COLOR=1 turns colour off")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
-from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Report, Strategy
+from jaxbatch.lab.results import ROLES, Agreement, Eqn, Loop, OnBatch, Report, Strategy
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import scaling
 from jaxbatch.widgets.program_rows import MARKERS, alignment_rows, hlo_summary
@@ -34,7 +34,7 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         figures = figures_text(s.agreement) if s.key != "loop" and s.error is None else ""
         lines += [*verdict, *([f"  {'':<12} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
     if report.manual_missing:
-        lines += [f"  {'hand-batched':<12} {report.manual_missing}"]
+        lines += [f"  {ROLES['manual']:<12} {report.manual_missing}"]
     if report.sharded_note:
         lines += [f"  {'sharded':<12} {report.sharded_note}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]

@@ -104,7 +104,7 @@ def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs,
     model, shape, compiled = w.model, w.shape, {}
     if w.manual is not None:
         runs["manual"], compiled["manual"] = _run(
-            "manual", model.manual_label, strategies.by_hand(w.manual, model.in_axes, shape), w.batch, outs, clock,
+            "manual", model.manual_label, strategies.manual(w.manual, model.in_axes, shape), w.batch, outs, clock,
         )
     runs["vmap"], compiled["vmap"] = _run(
         "vmap", "vmap", strategies.vmapped(w.single, model.in_axes, shape), w.batch, outs, clock

@@ -45,7 +45,7 @@ def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Execu
     compile times; one that fails to compile is left out (the analysis shows its error)."""
     fns = {"vmap": (strategies.vmapped(w.single, w.model.in_axes, w.shape), w.batch)}
     if w.manual is not None:
-        fns = {"manual": (strategies.by_hand(w.manual, w.model.in_axes, w.shape), w.batch), **fns}
+        fns = {"manual": (strategies.manual(w.manual, w.model.in_axes, w.shape), w.batch), **fns}
     spread = sharding.plan(w)[0] if sharded else None
     if spread is not None:
         fns.update({key: (fn, spread.args) for key, fn in spread.fns.items()})

@@ -1,4 +1,5 @@
-"""The three ways to run a single-instance model on a batch: loop, by hand, and vmap.
+"""The three ways to run a single-instance model on a batch: the loop, manual (the hand-batched
+version, as the screen calls it) and vmap.
 
 Each returns a plain function of the batched arguments, so outputs, jaxprs and timings all come
 from the same function. The loop comes twice: eager, as the seed writes it (timed), and jitted
@@ -127,11 +128,11 @@ def vmapped(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tup
     return fn
 
 
-def by_hand(manual: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
+def manual(fn: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...]) -> Callable:
     """The expert's version takes one batch axis; several are flattened into it and restored
     afterwards (the reshapes show in its jaxpr, as they would in the expert's code)."""
     if len(batch_shape) == 1:
-        return manual
+        return fn
     n, k = math.prod(batch_shape), len(batch_shape)
 
     def run(*args):
@@ -139,7 +140,7 @@ def by_hand(manual: Callable, in_axes: Sequence[Optional[int]], batch_shape: tup
             jax.tree_util.tree_map(lambda x: x.reshape((n,) + x.shape[k:]), a) if axis == 0 else a
             for a, axis in zip(args, in_axes)
         ]
-        out = manual(*flat)
+        out = fn(*flat)
         return jax.tree_util.tree_map(lambda y: y.reshape(batch_shape + y.shape[1:]), out)
 
     return run

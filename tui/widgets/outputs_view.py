@@ -39,7 +39,7 @@ def _widgets(report: Report) -> list[Static]:
         out += [_block(figures, "$text-muted")] if figures else []
         out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
-        out.append(_heading(Content.assemble(("hand-batched", "bold"), "  ",
+        out.append(_heading(Content.assemble((ROLES["manual"], "bold"), "  ",
                                              (report.manual_missing or "none given", "$text-muted"))))
     if report.sharded_note:
         out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))

@@ -54,7 +54,7 @@ class ProgramsView(Vertical):
     BINDINGS = [
         Binding("l", "cycle_level", "Level", id="programs.level", tooltip="Jaxpr, StableHLO, optimized HLO"),
         Binding("p", "cycle_pair", "Pair", id="programs.pair",
-                tooltip="Which two strategies: by hand/vmap, loop/vmap, loop/by hand"),
+                tooltip="Which two strategies: hand-batched/vmap, loop/vmap, loop/hand-batched"),
     ]
 
     def __init__(self, *, id: Optional[str] = None) -> None:
