@@ -3,10 +3,15 @@
 import time
 from pathlib import Path
 
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Static
+
 from jaxbatch.app import make_app
 from jaxbatch.export import plain_text
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
+from jaxbatch.messages import SweepUpdated, TimingsUpdated
 
 
 async def settle(pilot, timeout: float = 120.0) -> None:
@@ -15,7 +20,7 @@ async def settle(pilot, timeout: float = 120.0) -> None:
     app = pilot.app
     await pilot.pause()
     deadline = time.monotonic() + timeout
-    while (app.generation == 0 or app.answered != app.generation) and time.monotonic() < deadline:
+    while (app.lab_request == 0 or app.answered != app.lab_request) and time.monotonic() < deadline:
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -25,6 +30,32 @@ async def settle(pilot, timeout: float = 120.0) -> None:
 def shown_text(root) -> str:
     """The plain text of every displayed Static under `root`: what `c` copies from a pane."""
     return plain_text(root)
+
+
+def widget_text(widget: Widget) -> str:
+    """What one widget shows, as plain text, and nothing of its neighbours': a Static's whole
+    content (a line the width cuts included), any other widget's rendered lines (a scrolling
+    view: the rows on screen). `shown_text` is the text of a whole pane."""
+    if isinstance(widget, Static):
+        plain = getattr(widget.visual, "plain", None)  # Content and rich Text
+        if plain is not None:
+            return plain
+    width, height = widget.outer_size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def notifications(app) -> list[str]:
+    """The messages `app` notifies from now on, kept in the returned list as they are sent
+    (they still show as toasts). Call it before `run_test` to catch those sent at mount."""
+    said: list[str] = []
+    notify = app.notify
+
+    def record(message, **kwargs):
+        said.append(str(message))
+        return notify(message, **kwargs)
+
+    app.notify = record
+    return said
 
 
 # ---- a stand-in for the timing helper process -------------------------------------------------
@@ -60,17 +91,17 @@ def scripted_sweep(stopped: str = "done") -> SweepState:
 class ScriptedTimings:
     """Answers each command at once with fixed events, and keeps the commands it was sent."""
 
-    def __init__(self, on_event) -> None:
-        self.on_event = on_event
+    def __init__(self, post) -> None:
+        self.post = post
         self.commands: list[tuple] = []
 
-    def time(self, gen, selection) -> None:
-        self.commands.append(("time", gen, selection))
-        self.on_event({"gen": gen, "event": "timings", "data": scripted_live().to_json()})
+    def time(self, request, selection) -> None:
+        self.commands.append(("time", request, selection))
+        self.post(TimingsUpdated(request, scripted_live()))
 
-    def sweep(self, gen, selection) -> None:
-        self.commands.append(("sweep", gen, selection))
-        self.on_event({"gen": gen, "event": "sweep", "data": scripted_sweep().to_json()})
+    def sweep(self, request, selection) -> None:
+        self.commands.append(("sweep", request, selection))
+        self.post(SweepUpdated(request, scripted_sweep()))
 
     def pause(self) -> None:
         self.commands.append(("pause",))

@@ -8,7 +8,7 @@ import pytest
 
 from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, tolerance
 from jaxbatch.lab.results import Strategy
-from jaxbatch.report_text import figures_text, verdict_text
+from jaxbatch.presentation.outputs import figures_text, verdict_text
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():

@@ -14,7 +14,7 @@ from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
-from app_helpers import make_test_app, settle, shown_text
+from app_helpers import make_test_app, settle, shown_text, widget_text
 
 SEED_LINE = "[-0.14736587  0.47015858  1.8918197   0.21948916  1.0849661 ]"
 
@@ -28,7 +28,7 @@ async def test_opens_on_the_seed_with_outputs_first():
         assert "1.7771413" in text
         assert "dot_general requires contracting dimensions to have the same shape, got (3,) and (5,)." in text
         assert text.count(SEED_LINE) == 3
-        assert "● tanh-dense · batch (5,) · cpu" in shown_text(app.screen.query_one("#status").parent)
+        assert "● tanh-dense · batch (5,) · cpu" in widget_text(app.screen.query_one("#status"))
 
 
 async def test_number_keys_switch_panes_even_from_the_model_list():
@@ -71,7 +71,7 @@ async def test_bad_batch_shapes_say_why_and_keep_the_last_results(bad):
         app.focused.value = ""
         await pilot.press(*bad, "enter")
         await settle(pilot)
-        status = shown_text(app.screen.query_one("#status").parent)
+        status = widget_text(app.screen.query_one("#status"))
         assert f"batch shape {bad!r}" in status and "last results kept" in status
         assert app.query_one("#batch").has_class("-invalid")
         assert app.report is good and SEED_LINE in shown_text(app.query_one("#outputs-view", OutputsView))
@@ -94,7 +94,7 @@ async def test_panes_show_loading_while_the_lab_works(monkeypatch):
         app.request(Selection("tanh-dense", (6,), "cpu"))
         await pilot.pause()
         assert app.query_one("#outputs-view", OutputsView).loading
-        assert "computing tanh-dense at batch (6,)" in shown_text(app.screen.query_one("#status").parent)
+        assert "computing tanh-dense at batch (6,)" in widget_text(app.screen.query_one("#status"))
         release.set()
         await settle(pilot)
         assert not app.query_one("#outputs-view", OutputsView).loading and app.report.batch_shape == (6,)
@@ -105,7 +105,7 @@ async def test_a_result_for_an_older_selection_is_dropped():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         stale = dataclasses.replace(app.report, model="stale-model")
-        app.post_message(LabDone(app.generation - 1, stale))
+        app.post_message(LabDone(app.lab_request - 1, stale))
         await pilot.pause()
         assert app.report.model == "tanh-dense"
         assert "stale-model" not in shown_text(app.screen)
@@ -115,7 +115,7 @@ async def test_a_lab_error_is_shown_in_the_app():
     app = make_test_app(Selection("tanh-dense", (5,), "gpu"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "no gpu device: JAX found only cpu" in shown_text(app.screen.query_one("#status").parent)
+        assert "no gpu device: JAX found only cpu" in widget_text(app.screen.query_one("#status"))
         assert app.report is None
 
 
@@ -151,14 +151,14 @@ async def test_programs_pane_cycles_levels_and_pairs():
         view, side = app.query_one(ProgramsView), app.query_one(SideBySide)
 
         def verdict():
-            return shown_text(view.query_one("#programs-verdict").parent)
+            return widget_text(view.query_one("#programs-verdict"))
 
         assert view.pair == ("manual", "vmap") and "2 differ: dot_general" in verdict()
         await pilot.press("l")
         assert view.level == "stablehlo" and any("stablehlo.dot_general" in (r.left or "") for r in side.rows)
         await pilot.press("l")
         assert view.level == "hlo" and "XLA's programs differ" in verdict()
-        assert "1 dot, 1 fusion" in shown_text(view.query_one("#programs-summary").parent)
+        assert "1 dot, 1 fusion" in shown_text(view.query_one("#programs-summary"))
         await pilot.press("p")  # only one compiled pair: the loop runs eagerly
         assert view.pair == ("manual", "vmap")
         await pilot.press("l", "p")  # back at the jaxpr: loop vs vmap, aligned in a worker

@@ -6,22 +6,19 @@ from pathlib import Path
 from jaxbatch.export import base_name
 from jaxbatch.lab.selection import Selection
 
-from app_helpers import make_test_app, settle
-
-
-def messages(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+from app_helpers import make_test_app, notifications, settle
 
 
 async def test_c_copies_the_programs_shown_whole():
     app = make_test_app()
+    said = notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("2", "c")
         assert app.clipboard.startswith("# same 4 primitives in order")
         assert app.report.strategies["manual"].jaxpr in app.clipboard
         assert app.report.strategies["vmap"].jaxpr in app.clipboard
-        assert any(m.startswith("Copied the jaxpr of einsum and vmap") for m in messages(app))
+        assert any(m.startswith("Copied the jaxpr of einsum and vmap") for m in said)
 
 
 async def test_c_copies_the_outputs_and_timings_panes_as_shown():
@@ -45,6 +42,7 @@ async def test_c_while_typing_a_batch_shape_types_it():
 async def test_e_exports_text_json_and_svg_with_the_live_timings(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_test_app(Selection(batch_shape=(4, 2)))
+    said = notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -54,14 +52,15 @@ async def test_e_exports_text_json_and_svg_with_the_live_timings(tmp_path, monke
         assert data["batch_shape"] == [4, 2] and data["timings"]["vmap"]["median_s"] == 39e-6
         assert "Timings" in base.with_suffix(".txt").read_text()
         assert base.with_suffix(".svg").read_text().startswith("<svg")
-        assert any("jaxbatch-tanh-dense-4x2.txt" in m and str(tmp_path) in m for m in messages(app))
+        assert any("jaxbatch-tanh-dense-4x2.txt" in m and str(tmp_path) in m for m in said)
 
 
 async def test_an_export_that_cannot_be_written_says_why(tmp_path, monkeypatch):
     gone = tmp_path / "removed"
     monkeypatch.setattr(Path, "cwd", classmethod(lambda cls: gone))
     app = make_test_app()
+    said = notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("e")
-        assert any(m.startswith("Export failed: No such file or directory") for m in messages(app))
+        assert any(m.startswith("Export failed: No such file or directory") for m in said)

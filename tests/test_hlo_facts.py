@@ -14,7 +14,7 @@ from jax import lax
 
 from jaxbatch.lab import hlo, hlo_text, stablehlo_text
 from jaxbatch.lab.results import Strategy
-from jaxbatch.widgets.program_rows import hlo_summary
+from jaxbatch.presentation.programs import hlo_summary
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 

@@ -5,7 +5,7 @@ from textual.widgets import TabbedContent
 from jaxbatch.app import binding_ids
 from jaxbatch.keymap import config_path, load_keymap
 
-from app_helpers import make_test_app, settle
+from app_helpers import make_test_app, notifications, settle
 
 
 def test_the_keymap_lives_in_the_xdg_config_dir(monkeypatch, tmp_path):
@@ -38,10 +38,11 @@ async def test_the_app_uses_the_keymap_and_says_what_it_skipped(tmp_path):
     path = tmp_path / "keymap.toml"
     path.write_text('[keys]\n"pane.programs" = "f2"\n"nope" = "x"\n')
     app = make_test_app(keymap_path=path)
+    said = notifications(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f2")
         assert app.query_one(TabbedContent).active == "programs"
         await pilot.press("1", "2")  # 2 is no longer the programs key
         assert app.query_one(TabbedContent).active == "outputs"
-        assert any("no binding 'nope'" in str(n.message) for n in app._notifications)
+        assert any("no binding 'nope'" in m for m in said)

@@ -9,7 +9,8 @@ from jaxbatch.lab.hlo_text import clean_hlo
 from jaxbatch.lab.loops import added_loop, hlo_loops
 from jaxbatch.lab.results import Eqn, Loop
 from jaxbatch.lab.selection import Selection
-from jaxbatch.report_text import loop_text, render
+from jaxbatch.presentation.outputs import loop_text
+from jaxbatch.report_text import render
 
 
 def eqn(primitive, depth=0, **params):

@@ -7,7 +7,7 @@ app on the seed, as the issue did (pane 2, n, n, N; then StableHLO).
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from jaxbatch.widgets.program_rows import ViewRow, difference_stops
+from jaxbatch.presentation.programs import ViewRow, difference_stops
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
@@ -139,12 +139,14 @@ async def test_every_level_has_statuses_that_the_verdict_and_n_both_read():
         view, side = app.query_one(ProgramsView), app.query_one(SideBySide)
         for level in ("jaxpr", "stablehlo", "hlo"):
             assert view.level == level
-            alignment, _ = view._alignments[(level, view.pair)]
             assert {r.status for r in side.rows} <= {"same", "differ", "only_left", "only_right"}
-            assert bool(difference_stops(side.rows)) == (not alignment.identical)
             colour = view.query_one("#programs-verdict", Static).content.spans[0].style
-            assert colour == ("$text-success" if alignment.identical else "$text-warning")
-            if not alignment.identical:
+            assert colour in ("$text-success", "$text-warning")  # the verdict: the same program, or not
+            identical = colour == "$text-success"
+            facts = app.report.same_program  # the lab's own word on the pair, level by level
+            assert tuple(facts["pair"]) == view.pair and identical == facts[level]
+            assert bool(difference_stops(side.rows)) == (not identical)
+            if not identical:
                 await pilot.press("n")
                 assert side.rows[side.cursor].status != "same"
                 assert "▸" in side.render_line(side.cursor - round(side.scroll_offset.y)).text[:2]

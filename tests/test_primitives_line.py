@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.report_text import primitives_text
+from jaxbatch.presentation.outputs import primitives_text
 
 
 def control_flow(x):

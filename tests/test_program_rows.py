@@ -5,7 +5,7 @@ import pytest
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.results import Row, TextAlignment
 from jaxbatch.lab.selection import Selection
-from jaxbatch.widgets.program_rows import alignment_rows, difference_stops, hlo_summary, line_rows
+from jaxbatch.presentation.programs import alignment_rows, difference_stops, hlo_summary, line_rows
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
 from jaxbatch.widgets.outputs_view import OutputsView
 
-from app_helpers import make_test_app, settle, shown_text
+from app_helpers import make_test_app, settle, shown_text, widget_text
 
 SLOW = f"{Path(__file__).parent / 'fixtures' / 'user_functions.py'}:slow"
 
@@ -64,10 +64,10 @@ async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection
         await settle(pilot)
         assert calls == [first, last]
         assert app.report.model == last.model and app.report.batch_shape == last.batch_shape
-        assert app.timings.commands[-1] == ("time", app.job, last)
+        assert app.timings.commands[-1] == ("time", app.helper_request, last)
         await pilot.press("1")
         text = shown_text(app.query_one("#outputs-view", OutputsView))
-        assert text.startswith(last.model) and f"· batch {last.batch_shape}" in str(app.query_one("#status").content)
+        assert text.startswith(last.model) and f"· batch {last.batch_shape}" in widget_text(app.query_one("#status"))
 
 
 async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(tmp_path, monkeypatch):
@@ -81,20 +81,30 @@ async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(
         status = app.query_one("#status")
         for _ in range(200):  # the watch runs once a second
             await pilot.pause(0.05)
-            if "without an answer" in str(status.content):
+            if "without an answer" in widget_text(status):
                 break
-        assert re.search(r"slow has run \d+ s without an answer: it goes on in the background", str(status.content))
+        assert re.search(r"slow has run \d+ s without an answer: it goes on in the background", widget_text(status))
         app.request(Selection("elementwise", (3,), "cpu"))
         await settle(pilot)
         assert app.report.model == "elementwise"
         release.touch()  # the abandoned thread finishes now: its answer is dropped
         await pilot.pause(0.5)
-        assert app.report.model == "elementwise" and "elementwise" in str(status.content)
+        assert app.report.model == "elementwise" and "elementwise" in widget_text(status)
 
 
 async def test_switching_away_from_a_slow_model_does_not_wait_for_it(tmp_path, monkeypatch):
     release = tmp_path / "release"
     monkeypatch.setenv("JAXBATCH_TEST_RELEASE", str(release))
+    analysing, real = [], analysis.analyze  # the models in the lab's hands right now
+
+    def tracked(selection, *args, **kwargs):
+        analysing.append(selection.model)
+        try:
+            return real(selection, *args, **kwargs)
+        finally:
+            analysing.remove(selection.model)
+
+    monkeypatch.setattr(analysis, "analyze", tracked)
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -104,5 +114,5 @@ async def test_switching_away_from_a_slow_model_does_not_wait_for_it(tmp_path, m
         app.request(Selection("elementwise", (3,), "cpu"))
         await settle(pilot)
         assert app.report.model == "elementwise"
-        assert [t.is_alive() for t in app.lab._abandoned] == [True]  # the slow one still runs, abandoned
+        assert analysing == [SLOW]  # answered while the slow one still runs, abandoned to its thread
         release.touch()

@@ -5,7 +5,7 @@ from textual.widgets import Static, TabbedContent
 from jaxbatch.app import DASHBOARD_SIZE, MIN_SIZE
 from jaxbatch.widgets.outputs_view import OutputsView
 
-from app_helpers import make_test_app, settle, shown_text
+from app_helpers import make_test_app, settle, shown_text, widget_text
 
 SEED_LINE = "[-0.14736587  0.47015858  1.8918197   0.21948916  1.0849661 ]"
 
@@ -24,7 +24,7 @@ async def test_resizing_moves_between_panes_dashboard_and_too_small():
         await pilot.pause()
         message = app.query_one("#too-small", Static)
         assert app.has_class("-too-small") and message.display
-        assert f"Need at least {MIN_SIZE[0]} x {MIN_SIZE[1]}" in str(message.content)
+        assert f"Need at least {MIN_SIZE[0]} x {MIN_SIZE[1]}" in widget_text(message)
         assert not app.query_one("#main").display
         await pilot.resize_terminal(80, 24)
         await pilot.pause()

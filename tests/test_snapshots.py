@@ -8,6 +8,7 @@ Review `snapshot_report.html` before `pytest --snapshot-update`.
 import pytest
 
 from jaxbatch.lab.selection import Selection
+from jaxbatch.messages import TimingsUpdated
 
 from app_helpers import make_test_app, settle
 
@@ -82,7 +83,7 @@ class TestSharded:
             await settle(pilot)
             await pilot.press("3")
             app = pilot.app
-            app.timings.on_event({"gen": app.job, "event": "timings", "data": scripted_live(sharded=True).to_json()})
+            app.post_message(TimingsUpdated(app.helper_request, scripted_live(sharded=True)))
             await pilot.pause()
 
         assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=sharded_timings)

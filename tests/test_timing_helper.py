@@ -7,34 +7,36 @@ import pytest
 from jaxbatch.lab.devices import inventory, resolve_device
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
-from jaxbatch.lab.timing import LiveTimings
-from jaxbatch.timing_client import TimingClient
+from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.timing_client import TimingClient, message_from
+
+from app_helpers import scripted_live, scripted_sweep
 
 
 def test_the_helper_times_a_selection_and_ends_with_its_input():
-    events, got = [], threading.Event()
+    messages, got = [], threading.Event()
 
-    def on_event(event):
-        events.append(event)
-        if event.get("event") in ("timings", "error"):
+    def post(message):
+        messages.append(message)
+        if isinstance(message, (TimingsUpdated, HelperFailed)):
             got.set()
 
-    client = TimingClient(on_event)
+    client = TimingClient(post)
     client.time(7, Selection(batch_shape=(5,)))
-    assert got.wait(120), events
+    assert got.wait(120), messages
     client.close()
     assert client.proc.wait(5) is not None
-    live = LiveTimings.from_json(next(e for e in events if e.get("event") == "timings")["data"])
+    live = next(m.live for m in messages if isinstance(m, TimingsUpdated))
     assert set(live.timings) == {"loop", "manual", "vmap"} and live.labels["manual"] == "einsum"
-    assert all(e["gen"] == 7 for e in events) and events[0]["event"] == "status"
+    assert all(m.request == 7 for m in messages) and isinstance(messages[0], HelperStatus)
 
 
 def test_a_bad_selection_is_an_error_event_not_a_dead_helper():
-    events, got = [], threading.Event()
-    client = TimingClient(lambda e: (events.append(e), got.set()) if e.get("event") == "error" else None)
+    messages, got = [], threading.Event()
+    client = TimingClient(lambda m: (messages.append(m), got.set()) if isinstance(m, HelperFailed) else None)
     client.time(1, Selection(model="no-such-model"))
     assert got.wait(60)
-    assert events[-1]["gen"] == 1 and "no-such-model" in events[-1]["text"]
+    assert messages[-1].request == 1 and "no-such-model" in messages[-1].error
     assert client.proc.poll() is None  # still serving
     client.close()
 
@@ -50,3 +52,22 @@ def test_devices_are_named_and_a_missing_platform_says_what_to_install():
         resolve_device("cpu:99")
     with pytest.raises(LabError, match="unknown device"):
         resolve_device("quantum")
+
+
+def test_each_line_of_the_protocol_becomes_its_message():
+    live, state = scripted_live(), scripted_sweep()
+    assert message_from({"request": 3, "event": "timings", "data": live.to_json()}) == TimingsUpdated(3, live)
+    assert message_from({"request": 3, "event": "sweep", "data": state.to_json()}) == SweepUpdated(3, state)
+    assert message_from({"request": 3, "event": "status", "text": "compiling…"}) == HelperStatus(3, "compiling…")
+    assert message_from({"request": None, "event": "error", "text": "gone"}) == HelperFailed(None, "gone")
+    assert message_from({"request": 3, "event": "something new"}) is None
+
+
+def test_a_newer_update_for_the_same_request_replaces_a_queued_one():
+    """Textual asks the queued message whether the next one may take its place (`can_replace`)."""
+    old, new = TimingsUpdated(4, None), TimingsUpdated(4, None)
+    assert old.can_replace(new) and SweepUpdated(4, None).can_replace(SweepUpdated(4, None))
+    assert not old.can_replace(TimingsUpdated(5, None))  # another request's
+    assert not old.can_replace(SweepUpdated(4, None))  # another kind
+    assert not HelperStatus(4, "compiling…").can_replace(HelperStatus(4, "compiling…"))  # said once each
+    assert not HelperFailed(4, "x").can_replace(HelperFailed(4, "x"))

@@ -1,10 +1,12 @@
 """Panes 3 and 4 with the scripted timing helper: what is shown, what is dropped, the keys."""
 
-from jaxbatch.messages import TimingEvent
+import dataclasses
+
+from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
 
-from app_helpers import make_test_app, scripted_live, settle, shown_text
+from app_helpers import make_test_app, scripted_live, scripted_sweep, settle, shown_text, widget_text
 
 
 async def test_pane_3_shows_each_strategy_with_its_ratio_and_the_floor():
@@ -23,14 +25,12 @@ async def test_a_timing_for_an_older_job_is_dropped():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        old = app.job
+        old = app.helper_request
         app.action_restart_timings()
-        stale = scripted_live().to_json()
-        stale["instances"] = 999
-        app.timings.on_event({"gen": old, "event": "timings", "data": stale})
+        app.post_message(TimingsUpdated(old, dataclasses.replace(scripted_live(), instances=999)))
         await pilot.pause()
         assert "999 inst." not in shown_text(app.query_one("#timings-view", TimingsView))
-        assert app.timings.commands[-1][:2] == ("time", old + 1)
+        assert app.timings.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
 
 
 async def test_updates_faster_than_a_mount_update_the_sparklines_without_error():
@@ -57,9 +57,9 @@ async def test_space_pauses_and_resumes_and_r_restarts():
         assert "paused 12/100" in shown_text(app.query_one("#timings-view", TimingsView))
         await pilot.press("space")
         assert app.timings.commands[-1] == ("resume",)
-        job = app.job
+        old = app.helper_request
         await pilot.press("r")
-        assert app.timings.commands[-1][:2] == ("time", job + 1)
+        assert app.timings.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
 
 
 async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
@@ -81,7 +81,7 @@ async def test_a_helper_error_is_shown_in_the_pane():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.timings.on_event({"gen": None, "event": "error", "text": "the timing helper exited with status 1"})
+        app.post_message(HelperFailed(None, "the timing helper exited with status 1"))
         await pilot.pause()
         assert "exited with status 1" in shown_text(app.query_one("#timings-view", TimingsView))
 
@@ -128,21 +128,63 @@ async def test_sharded_timings_show_the_scaling_over_devices():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.timings.on_event({"gen": app.job, "event": "timings", "data": scripted_live(sharded=True).to_json()})
+        app.post_message(TimingsUpdated(app.helper_request, scripted_live(sharded=True)))
         await pilot.pause()
         text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "shard_map" in text and "sharded over 4 cpu devices: 1.39x vmap on one, 35% scaling efficiency" in text
 
 
-async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped():
+async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monkeypatch):
     """The helper keeps talking until it is stopped: a line that lands while the panes are
     taken down must not touch them (it crashed the app at exit)."""
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         head = app.query_one("#timings-view", TimingsView).query_one("#timings-head")
-        before = str(head.content)
-        app._running = False  # Textual's own state once shutdown begins (App._shutdown), panes going
-        app.on_timing_event(TimingEvent({"gen": app.job, "event": "status", "text": "compiling…"}))
-        app._running = True
-        assert str(head.content) == before and "compiling" not in before
+        before = widget_text(head)
+        with monkeypatch.context() as closing:  # what Textual's `is_running` says once shutdown begins
+            closing.setattr(type(app), "is_running", property(lambda _: False))
+            app.on_helper_status(HelperStatus(app.helper_request, "compiling…"))
+        assert widget_text(head) == before and "compiling" not in before
+
+
+async def test_the_helper_status_is_shown_while_timing_and_dropped_for_an_older_request():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.post_message(HelperStatus(app.helper_request - 1, "stale words"))
+        app.post_message(HelperStatus(app.helper_request, "compiling…"))
+        await pilot.pause()
+        text = shown_text(app.query_one("#timings-view", TimingsView))
+        assert "⟳ compiling…" in text and "stale words" not in text
+
+
+async def test_a_sweep_update_for_an_older_request_is_dropped_and_a_failure_is_shown_in_pane_4():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        shown = app.sweep_state
+        app.post_message(SweepUpdated(app.helper_request - 1, scripted_sweep(stopped="")))
+        await pilot.pause()
+        assert app.sweep_state is shown
+        app.post_message(HelperFailed(app.helper_request, "the model raised"))
+        await pilot.pause()
+        assert "the model raised" in shown_text(app.query_one(SweepView))
+
+
+async def test_queued_timings_for_one_request_are_handled_once_the_latest():
+    """A burst of snapshots while the UI is busy: only the newest is drawn (`can_replace`)."""
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = []
+        view = app.query_one("#timings-view", TimingsView)
+        view.show = lambda live, paused=False: shown.append(live.instances)
+        for instances in (101, 102, 103):
+            live = dataclasses.replace(scripted_live(), instances=instances)
+            app.post_message(TimingsUpdated(app.helper_request, live))
+        await pilot.pause()
+        assert shown == [103] and app.live.instances == 103

@@ -7,7 +7,7 @@ from jaxbatch.widgets import programs_view
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
-from app_helpers import make_test_app, settle, shown_text
+from app_helpers import make_test_app, settle, widget_text
 
 
 def broken(*args, **kwargs):
@@ -27,11 +27,11 @@ async def test_an_alignment_that_raises_is_named_in_the_pane_and_a_notification(
         app.notify = lambda message, **kwargs: said.append((message, kwargs.get("severity")))
         await pilot.press(*keys)
         await settle(pilot)
-        verdict = shown_text(app.query_one(ProgramsView).query_one("#programs-verdict", Static).parent)
+        verdict = widget_text(app.query_one(ProgramsView).query_one("#programs-verdict", Static))
         assert f"✗ {what}" in verdict and "aligning…" not in verdict
         assert said == [(what, "error")]
         assert app.query_one(SideBySide).rows == []
         view = app.query_one(ProgramsView)
         view.show_level(view.level)  # shown again: the failure still says so, and is not retried
         await settle(pilot)
-        assert f"✗ {what}" in shown_text(view.query_one("#programs-verdict", Static).parent) and len(said) == 1
+        assert f"✗ {what}" in widget_text(view.query_one("#programs-verdict", Static)) and len(said) == 1

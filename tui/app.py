@@ -2,8 +2,9 @@
 terminals), the lab thread and the timing helper process.
 
 JAX is never imported on the UI thread: the first request is started after the first frame,
-in the lab thread (lab_runner), which imports the lab; results come back as generation-stamped
-messages, and one for an older selection is dropped.
+in the lab thread (lab_runner), which imports the lab. Every request to the lab or the timing
+helper gets the next number from one counter; results come back as messages stamped with it,
+and one for an older request is dropped.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from jaxbatch.keymap import config_path, load_keymap
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.results import Report
 from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
-from jaxbatch.messages import LabDone, LabFailed, TimingEvent
+from jaxbatch.messages import HelperFailed, HelperStatus, LabDone, LabFailed, SweepUpdated, TimingsUpdated
 from jaxbatch.models import CATALOG
+from jaxbatch.presentation.units import device_text
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.screens.in_axes_screen import InAxesScreen
 from jaxbatch.timing_client import TimingClient
@@ -81,7 +81,7 @@ class JaxBatchApp(App):
 
     def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None,
                  theme: str | None = None) -> None:
-        """`timings` makes the timing helper's client from an event callback (tests inject one)."""
+        """`timings` makes the timing helper's client from `post_message` (tests inject one)."""
         super().__init__()
         if theme is not None:
             self.theme = theme
@@ -89,12 +89,13 @@ class JaxBatchApp(App):
         self.selection = selection
         # The user's own model keeps its inputs and hand-batched twin when chosen again.
         self.user = None if selection.model in CATALOG else selection
-        self.generation = 0
-        self.answered = 0  # the generation the lab last answered
+        self.requests = 0  # the last number given to a request, to the lab or the helper
+        self.lab_request = 0  # the lab's latest request
+        self.answered = 0  # the request the lab last answered
         self.lab = LabRunner(self.post_message)
         self.report: Report | None = None
-        self.timings = timings(lambda event: self.post_message(TimingEvent(event)))
-        self.job = 0  # the helper's current job: timings or a sweep
+        self.timings = timings(self.post_message)
+        self.helper_request = 0  # the helper's current request: timings or a sweep
         self.job_kind = ""
         self.paused = False
         self.live = None
@@ -171,27 +172,27 @@ class JaxBatchApp(App):
     def request(self, selection: Selection) -> None:
         """Ask the lab for `selection`; whatever an older request returns later is dropped."""
         self.selection = selection
-        self.generation += 1
+        self.lab_request = self._next_request()
         self._status(Content.assemble(("⟳ ", "$warning"),
                                       f"computing {selection.model} at batch {selection.batch_shape} "
                                       f"on {selection.device}…"))
         for view in self._views():
             view.loading = True
-        self.lab.request(self.generation, selection)
+        self.lab.request(self.lab_request, selection)
         self.action_restart_timings()
 
     def _watch_lab(self) -> None:
         """Say so when the current selection has run past the lab's time limit."""
         waited = self.lab.running_s()
-        if self.answered != self.generation and waited > self.lab.time_limit_s:
+        if self.answered != self.lab_request and waited > self.lab.time_limit_s:
             self._status(Content.assemble(("✗ ", "$error"), (
                 f"{self.selection.model} has run {waited:.0f} s without an answer: it goes on in the background "
                 "(a Python thread can't be stopped); choose another model or batch", "$error")))
 
     def on_lab_done(self, message: LabDone) -> None:
-        if message.generation != self.generation or not self.is_running:
+        if message.request != self.lab_request or not self.is_running:
             return  # an older selection's; or the app is closing and its panes are being taken down
-        self.answered = message.generation
+        self.answered = message.request
         self.report = message.report
         for view in self._views():
             view.show(message.report)
@@ -200,12 +201,12 @@ class JaxBatchApp(App):
         self.call_after_refresh(_settle_heap)
         r = message.report
         self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
-                                      f"{r.device['platform']} ({r.device['kind']}) · jax {r.jax_version}"))
+                                      f"{device_text(r.device)} · jax {r.jax_version}"))
 
     def on_lab_failed(self, message: LabFailed) -> None:
-        if message.generation != self.generation or not self.is_running:
+        if message.request != self.lab_request or not self.is_running:
             return
-        self.answered = message.generation
+        self.answered = message.request
         for view in self._views():
             view.loading = False
         kept = " · showing the last results" if self.report is not None else ""
@@ -213,10 +214,15 @@ class JaxBatchApp(App):
 
     # ---- timings and the sweep, from the helper process -----------------------------------
 
+    def _next_request(self) -> int:
+        self.requests += 1
+        return self.requests
+
     def _next_job(self, kind: str) -> int:
-        self.job += 1
+        """A new request to the helper; its answers to earlier ones are dropped from now on."""
+        self.helper_request = self._next_request()
         self.job_kind, self.paused, self.live = kind, False, None
-        return self.job
+        return self.helper_request
 
     def action_restart_timings(self) -> None:
         self.timings.time(self._next_job("timings"), self.selection)
@@ -247,25 +253,36 @@ class JaxBatchApp(App):
             self._next_job("")
             self.query_one(SweepView).cancelled()
 
-    def on_timing_event(self, message: TimingEvent) -> None:
-        if message.gen not in (self.job, None) or not self.job_kind or not self.is_running:
-            return  # from an earlier selection or job, or it arrived while the app closes
-        event, kind = message.event, message.event.get("event")
-        if kind == "timings" and self.job_kind == "timings":
-            self.live = LiveTimings.from_json(event["data"])
+    def _answers_helper(self, request: int | None, kind: str = "") -> bool:
+        """Whether a helper message is for its current request (None: about the helper itself)
+        and, given `kind`, of that kind; not when the app is closing."""
+        return (request in (self.helper_request, None) and bool(self.job_kind)
+                and kind in ("", self.job_kind) and self.is_running)
+
+    def on_timings_updated(self, message: TimingsUpdated) -> None:
+        if self._answers_helper(message.request, "timings"):
+            self.live = message.live
             for view in self.query(TimingsView):
                 view.show(self.live, self.paused)
-        elif kind == "sweep" and self.job_kind == "sweep":
-            self.sweep_state = SweepState.from_json(event["data"])
+
+    def on_sweep_updated(self, message: SweepUpdated) -> None:
+        if self._answers_helper(message.request, "sweep"):
+            self.sweep_state = message.state
             self.query_one(SweepView).show(self.sweep_state)
-        elif kind == "status" and self.job_kind == "timings":
+
+    def on_helper_status(self, message: HelperStatus) -> None:
+        if self._answers_helper(message.request, "timings"):
             for view in self.query(TimingsView):
-                view.status(Content.styled(f"⟳ {event['text']}", "$warning"))
-        elif kind == "error" and self.job_kind == "sweep":
-            self.query_one(SweepView).failed(event.get("text", ""))
-        elif kind == "error":
+                view.status(Content.styled(f"⟳ {message.text}", "$warning"))
+
+    def on_helper_failed(self, message: HelperFailed) -> None:
+        if not self._answers_helper(message.request):
+            return
+        if self.job_kind == "sweep":
+            self.query_one(SweepView).failed(message.error)
+        else:
             for view in self.query(TimingsView):
-                view.clear(Content.styled(f"✗ {event.get('text', '')}", "$error"))
+                view.clear(Content.styled(f"✗ {message.error}", "$error"))
 
     def on_unmount(self) -> None:
         self.timings.close()

@@ -33,9 +33,10 @@ class LabRunner:
         self._token = 0  # the serving thread's; an abandoned thread sees a newer one and stops
         self._busy_since: Optional[float] = None  # when the current analysis started, None if idle
 
-    def request(self, generation: int, selection: Selection) -> None:
+    def request(self, request: int, selection: Selection) -> None:
+        """Analyse `selection`; its answer is stamped with the app's number for it, `request`."""
         with self._lock:
-            self._wanted = (generation, selection)
+            self._wanted = (request, selection)
             if self._busy_since is not None and not self._abandon_current():
                 return  # the serving thread takes it when it is done
             self._token += 1
@@ -68,11 +69,11 @@ class LabRunner:
                 if self._wanted is None:
                     self._busy_since = None
                     return
-                (generation, selection), self._wanted = self._wanted, None
+                (request, selection), self._wanted = self._wanted, None
                 self._busy_since = time.monotonic()
             try:
-                self.post(LabDone(generation, analysis.analyze(selection)))
+                self.post(LabDone(request, analysis.analyze(selection)))
             except LabError as exc:
-                self.post(LabFailed(generation, str(exc)))
+                self.post(LabFailed(request, str(exc)))
             except Exception as exc:  # a bug of ours: said in the app rather than crash it
-                self.post(LabFailed(generation, f"internal error: {describe(exc)}"))
+                self.post(LabFailed(request, f"internal error: {describe(exc)}"))

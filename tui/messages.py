@@ -1,32 +1,64 @@
-"""Messages from the lab worker back to the app, stamped with the request's generation so a
-result for an older selection can be recognised and dropped."""
+"""Messages from the lab thread and the timing helper back to the app.
+
+Each carries the number of the request it answers, so a result for an older request can be
+recognised and dropped. The helper's updates are snapshots: a newer one for the same request
+replaces an older one still queued (`can_replace`), so a busy UI never works through a backlog.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.message import Message
 
 from jaxbatch.lab.results import Report
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import LiveTimings
 
 
+@dataclass
 class LabDone(Message):
-    def __init__(self, generation: int, report: Report) -> None:
-        super().__init__()
-        self.generation = generation
-        self.report = report
+    request: int
+    report: Report
 
 
+@dataclass
 class LabFailed(Message):
-    def __init__(self, generation: int, error: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
+    request: int
+    error: str
 
 
-class TimingEvent(Message):
-    """A line from the timing helper: status, timings, sweep or error, for job `gen`
-    (None: about the helper itself, whatever job it was on)."""
+@dataclass
+class _Snapshot(Message):
+    """An update that says everything so far: the next one for the same request supersedes it."""
 
-    def __init__(self, event: dict) -> None:
-        super().__init__()
-        self.gen = event.get("gen")
-        self.event = event
+    request: int
+
+    def can_replace(self, message: Message) -> bool:
+        return type(message) is type(self) and message.request == self.request
+
+
+@dataclass
+class TimingsUpdated(_Snapshot):
+    live: LiveTimings
+
+
+@dataclass
+class SweepUpdated(_Snapshot):
+    state: SweepState
+
+
+@dataclass
+class HelperStatus(Message):
+    """What the helper is doing for `request`, in its words ("compiling…")."""
+
+    request: int
+    text: str
+
+
+@dataclass
+class HelperFailed(Message):
+    """The helper's request failed; `request` None: the helper itself ended, whatever it was on."""
+
+    request: int | None
+    error: str

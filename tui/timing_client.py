@@ -1,8 +1,8 @@
 """The app's end of the timing helper process (jaxbatch.lab.timing_helper).
 
-Commands go down its stdin; a reader thread turns each line it prints into a call of
-`on_event`, which the app turns into a message. Its stderr goes to a file, never to the
-terminal the app draws on, and its last line explains an unexpected exit.
+Commands go down its stdin; a reader thread turns each line it prints into a typed message
+(`message_from`) and posts it. Its stderr goes to a file, never to the terminal the app draws
+on, and its last line explains an unexpected exit.
 """
 
 from __future__ import annotations
@@ -14,22 +14,39 @@ import tempfile
 import threading
 from typing import Any, Callable, Optional
 
-from jaxbatch.lab.selection import Selection
+from textual.message import Message
 
-Event = dict[str, Any]
+from jaxbatch.lab.selection import Selection
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import LiveTimings
+from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+
+
+def message_from(line: dict[str, Any]) -> Optional[Message]:
+    """The message for one line of the helper's protocol; None for a kind it doesn't know."""
+    request, kind = line.get("request"), line.get("event")
+    if kind == "timings":
+        return TimingsUpdated(request, LiveTimings.from_json(line["data"]))
+    if kind == "sweep":
+        return SweepUpdated(request, SweepState.from_json(line["data"]))
+    if kind == "status":
+        return HelperStatus(request, line.get("text", ""))
+    if kind == "error":
+        return HelperFailed(request, line.get("text", ""))
+    return None
 
 
 class TimingClient:
-    def __init__(self, on_event: Callable[[Event], None]) -> None:
-        self.on_event = on_event
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self.post = post
         self.proc: Optional[subprocess.Popen] = None
         self.closing = False
 
-    def time(self, gen: int, selection: Selection) -> None:
-        self._send(op="time", gen=gen, selection=selection.to_json())
+    def time(self, request: int, selection: Selection) -> None:
+        self._send(op="time", request=request, selection=selection.to_json())
 
-    def sweep(self, gen: int, selection: Selection) -> None:
-        self._send(op="sweep", gen=gen, selection=selection.to_json())
+    def sweep(self, request: int, selection: Selection) -> None:
+        self._send(op="sweep", request=request, selection=selection.to_json())
 
     def pause(self) -> None:
         self._send(op="pause")
@@ -71,13 +88,14 @@ class TimingClient:
     def _read(self, proc: subprocess.Popen, stderr) -> None:
         for line in proc.stdout:
             try:
-                self.on_event(json.loads(line))
-            except ValueError:
+                message = message_from(json.loads(line))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue
+            if message is not None:
+                self.post(message)
         status = proc.wait()
         if not self.closing:
             stderr.seek(0)
             last = (stderr.read().strip().splitlines() or [""])[-1]
-            self.on_event({"gen": None, "event": "error",
-                           "text": f"the timing helper exited with status {status}: {last}".rstrip(": ")})
+            self.post(HelperFailed(None, f"the timing helper exited with status {status}: {last}".rstrip(": ")))
 

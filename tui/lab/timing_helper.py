@@ -4,9 +4,9 @@ Why a process: the eager loop holds the GIL and XLA:CPU's thread pool takes ever
 the app's process they would delay its key presses. Here the operating system schedules the UI
 first (nice 10), and a stuck model can be stopped by ending the process.
 
-Protocol, one JSON object per line. In: {"op": "time", "gen", "selection"},
-{"op": "sweep", "gen", "selection", "budget_s"} (a Selection as JSON), {"op": "pause"}, {"op": "resume"},
-{"op": "stop"}; end of input ends the helper. Out: {"gen", "event", ...} with event "status"
+Protocol, one JSON object per line. In: {"op": "time", "request", "selection"},
+{"op": "sweep", "request", "selection", "budget_s"} (a Selection as JSON), {"op": "pause"}, {"op": "resume"},
+{"op": "stop"}; end of input ends the helper. Out: {"request", "event", ...} with event "status"
 (text), "timings" (a LiveTimings), "sweep" (a SweepState) or "error" (text). The protocol has a
 file descriptor of its own: whatever the user's model prints goes to stderr, not into it.
 """
@@ -46,9 +46,9 @@ def _read(stream: IO[str], commands: queue.Queue) -> None:
 
 
 def serve(commands: queue.Queue, emit) -> None:
-    """Run one job at a time, a step at a time, reading commands between steps."""
+    """Run one request at a time, a step at a time, reading commands between steps."""
     job: Iterator[dict[str, Any]] | None = None
-    gen = None
+    request = None
     paused = False
     while True:
         idle = job is None or paused
@@ -63,7 +63,7 @@ def serve(commands: queue.Queue, emit) -> None:
             job.close()
             job = None
         if op in ("time", "sweep"):
-            gen, paused = cmd.get("gen"), False
+            request, paused = cmd.get("request"), False
             job = _time(cmd) if op == "time" else _sweep(cmd)
         elif op in ("pause", "resume"):
             paused = op == "pause"
@@ -73,11 +73,11 @@ def serve(commands: queue.Queue, emit) -> None:
             except StopIteration:
                 job = None
             except Exception as exc:  # the user's model, or a bug of ours: said, not fatal
-                emit({"gen": gen, "event": "error", "text": _message(exc)})
+                emit({"request": request, "event": "error", "text": _message(exc)})
                 job = None
             else:
                 if event:
-                    emit({"gen": gen, **event})
+                    emit({"request": request, **event})
     if job is not None:
         job.close()
 

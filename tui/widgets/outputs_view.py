@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
-from jaxbatch.report_text import figures_text, loop_text, verdict_text
+from jaxbatch.presentation.outputs import figures_text, loop_text, on_batch_head, raised, strategy_figures, verdict_text
 from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 
@@ -35,7 +35,7 @@ def _widgets(report: Report) -> list[Static]:
     ]
     for i, s in enumerate(report.strategies.values()):
         out.append(_heading(_loop_first(report, s, _strategy_title(s)), "gap" if i == 0 else ""))
-        figures = figures_text(s.agreement) if s.key != "loop" and s.error is None else ""
+        figures = strategy_figures(s)
         out += [_block(figures, "$text-muted")] if figures else []
         out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
@@ -58,7 +58,7 @@ MARKS = {True: ("✓ ", "$success"), False: ("✗ ", "bold $error"), None: ("? "
 def _strategy_title(s: Strategy) -> Content:
     title = Content.assemble((s.label, "bold"), "  ", (ROLES.get(s.key, ""), "$text-muted"))
     if s.error is not None:
-        return Content.assemble(title, "  ", (f"✗ raised {s.error.type}", "bold $error"))
+        return Content.assemble(title, "  ", ("✗ " + raised(s), "bold $error"))
     if s.key == "loop":
         return title
     mark, style = MARKS[s.agrees]
@@ -74,10 +74,10 @@ def _loop_first(report: Report, s: Strategy, title: Content) -> Content:
 
 def _on_batch(on_batch: OnBatch) -> list[Static]:
     if on_batch.error is not None:
-        return [_block(f"✗ raises {on_batch.error.type}", "bold $error"), _block(on_batch.error.message, "$error")]
+        return [_block("✗ " + on_batch_head(on_batch), "bold $error"), _block(on_batch.error.message, "$error")]
     mark, style = MARKS[on_batch.agrees]
     figures = figures_text(on_batch.agreement)
-    return [_block(mark + on_batch.verdict, style), *([_block(figures, "$text-muted")] if figures else []),
+    return [_block(mark + on_batch_head(on_batch), style), *([_block(figures, "$text-muted")] if figures else []),
             _block(on_batch.text)]
 
 

@@ -22,8 +22,8 @@ from textual.worker import Worker, WorkerState
 from jaxbatch.lab import hlo as hlo_facts
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
-from jaxbatch.report_text import loop_text
-from jaxbatch.widgets.program_rows import alignment_rows, hlo_summary, line_rows
+from jaxbatch.presentation.outputs import loop_text, raised
+from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
 from jaxbatch.widgets.side_by_side import SideBySide
 
 LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
@@ -179,7 +179,7 @@ class ProgramsView(Vertical):
 
     def _why_nothing(self, report: Report) -> str:
         notes = [f"{s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
-        notes += [f"{s.label}: raised {s.error.type}" for s in report.strategies.values() if s.error]
+        notes += [f"{s.label}: {raised(s)}" for s in report.strategies.values() if s.error]
         if self.level != "jaxpr":
             notes.append("the loop runs eagerly, op by op: it has no single compiled program")
         return "no two programs to compare at this level. " + "; ".join(notes)

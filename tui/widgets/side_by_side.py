@@ -22,7 +22,7 @@ from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from jaxbatch.widgets.program_rows import MARKERS, ViewRow, difference_stops
+from jaxbatch.presentation.programs import MARKERS, ViewRow, difference_stops
 
 GUTTER = 2  # marker, then the cursor's pointer or a space
 CONTEXT = 2  # rows kept in view above and below the cursor when n or N scrolls to it

@@ -18,9 +18,8 @@ from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.report_text import sweep_lines
-
-UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+from jaxbatch.presentation.sweep import sweep_lines
+from jaxbatch.presentation.units import device_text, seconds_tick
 
 
 class SafePlot(PlotextPlot):
@@ -77,11 +76,10 @@ class SweepView(Vertical, can_focus=True):
         bar = self.query_one(ProgressBar)
         bar.update(total=len(sweep.planned), progress=len(sweep.sizes))
         bar.display = running
-        d = sweep.device
         last = f"batch {sweep.sizes[-1]:,} of {sweep.planned[-1]:,}" if sweep.sizes else ""
         state = ("running: " + last, "$warning") if running else (sweep.stopped, "$success")
         self.query_one("#sweep-head", Static).update(Content.assemble(
-            ("Sweep ", "bold"), f"on {d['platform']} ({d['kind']}) · ", state,
+            ("Sweep ", "bold"), f"on {device_text(sweep.device)} · ", state,
             *((" · escape cancels", "$text-muted"),) if running else ()))
         self.query_one("#sweep-crossovers", Static).update("\n".join(sweep.crossovers()))
         # plotext takes the log of its axis limits: with one size the x range is empty and
@@ -139,7 +137,7 @@ def _draw_ratio(sweep: SweepState, plt) -> None:
 def _decades(low: float, high: float) -> tuple[list[float], list[str]]:
     """Tick marks at powers of ten, labelled in s, ms, µs or ns (plotext would print 0.000001)."""
     values = [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
-    return values, [next(f"{v / scale:g} {unit}" for scale, unit in UNITS if v >= scale * 0.999) for v in values]
+    return values, [seconds_tick(v) for v in values]
 
 
 def _sizes(sizes: list[int]) -> tuple[list[int], list[str]]:

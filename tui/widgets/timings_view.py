@@ -17,7 +17,8 @@ from textual.content import Content
 from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
-from jaxbatch.report_text import scaling_text, seconds
+from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
+from jaxbatch.presentation.units import device_text, seconds
 from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 BAR = 30
@@ -86,7 +87,7 @@ def _head(live: LiveTimings, state: str) -> Content:
     d = live.device
     style = {"measuring": "$warning", "paused": "$text-muted", "settled": "$success"}[state]
     return Content.assemble(
-        ("Timings ", "bold"), f"{d['platform']} ({d['kind']}) · {live.instances:,} inst. · ",
+        ("Timings ", "bold"), f"{device_text(d)} · {live.instances:,} inst. · ",
         "floor ", (seconds(live.floor_s), "bold"), " · ",
         (f"{state} {live.rounds}/{MAX_ROUNDS}", style),
     )
@@ -95,27 +96,23 @@ def _head(live: LiveTimings, state: str) -> Content:
 def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     """One line per strategy: numbers, flags and a bar on a log scale from the dispatch floor
     to the slowest, fitted to `width` cells. Pure, for tests."""
-    manual = live.labels.get("manual", "manual")
     bar_width = max(4, min(BAR, width - NUMBERS - 8))
-    lines = [Content.styled(f"{'':<10}{'per call':>9} {'± IQR':>6} {'per inst.':>10} {'vs ' + manual:>10} "
-                            f"{'compile':>8}  {'log bar':<{bar_width}}", "$text-muted")]
+    lines = [Content.styled(f"{'':<10}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
+                            f"{ratio_head({'manual': 'manual', **live.labels}):>10} "
+                            f"{HEADS['compile']:>8}  {'log bar':<{bar_width}}", "$text-muted")]
     slowest = max(t.median_s for t in live.timings.values())
-    for key, t in live.timings.items():
-        spread = "" if t.iqr_s is None else f"{100 * t.iqr_s / t.median_s:.0f}%"
-        ratio = "" if t.ratio_to_manual is None else _ratio(t.ratio_to_manual)
-        name = live.labels.get(key, key)
-        flag = ("≈floor", "$warning") if t.dispatch_bound else ("~est." if t.estimated else "", "$text-muted")
+    for r in timing_rows(live.timings, live.labels):
+        t = live.timings[r.key]
         lines.append(Content.assemble(
-            (f"{name:<10}", "bold"), f"{seconds(t.median_s):>9} {spread:>6} {seconds(t.per_instance_s):>10} "
-            f"{ratio:>10} {seconds(t.compile_s):>8}  ",
-            (bar(t.median_s, live.floor_s, slowest, bar_width), "$accent"), " ", flag,
+            (f"{r.label:<10}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
+            f"{r.ratio:>10} {r.compile:>8}  ",
+            (bar(t.median_s, live.floor_s, slowest, bar_width), "$accent"), " ",
+            Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))
     return lines
 
 
-def _ratio(r: float) -> str:
-    """Three significant digits, never in e-notation: 0.228x, 1x, 906x, 1,184x."""
-    return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
+FLAG_STYLES = {"dispatch_bound": "$warning", "estimated": "$text-muted"}
 
 
 def bar(value: float, floor: float, slowest: float, width: int = BAR) -> str:

@@ -1,7 +1,5 @@
-"""Rows for the side-by-side program view, built from a jaxpr alignment or a line alignment.
-
-Kept apart from the widget so the text report and tests use the same rows the screen shows.
-"""
+"""Programs as rows: the side-by-side rows of a jaxpr or line alignment, their markers, and the
+summary of two compiled programs. The text report and the app's program pane show these rows."""
 
 from __future__ import annotations
 
@@ -10,6 +8,7 @@ from typing import Optional, Sequence
 
 from jaxbatch.lab.hlo import figure, ops_text
 from jaxbatch.lab.results import Alignment, Eqn, Hlo, TextAlignment
+from jaxbatch.presentation.units import byte_count
 
 Span = tuple[int, int]
 
@@ -140,4 +139,13 @@ def _memory(memory: Optional[dict[str, int]]) -> str:
     if not memory:
         return "unknown"
     names = {"argument": "args", "output": "out", "temp": "temp"}
-    return " · ".join(f"{names[k]} {v:,} B" for k, v in memory.items() if k in names)
+    return " · ".join(f"{names[k]} {byte_count(v)}" for k, v in memory.items() if k in names)
+
+
+SAME = {True: "same", False: "differs", None: "-"}
+
+
+def levels_text(same_program: dict) -> str:
+    """Whether the pair is one program at each level: `jaxpr differs · StableHLO same · HLO same`."""
+    return " · ".join(f"{name} {SAME[same_program.get(key)]}"
+                      for key, name in (("jaxpr", "jaxpr"), ("stablehlo", "StableHLO"), ("hlo", "HLO")))

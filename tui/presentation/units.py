@@ -1,0 +1,36 @@
+"""Units and the device, written one way in every view."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+# Seconds from the largest unit down: 1.23 s, 4.56 ms, 7.89 µs, 12 ns.
+UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+def seconds(value: Optional[float]) -> str:
+    if value is None:
+        return "-"
+    for scale, unit in UNITS[:-1]:
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
+def seconds_tick(value: float) -> str:
+    """A round power of ten as a plot tick: `1 ms`, `100 µs` (plotext would print 0.000001)."""
+    return next(f"{value / scale:g} {unit}" for scale, unit in UNITS if value >= scale * 0.999)
+
+
+def byte_count(value: int) -> str:
+    return f"{value:,} B"
+
+
+def ratio(r: float) -> str:
+    """Three significant digits, never in e-notation: 0.228x, 1x, 906x, 1,184x."""
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
+
+
+def device_text(device: dict) -> str:
+    """`cpu (cpu)`, `gpu (NVIDIA H200)`: the platform, then what JAX calls the device."""
+    return f"{device['platform']} ({device['kind']})"
