@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from jaxbatch.app import make_app
 from jaxbatch.export import plain_text
+from jaxbatch.lab.results import Device
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 from jaxbatch.messages import SweepUpdated, TimingsUpdated
@@ -74,7 +75,7 @@ def scripted_live(state: str = "measuring", sharded: bool = False) -> LiveTiming
     history = {k: tuple(v.median_s * (1 + 0.05 * ((i * 7 + j) % 5)) for i in range(20))
                for j, (k, v) in enumerate(timings.items())}
     labels = {"loop": "loop", "manual": "einsum", "vmap": "vmap", "sharded": "sharded", "shard_map": "shard_map"}
-    return LiveTimings(12, floor, timings, history, {"platform": "cpu", "kind": "cpu", "id": 0}, 4096, state,
+    return LiveTimings(12, floor, timings, history, Device("cpu", "cpu", 0), 4096, state,
                        labels, 4 if sharded else 1)
 
 
@@ -85,7 +86,7 @@ def scripted_sweep(stopped: str = "done") -> SweepState:
     loop = tuple(4e-5 for _ in sizes)
     return SweepState({"loop": "loop", "manual": "einsum", "vmap": "vmap"}, sizes, sizes,
                       {"loop": loop, "manual": manual, "vmap": vmap}, tuple(6e-6 for _ in sizes),
-                      {"platform": "cpu", "kind": "cpu", "id": 0}, stopped)
+                      Device("cpu", "cpu", 0), stopped)
 
 
 class ScriptedTimings:

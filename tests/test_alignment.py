@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.lab.alignment import align, compare_eqns
-from jaxbatch.lab.results import Eqn
+from jaxbatch.lab.alignment import align, compare_eqns, is_layout_only
+from jaxbatch.lab.results import Diff, Eqn
 
 PRIMS = ["add", "mul", "tanh", "dot_general", "reduce_sum"]
 
@@ -128,15 +128,25 @@ def test_matches_as_many_equations_as_possible_in_order(a, b):
 
 def test_same_primitive_different_params_says_which():
     diffs = compare_eqns(eqn("reduce_sum", axes=(1,)), eqn("reduce_sum", axes=(0,)))
-    assert diffs == ["axes (1,) vs (0,)"]
+    assert diffs == [Diff("param", "axes", "(1,)", "(0,)")]
+    assert [d.text for d in diffs] == ["axes (1,) vs (0,)"]
+    missing = compare_eqns(eqn("reduce_sum", axes=(1,)), eqn("reduce_sum"))
+    assert missing == [Diff("param", "axes", "(1,)", None)] and missing[0].text == "axes (1,) vs -"
 
 
 def test_operand_order_and_layout_are_named():
     left = dataclasses.replace(eqn("dot_general"), inputs=["f32[5,3]", "f32[2,3]"], outputs=["f32[5,2]"])
     right = dataclasses.replace(eqn("dot_general"), inputs=["f32[2,3]", "f32[5,3]"], outputs=["f32[2,5]"])
-    assert compare_eqns(left, right) == ["operands swapped", "output f32[5,2] vs f32[2,5] (transposed)"]
+    diffs = compare_eqns(left, right)
+    assert diffs == [Diff("operands"), Diff("output", None, "f32[5,2]", "f32[2,5]", transposed=True)]
+    assert [d.text for d in diffs] == ["operands swapped", "output f32[5,2] vs f32[2,5] (transposed)"]
+    assert not is_layout_only(diffs) and is_layout_only(diffs[1:])
     bigger = dataclasses.replace(right, outputs=["f32[2,6]"])
-    assert compare_eqns(left, bigger)[-1] == "output f32[5,2] vs f32[2,6]"
+    assert compare_eqns(left, bigger)[-1] == Diff("output", None, "f32[5,2]", "f32[2,6]")
+    assert compare_eqns(left, bigger)[-1].text == "output f32[5,2] vs f32[2,6]"
+    transposed = dataclasses.replace(left, inputs=["f32[3,5]", "f32[2,3]"])
+    assert [d.text for d in compare_eqns(left, transposed)] == [
+        "inputs f32[5,3] f32[2,3] vs f32[3,5] f32[2,3] (transposed)"]
 
 
 def test_fallback_for_very_different_long_programs_is_marked_approximate(monkeypatch):
@@ -192,7 +202,7 @@ def _aligned(f, g, *args):
 def test_operands_fed_from_other_places_differ_though_their_avals_match():
     x, y = jnp.ones(3), jnp.zeros(3)
     swapped = _aligned(lambda a, b: a - b, lambda a, b: b - a, x, y)
-    assert not swapped.identical and swapped.rows[0].diffs == ["operands swapped"]
+    assert not swapped.identical and swapped.rows[0].diffs == [Diff("operands")]
 
     def plus_sin(a):
         s, c = jnp.sin(a), jnp.cos(a)
@@ -204,7 +214,8 @@ def test_operands_fed_from_other_places_differ_though_their_avals_match():
 
     rewired = _aligned(plus_sin, plus_cos, x)
     assert [r.status for r in rewired.rows] == ["same", "same", "same", "differ"]
-    assert rewired.rows[-1].diffs == ["operands come from other equations"]
+    assert rewired.rows[-1].diffs == [Diff("wiring")]
+    assert rewired.rows[-1].diffs[0].text == "operands come from other equations"
 
 
 def test_the_same_wiring_under_other_names_is_identical():

@@ -52,6 +52,9 @@ def test_json_follows_the_contract(report):
     data = report.to_json()
     assert data["model"] == "tanh-dense" and data["batch_shape"] == [5]
     assert data["device"]["platform"] == "cpu"
+    # the device is a value that names itself; its JSON form is the contract's {platform, kind, id}
+    assert report.device.text == f"cpu ({report.device.kind})"
+    assert data["device"] == {"platform": "cpu", "kind": report.device.kind, "id": report.device.id}
     assert data["single"]["on_batch"]["error"]["type"] == "TypeError"
     assert set(data["strategies"]) == {"loop", "manual", "vmap"}
     assert data["strategies"]["manual"]["label"] == "einsum"

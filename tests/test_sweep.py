@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from jaxbatch.lab.results import Device
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import ROUNDS, _measured, sweep
 from jaxbatch.lab.sweep_state import EVEN, SweepState
@@ -13,7 +14,7 @@ from jaxbatch.lab.timing import Series, timing
 
 from app_helpers import scripted_sweep
 
-CPU = {"platform": "cpu", "kind": "cpu", "id": 0}
+CPU = Device("cpu", "cpu", 0)
 LABELS = {"manual": "einsum", "vmap": "vmap"}
 FLOOR = 1e-9  # far below every time here: nothing is dispatch-bound unless a test says so
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from textual.app import SystemCommand
 
+from jaxbatch.lab.results import Device
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
 from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
@@ -29,7 +30,7 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     yield SystemCommand("Batch shape…", "Type a batch shape: 5, 4,8 or (4, 8)", app.action_focus_batch)
     for device in (report.backends or {}).get("devices", []) if report else []:
         if device["spec"] != current.device:
-            yield SystemCommand(f"Device: {device['spec']}", device_text(device),
+            yield SystemCommand(f"Device: {device['spec']}", device_text(Device.of(device)),
                                 partial(app.choose, "#device", device["spec"]))
     if report is not None and len(report.in_axes) > 1:
         yield SystemCommand("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)

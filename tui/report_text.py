@@ -83,7 +83,7 @@ def _timings(report: Report) -> list[str]:
     for r in timing_rows(report.timings, labels):
         lines.append(f"  {r.label:<12} {r.compile:>10} {r.per_call:>10} {r.iqr:>10} {r.per_instance:>10} "
                      f"{r.ratio:>10}  {flags_text(r)}")
-    spread = scaling_text(report.timings, report.devices, report.device["platform"])
+    spread = scaling_text(report.timings, report.devices, report.device.platform)
     return lines + ([f"  {spread}"] if spread else [])
 
 

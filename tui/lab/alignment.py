@@ -11,7 +11,7 @@ import difflib
 from collections import Counter
 from typing import Optional, Sequence
 
-from jaxbatch.lab.results import Alignment, Eqn, Row
+from jaxbatch.lab.results import Alignment, Diff, Eqn, Row
 
 # Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
 # alignment and the verdict says so.
@@ -90,14 +90,14 @@ def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]
         if pi < len(left) and pj < len(right):
             diffs = compare_eqns(left[pi], right[pj])
             wiring = _wiring(left[pi], right[pj], matched, set(matched.values()))
-            if wiring and "operands swapped" not in diffs:
+            if wiring and not any(d.kind == "operands" for d in diffs):
                 diffs.append(wiring)
             rows.append(Row(pi, pj, "differ" if diffs else "same", diffs))
         i, j = pi + 1, pj + 1
     return rows
 
 
-def _wiring(left: Eqn, right: Eqn, matched: dict[int, int], right_matched: set[int]) -> str:
+def _wiring(left: Eqn, right: Eqn, matched: dict[int, int], right_matched: set[int]) -> Optional[Diff]:
     """Whether the operands come from matching places: `x - y` against `y - x` has the same
     avals, but not the same program. An operand made by an equation that exists on one side
     only is not judged here: that equation's own row already differs."""
@@ -112,35 +112,36 @@ def _wiring(left: Eqn, right: Eqn, matched: dict[int, int], right_matched: set[i
             source.startswith("eq") and int(source[2:].partition(".")[0]) not in right_matched)
 
     if len(left.sources) != len(right.sources):
-        return ""
+        return None
     lefts = [mapped(s) for s in left.sources]
     pairs = [(a, b) for a, b in zip(lefts, right.sources) if judged(a) and judged(b)]
     if all(a == b for a, b in pairs):
-        return ""
-    return "operands swapped" if sorted(lefts) == sorted(right.sources) else "operands come from other equations"
+        return None
+    return Diff("operands" if sorted(lefts) == sorted(right.sources) else "wiring")
 
 
-def compare_eqns(left: Eqn, right: Eqn) -> list[str]:
-    """What differs between two equations of the same primitive, in words; [] if nothing."""
+def compare_eqns(left: Eqn, right: Eqn) -> list[Diff]:
+    """What differs between two equations of the same primitive; [] if nothing."""
     diffs = [
-        f"{key} {left.params.get(key, '-')} vs {right.params.get(key, '-')}"
+        Diff("param", key, left.params.get(key), right.params.get(key))
         for key in sorted(set(left.params) | set(right.params))
         if left.params.get(key) != right.params.get(key)
         and "{...}" not in (left.params.get(key, ""), right.params.get(key, ""))
     ]
     if left.inputs != right.inputs:
         if sorted(left.inputs) == sorted(right.inputs):
-            diffs.append("operands swapped")
-        elif len(left.inputs) == len(right.inputs) and all(map(_same_or_transposed, left.inputs, right.inputs)):
-            diffs.append(f"inputs {' '.join(left.inputs)} vs {' '.join(right.inputs)} (transposed)")
+            diffs.append(Diff("operands"))
         else:
-            diffs.append(f"inputs {' '.join(left.inputs)} vs {' '.join(right.inputs)}")
+            diffs.append(Diff("inputs", None, " ".join(left.inputs), " ".join(right.inputs),
+                              _transposed(left.inputs, right.inputs)))
     if left.outputs != right.outputs:
-        transposed = len(left.outputs) == len(right.outputs) and all(
-            map(_same_or_transposed, left.outputs, right.outputs))
-        kind = " (transposed)" if transposed else ""
-        diffs.append(f"output {' '.join(left.outputs)} vs {' '.join(right.outputs)}{kind}")
+        diffs.append(Diff("output", None, " ".join(left.outputs), " ".join(right.outputs),
+                          _transposed(left.outputs, right.outputs)))
     return diffs
+
+
+def _transposed(left: list[str], right: list[str]) -> bool:
+    return len(left) == len(right) and all(map(_same_or_transposed, left, right))
 
 
 def _same_or_transposed(a: str, b: str) -> bool:
@@ -152,8 +153,8 @@ def _same_or_transposed(a: str, b: str) -> bool:
     return da == db and ":" not in a + b and Counter(sa.rstrip("]").split(",")) == Counter(sb.rstrip("]").split(","))
 
 
-def is_layout_only(diffs: list[str]) -> bool:
-    return bool(diffs) and all(d.endswith("(transposed)") for d in diffs)
+def is_layout_only(diffs: list[Diff]) -> bool:
+    return bool(diffs) and all(d.transposed for d in diffs)
 
 
 def _verdict(left: Sequence[Eqn], right: Sequence[Eqn], rows: list[Row], exact: bool) -> str:
@@ -181,8 +182,8 @@ def _verdict(left: Sequence[Eqn], right: Sequence[Eqn], rows: list[Row], exact: 
     return "; ".join(parts)
 
 
-def _short(diff: str) -> str:
+def _short(diff: Diff) -> str:
     """Verdict wording: `inputs transposed`, `output f32[5,2] vs f32[2,5]`."""
-    if diff.startswith("inputs") and diff.endswith("(transposed)"):
+    if diff.kind == "inputs" and diff.transposed:
         return "inputs transposed"
-    return diff.removesuffix(" (transposed)")
+    return diff.text.removesuffix(" (transposed)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 
 from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.results import Device
 
 PLATFORMS = ("cpu", "gpu", "tpu")
 INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform
@@ -35,8 +36,8 @@ def resolve_device(spec: str) -> jax.Device:
         raise LabError(f"no {spec} device: JAX found only {found} ({_INSTALL_HINT[spec]})") from None
 
 
-def describe_device(device: jax.Device) -> dict[str, object]:
-    return {"platform": device.platform, "kind": device.device_kind, "id": device.id}
+def describe_device(device: jax.Device) -> Device:
+    return Device(device.platform, device.device_kind, device.id)
 
 
 def inventory() -> dict[str, object]:
@@ -49,5 +50,5 @@ def inventory() -> dict[str, object]:
         except RuntimeError as exc:
             missing[platform] = str(exc).splitlines()[0]
             continue
-        devices += [{"spec": f"{platform}:{i}", **describe_device(d)} for i, d in enumerate(found)]
+        devices += [{"spec": f"{platform}:{i}", **describe_device(d).to_json()} for i, d in enumerate(found)]
     return {"devices": devices, "missing": missing, "install": {p: INSTALL[p] for p in missing}}

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Union
 
 # What each strategy is, in the words every view uses.
 ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
          "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
+
+
+@dataclass(frozen=True)
+class Device:
+    """The JAX device the work ran on. `text` is how every view names it: `cpu (cpu)`,
+    `gpu (NVIDIA H200)`, the platform and then what JAX calls the device."""
+
+    platform: str
+    kind: str
+    id: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.platform} ({self.kind})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"platform": self.platform, "kind": self.kind, "id": self.id}
+
+    @classmethod
+    def of(cls, value: Union["Device", Mapping[str, Any]]) -> "Device":
+        """A Device from itself or its JSON form ({platform, kind, id}; other keys ignored)."""
+        return value if isinstance(value, Device) else cls(value["platform"], value["kind"], value["id"])
 
 
 @dataclass(frozen=True)
@@ -164,13 +186,40 @@ class Eqn:
 
 
 @dataclass(frozen=True)
+class Diff:
+    """One way two matched equations differ, as data: what differs and both sides.
+
+    kind: "param" (the parameter `key`), "inputs" or "output" (the avals, space-separated),
+    "operands" (the same operands in another order) or "wiring" (operands made elsewhere).
+    `transposed`: the avals are the same dimensions in another order, a layout difference only.
+    `text` is the one wording every view and the report JSON use."""
+
+    kind: str
+    key: Optional[str] = None  # the parameter's name, for kind "param"
+    left: Optional[str] = None  # None: the parameter is absent on that side
+    right: Optional[str] = None
+    transposed: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.kind == "operands":
+            return "operands swapped"
+        if self.kind == "wiring":
+            return "operands come from other equations"
+        left = "-" if self.left is None else self.left
+        right = "-" if self.right is None else self.right
+        what = self.key if self.kind == "param" else self.kind
+        return f"{what} {left} vs {right}" + (" (transposed)" if self.transposed else "")
+
+
+@dataclass(frozen=True)
 class Row:
     """One aligned row: `left`/`right` index into the two equation lists (None for a gap)."""
 
     left: Optional[int]
     right: Optional[int]
     status: str  # "same", "differ", "only_left" or "only_right"
-    diffs: list[str] = field(default_factory=list)
+    diffs: list[Diff] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,7 +249,7 @@ class Alignment:
             "exact": self.exact,
             "rows": [
                 {"left": text(self.left_eqns, r.left), "right": text(self.right_eqns, r.right),
-                 "status": r.status, "diffs": r.diffs}
+                 "status": r.status, "diffs": [d.text for d in r.diffs]}
                 for r in self.rows
             ],
         }
@@ -253,7 +302,7 @@ class Report:
     note: str
     source: str
     batch_shape: tuple[int, ...]
-    device: dict[str, Any]
+    device: Device
     jax_version: str
     single: Single
     strategies: dict[str, Strategy]
@@ -284,7 +333,7 @@ class Report:
             "in_axes": self.in_axes,
             "devices": self.devices,
             **({"sharded_note": self.sharded_note} if self.sharded_note else {}),
-            "device": self.device,
+            "device": self.device.to_json(),
             "jax_version": self.jax_version,
             "single": {
                 "output": self.single.output,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from jaxbatch.lab.results import Device
 from jaxbatch.lab.timing import DISPATCH_BOUND
 
 # Closer than this, two per-instance times are even even when their spreads don't overlap: each
@@ -24,7 +25,7 @@ class SweepState:
     sizes: tuple[int, ...]  # measured so far
     per_instance_s: dict[str, tuple[Optional[float], ...]]  # medians; None where a strategy failed
     floor_s: tuple[float, ...]
-    device: dict[str, Any]
+    device: Device
     stopped: str = ""
     quartiles_s: dict[str, tuple[Quartiles, ...]] = field(default_factory=dict)  # as per_instance_s
 
@@ -73,14 +74,14 @@ class SweepState:
         return {"labels": self.labels, "planned": list(self.planned), "sizes": list(self.sizes),
                 "per_instance_s": {k: list(v) for k, v in self.per_instance_s.items()},
                 "quartiles_s": {k: [None if q is None else list(q) for q in v] for k, v in self.quartiles_s.items()},
-                "floor_s": list(self.floor_s), "device": self.device, "stopped": self.stopped,
+                "floor_s": list(self.floor_s), "device": self.device.to_json(), "stopped": self.stopped,
                 "ratio_vmap_to_manual": list(self.ratio), "crossovers": self.crossovers()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SweepState":
         return cls(labels=data["labels"], planned=tuple(data["planned"]), sizes=tuple(data["sizes"]),
                    per_instance_s={k: tuple(v) for k, v in data["per_instance_s"].items()},
-                   floor_s=tuple(data["floor_s"]), device=data["device"], stopped=data["stopped"],
+                   floor_s=tuple(data["floor_s"]), device=Device.of(data["device"]), stopped=data["stopped"],
                    quartiles_s={k: tuple(None if q is None else tuple(q) for q in v)
                                 for k, v in data["quartiles_s"].items()})
 

@@ -11,6 +11,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from jaxbatch.lab.results import Device
+
 Timer = Callable[[], float]
 
 ROUNDS = 7
@@ -142,17 +144,19 @@ class LiveTimings:
     floor_s: float
     timings: dict[str, Timing]
     history: dict[str, tuple[float, ...]]
-    device: dict[str, Any]
+    device: Device  # given as its JSON form, it is read into a Device
     instances: int
     state: str  # "measuring" or "settled"
     labels: dict[str, str]  # strategy -> its name for this model ("einsum" for manual)
     devices: int = 1  # of the platform: the sharded strategies spread the batch over them all
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "timings": {k: t.to_json() for k, t in self.timings.items()},
+        return {**self.__dict__, "device": self.device.to_json(),
+                "timings": {k: t.to_json() for k, t in self.timings.items()},
                 "history": {k: list(h) for k, h in self.history.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "LiveTimings":
-        return cls(**{**data, "timings": {k: Timing.from_json(t) for k, t in data["timings"].items()},
+        return cls(**{**data, "device": Device.of(data["device"]),
+                      "timings": {k: Timing.from_json(t) for k, t in data["timings"].items()},
                       "history": {k: tuple(h) for k, h in data["history"].items()}})

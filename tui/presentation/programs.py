@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from jaxbatch.lab.hlo import figure, ops_text
-from jaxbatch.lab.results import Alignment, Eqn, Hlo, TextAlignment
+from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, TextAlignment
 from jaxbatch.presentation.units import byte_count
 
 Span = tuple[int, int]
@@ -38,7 +38,7 @@ def alignment_rows(alignment: Alignment) -> list[ViewRow]:
                 r.status,
                 _marks(left, r.diffs) if left else (),
                 _marks(right, r.diffs) if right else (),
-                tuple(r.diffs),
+                tuple(d.text for d in r.diffs),
             )
         )
     return rows
@@ -50,7 +50,7 @@ def line_rows(alignment: TextAlignment) -> list[ViewRow]:
         return None if i is None else lines[i]
 
     return [ViewRow(line(alignment.left_lines, r.left), line(alignment.right_lines, r.right), r.status,
-                    diffs=tuple(r.diffs)) for r in alignment.rows]
+                    diffs=tuple(d.text for d in r.diffs)) for r in alignment.rows]
 
 
 def difference_stops(rows: Sequence[ViewRow]) -> list[int]:
@@ -65,7 +65,7 @@ def _line(eqn: Optional[Eqn]) -> Optional[str]:
     return None if eqn is None else "  " * eqn.depth + eqn.text
 
 
-def _marks(eqn: Eqn, diffs: list[str]) -> tuple[Span, ...]:
+def _marks(eqn: Eqn, diffs: list[Diff]) -> tuple[Span, ...]:
     """Where, in the displayed line, the differences are: the parameter, the operands, or the
     output type that differs."""
     indent = 2 * eqn.depth
@@ -74,12 +74,12 @@ def _marks(eqn: Eqn, diffs: list[str]) -> tuple[Span, ...]:
     rhs_start = _operands_start(text, eqn.primitive, lhs_end)
     spans: list[Span] = []
     for diff in diffs:
-        key = diff.split(" ", 1)[0]
-        if key == "output" and lhs_end > 0:
+        if diff.kind == "output" and lhs_end > 0:
             spans.append((0, lhs_end))
-        elif key in ("operands", "inputs") and rhs_start < len(text):
+        elif diff.kind in ("operands", "wiring", "inputs") and rhs_start < len(text):
             spans.append((rhs_start, len(text)))
-        elif key in eqn.params:
+        elif diff.kind == "param" and diff.key in eqn.params:
+            key = diff.key
             shown = f"{key}={eqn.params[key]}"
             at = text.find(shown)
             if at >= 0:

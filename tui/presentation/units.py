@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from jaxbatch.lab.results import Device
+
 # Seconds from the largest unit down: 1.23 s, 4.56 ms, 7.89 µs, 12 ns.
 UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
@@ -31,6 +33,6 @@ def ratio(r: float) -> str:
     return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
 
 
-def device_text(device: dict) -> str:
+def device_text(device: Device) -> str:
     """`cpu (cpu)`, `gpu (NVIDIA H200)`: the platform, then what JAX calls the device."""
-    return f"{device['platform']} ({device['kind']})"
+    return device.text

@@ -53,7 +53,7 @@ class TimingsView(VerticalScroll, can_focus=True):
         state = "paused" if paused else live.state
         self.status(_head(live, state))
         width = self.scrollable_content_region.width or 78
-        spread = scaling_text(live.timings, live.devices, live.device["platform"])
+        spread = scaling_text(live.timings, live.devices, live.device.platform)
         lines = [*table_lines(live, width), *([Content.styled(spread, "$text-muted")] if spread else [])]
         self.query_one("#timings-table", Static).update(Content("\n").join(lines))
         self.query_one("#timings-history-title", Static).update(
