@@ -5,6 +5,7 @@ strategies are exercised everywhere; this must happen before anything imports JA
 """
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,23 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def fixture_ref():
     """`tests/fixtures/NAME.py:ATTR` as a model reference."""
     return lambda name, attr="MODEL": f"{FIXTURES / name}.py:{attr}"
+
+
+_outcome: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _outcome["status"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the process with the session's status once every report is written, skipping the
+    interpreter's teardown: the lab's daemon threads (a stuck model the app abandoned, the
+    helpers' readers) may still be inside XLA then, and XLA's CPU client can crash while Python
+    finalizes around them (seen once in CI: every test passed, then exit 139). What the tests
+    decided is already known and printed; the teardown has nothing left to say."""
+    if "status" in _outcome:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_outcome["status"])

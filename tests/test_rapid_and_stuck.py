@@ -70,9 +70,34 @@ async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection
         assert text.startswith(last.model) and f"· batch {last.batch_shape}" in widget_text(app.query_one("#status"))
 
 
+def _tracked(monkeypatch) -> list[str]:
+    """The models in the lab's hands right now, as analysis.analyze sees them."""
+    analysing, real = [], analysis.analyze
+
+    def tracked(selection, *args, **kwargs):
+        analysing.append(selection.model)
+        try:
+            return real(selection, *args, **kwargs)
+        finally:
+            analysing.remove(selection.model)
+
+    monkeypatch.setattr(analysis, "analyze", tracked)
+    return analysing
+
+
+async def _finished(analysing: list[str]) -> None:
+    """Wait until the abandoned analysis, released, has ended: no thread of a test still runs
+    JAX work when the next test (or the interpreter's exit) comes."""
+    deadline = time.monotonic() + 120
+    while analysing and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not analysing, analysing
+
+
 async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(tmp_path, monkeypatch):
     release = tmp_path / "release"
     monkeypatch.setenv("JAXBATCH_TEST_RELEASE", str(release))
+    analysing = _tracked(monkeypatch)
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -88,23 +113,15 @@ async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(
         await settle(pilot)
         assert app.report.model == "elementwise"
         release.touch()  # the abandoned thread finishes now: its answer is dropped
-        await pilot.pause(0.5)
+        await _finished(analysing)
+        await pilot.pause(0.2)
         assert app.report.model == "elementwise" and "elementwise" in widget_text(status)
 
 
 async def test_switching_away_from_a_slow_model_does_not_wait_for_it(tmp_path, monkeypatch):
     release = tmp_path / "release"
     monkeypatch.setenv("JAXBATCH_TEST_RELEASE", str(release))
-    analysing, real = [], analysis.analyze  # the models in the lab's hands right now
-
-    def tracked(selection, *args, **kwargs):
-        analysing.append(selection.model)
-        try:
-            return real(selection, *args, **kwargs)
-        finally:
-            analysing.remove(selection.model)
-
-    monkeypatch.setattr(analysis, "analyze", tracked)
+    analysing = _tracked(monkeypatch)
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -116,3 +133,4 @@ async def test_switching_away_from_a_slow_model_does_not_wait_for_it(tmp_path, m
         assert app.report.model == "elementwise"
         assert analysing == [SLOW]  # answered while the slow one still runs, abandoned to its thread
         release.touch()
+        await _finished(analysing)
