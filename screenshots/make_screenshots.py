@@ -26,7 +26,7 @@ SIZES = {"dashboard.svg": (160, 48)}
 # Live panes: wait until they have something worth showing.
 READY = {
     "timings.svg": lambda app: app.live is not None and app.live.rounds >= 30,
-    "sweep.svg": lambda app: "done" in str(app.query_one("#sweep-head").content),
+    "sweep.svg": lambda app: app.sweep is not None and bool(app.sweep.stopped),
     "dashboard.svg": lambda app: app.live is not None and app.live.rounds >= 30,
 }
 
@@ -34,7 +34,7 @@ READY = {
 async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)) -> None:
     app = make_app(selection)
     async with app.run_test(size=size) as pilot:
-        while app.generation == 0 or app.answered != app.generation:  # the lab's results are in
+        while app.lab_request == 0 or app.answered != app.lab_request:  # the lab's results are in
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause()

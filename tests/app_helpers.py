@@ -8,11 +8,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jaxbatch.app import make_app
-from jaxbatch.export import plain_text
 from jaxbatch.lab.results import Device
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 from jaxbatch.messages import SweepUpdated, TimingsUpdated
+from jaxbatch.widgets.pane import shown_text as shown_text  # what `c` copies from a pane
 
 
 async def settle(pilot, timeout: float = 120.0) -> None:
@@ -26,11 +26,6 @@ async def settle(pilot, timeout: float = 120.0) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
-
-
-def shown_text(root) -> str:
-    """The plain text of every displayed Static under `root`: what `c` copies from a pane."""
-    return plain_text(root)
 
 
 def widget_text(widget: Widget) -> str:
@@ -117,7 +112,7 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, timings=ScriptedTimings, keymap_path=None, theme=None):
+def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None):
     """The app with the scripted timing helper: deterministic, and no second process; the
     keymap from `keymap_path` only, never the user's own config."""
-    return make_app(selection, timings, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)
+    return make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)

@@ -9,6 +9,8 @@ import pytest
 from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, tolerance
 from jaxbatch.lab.results import Strategy
 from jaxbatch.presentation.outputs import figures_text, verdict_text
+from jaxbatch.presentation.verdicts import agreement_verdict
+from jaxbatch.report_json import agreement_json
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():
@@ -33,7 +35,7 @@ def test_figures_count_ulps_as_numpy_testing_does():
     assert a.max_abs == np.max(np.abs(out.astype(np.float64) - ref))
     assert a.max_rel == pytest.approx(max(abs(float(out[i]) - float(ref[i])) / abs(float(ref[i])) for i in range(3)))
     assert a.agrees is True and a.tolerance == {"float32": {"rtol": 1e-5, "atol": 1e-5}}
-    assert a.verdict == "agrees within float32 tolerance 1e-05 (max 2 ULP)"
+    assert a.kind == "agrees" and agreement_verdict(a) == "agrees within float32 tolerance 1e-05 (max 2 ULP)"
 
 
 def test_relative_difference_is_taken_where_the_loop_is_nonzero():
@@ -48,14 +50,16 @@ def test_an_ulp_across_zero_counts_every_float_between():
 
 def test_identical_outputs_agree_exactly():
     x = np.array([1.5, np.nan], np.float32)
-    assert compare(x.copy(), x).verdict == "agrees exactly"
+    assert agreement_verdict(compare(x.copy(), x)) == "agrees exactly"
 
 
 def test_integers_must_match_exactly_and_need_no_float64():
     a = compare(np.array([1, 2], np.int32), np.array([1, 5], np.int32))
     assert a.agrees is False and a.max_abs == 3 and a.max_ulp == 3 and a.tolerance == {"int32": {"rtol": 0, "atol": 0}}
     assert not needs_float64(a)
-    assert judge(a, None, None, None).verdict == "WRONG: 3 off the loop (3 ULP), where int32 must match exactly"
+    judged = judge(a, None, None, None)
+    assert judged.kind == "wrong" and judged.exact_beyond == ["int32"]
+    assert agreement_verdict(judged) == "WRONG: 3 off the loop (3 ULP), where int32 must match exactly"
 
 
 def test_nan_where_the_loop_has_nan_agrees_but_nan_elsewhere_is_wrong_without_asking_float64():
@@ -63,44 +67,45 @@ def test_nan_where_the_loop_has_nan_agrees_but_nan_elsewhere_is_wrong_without_as
     assert compare(ref.copy(), ref).agrees is True
     other = compare(np.array([np.nan, np.nan]), ref)
     assert other.agrees is False and other.max_abs == float("inf") and not needs_float64(other)
-    assert judge(other, None, None, None).verdict == "WRONG: NaN or infinity where the loop has a number"
+    assert agreement_verdict(judge(other, None, None, None)) == "WRONG: NaN or infinity where the loop has a number"
 
 
 def test_shape_and_structure_mismatches_have_no_figures():
     assert compare(np.zeros(()), np.zeros(3)).max_abs is None
     mismatch = compare({"a": np.zeros(2)}, (np.zeros(2),))
     assert mismatch.agrees is False and mismatch.max_abs is None and "structure" in mismatch.reason
-    assert judge(mismatch, None, None, None).verdict.startswith("WRONG: its output's structure")
+    assert judge(mismatch, None, None, None).kind == "wrong"
+    assert agreement_verdict(judge(mismatch, None, None, None)).startswith("WRONG: its output's structure")
 
 
 LOOP_ERROR = 1.47e-4  # the float32 loop's own distance from float64, as in the RNN
 
 
-@pytest.mark.parametrize("error, agrees, words", [
-    (1.02e-4, True, "agrees within float32 rounding: "),  # closer to float64 than the loop
-    (5.5e-4, True, "agrees within float32 rounding: "),  # within ROUNDING_FACTOR (4) of the loop's distance
-    (6.5e-4, False, "WRONG: "),  # beyond it
-    (0.51, False, "WRONG: "),
+@pytest.mark.parametrize("error, agrees, kind, words", [
+    (1.02e-4, True, "rounding", "agrees within float32 rounding: "),  # closer to float64 than the loop
+    (5.5e-4, True, "rounding", "agrees within float32 rounding: "),  # within ROUNDING_FACTOR (4) of the loop's
+    (6.5e-4, False, "wrong", "WRONG: "),  # beyond it
+    (0.51, False, "wrong", "WRONG: "),
 ])
-def test_beyond_the_tolerance_float64_decides(error, agrees, words):
+def test_beyond_the_tolerance_float64_decides(error, agrees, kind, words):
     truth = np.linspace(-1, 1, 8)
     loop = (truth + LOOP_ERROR * np.sign(np.sin(np.arange(8)))).astype(np.float32)
     out = (truth + error * np.sign(np.cos(np.arange(8)))).astype(np.float32)
     a = compare(out, loop)
     assert a.agrees is False and needs_float64(a)
     judged = judge(a, out, truth, LOOP_ERROR)
-    assert judged.agrees is agrees and judged.verdict.startswith(words)
+    assert judged.agrees is agrees and judged.kind == kind and agreement_verdict(judged).startswith(words)
     assert judged.vs_float64 == pytest.approx(error, rel=0.01) and judged.loop_vs_float64 == LOOP_ERROR
-    assert f"from float64 (the float32 loop: {LOOP_ERROR:.3g})" in judged.verdict
+    assert f"from float64 (the float32 loop: {LOOP_ERROR:.3g})" in agreement_verdict(judged)
 
 
 def test_without_float64_it_differs_and_rounding_is_unknown_so_it_does_not_agree():
     a = compare(np.array([1.001], np.float32), np.array([1.0], np.float32))
     judged = judge(a, None, None, None, "the float64 reference took over 60 s")
     assert judged.agrees is False and judged.float64_note == "the float64 reference took over 60 s"
-    assert judged.verdict.startswith("DIFFERS: 0.001 off the loop (")
-    assert judged.verdict.endswith("beyond float32 tolerance 1e-05; rounding or not is unknown "
-                                   "(the float64 reference took over 60 s)")
+    assert judged.kind == "differs" and agreement_verdict(judged).startswith("DIFFERS: 0.001 off the loop (")
+    assert agreement_verdict(judged).endswith("beyond float32 tolerance 1e-05; rounding or not is unknown "
+                                              "(the float64 reference took over 60 s)")
 
 
 class _Float64:
@@ -130,11 +135,11 @@ def test_float64_is_asked_for_only_when_a_float_misses_the_tolerance():
 def test_the_same_figures_reach_json_and_text():
     a = judge(compare(np.array([1.001], np.float32), np.array([1.0], np.float32)), None, None, None, "why")
     s = Strategy("vmap", "vmap", agreement=a)
-    data = a.to_json()
+    data = agreement_json(a)
     assert set(data) >= {"max_abs", "max_rel", "max_ulp", "tolerance", "agrees"}
     assert data["agrees"] is False and s.agrees is False and s.max_abs_diff == data["max_abs"]
     json.dumps(data, allow_nan=False)
-    assert verdict_text(a) == a.verdict
+    assert verdict_text(a) == agreement_verdict(a) == data["verdict"]
     figures = figures_text(a)
     assert figures == (f"max |diff| {a.max_abs:.3g}, rel {a.max_rel:.3g}, {a.max_ulp:.3g} ULP "
                        "(float32: rtol = atol = 1e-05)")
@@ -143,5 +148,5 @@ def test_the_same_figures_reach_json_and_text():
 
 def test_infinite_figures_stay_valid_json():
     a = compare(np.array([np.nan]), np.array([1.0]))
-    assert a.to_json()["max_abs"] == "Infinity"
-    json.dumps(a.to_json(), allow_nan=False)
+    assert agreement_json(a)["max_abs"] == "Infinity"
+    json.dumps(agreement_json(a), allow_nan=False)

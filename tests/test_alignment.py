@@ -11,6 +11,8 @@ from hypothesis import given, settings, strategies as st
 from jaxbatch.lab import jaxprs
 from jaxbatch.lab.alignment import align, compare_eqns, is_layout_only
 from jaxbatch.lab.results import Diff, Eqn
+from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.verdicts import alignment_verdict
 
 PRIMS = ["add", "mul", "tanh", "dot_general", "reduce_sum"]
 
@@ -92,7 +94,7 @@ def test_renaming_helpers_never_changes_the_verdict(name):
     original, renamed_eqns = named_model("helper"), named_model(name)
     assert any(f"name={name}" in e.text for e in renamed_eqns)  # the name is shown, as JAX shows it
     result = align(original, renamed_eqns)
-    assert result.identical and result.verdict == align(original, original).verdict
+    assert result.identical and alignment_verdict(result) == alignment_verdict(align(original, original))
     assert align(renamed_eqns, renamed_eqns).identical
 
 
@@ -156,7 +158,7 @@ def test_fallback_for_very_different_long_programs_is_marked_approximate(monkeyp
     a = [eqn(p) for p in ["add", "mul"] * 10]
     b = [eqn(p) for p in ["mul", "tanh"] * 10]
     result = align(a, b)
-    assert result.exact is False and result.verdict.startswith("approximate alignment")
+    assert result.exact is False and alignment_verdict(result).startswith("approximate alignment")
     assert [r.left for r in result.rows if r.left is not None] == list(range(len(a)))
 
 
@@ -169,7 +171,7 @@ def seed_report():
 
 
 def test_the_seeds_verdict(seed_report):
-    assert seed_report.alignment.verdict == (
+    assert alignment_verdict(seed_report.alignment) == (
         "same 4 primitives in order; 2 differ: dot_general (operands swapped, output f32[5,2] vs f32[2,5]), "
         "reduce_sum (axes (1,) vs (0,), inputs transposed); 2 differ only in layout: add, tanh"
     )
@@ -182,7 +184,9 @@ def test_the_seeds_hlo(seed_report):
     assert manual.ops.get("dot") == vmap.ops.get("dot") == 1
     assert manual.flops == vmap.flops and manual.flops > 0
     assert "metadata=" not in manual.optimized and ".py" not in manual.optimized  # no source paths
-    assert seed_report.hlo_verdict.startswith("XLA's programs differ in shapes, layout or operand order")
+    assert seed_report.hlo_comparison.same is False and seed_report.hlo_comparison.costs == ()
+    assert hlo_verdict(seed_report.hlo_comparison).startswith(
+        "XLA's programs differ in shapes, layout or operand order")
 
 
 def test_loop_program_is_traced_for_small_batches_and_capped_for_large(seed_report):

@@ -151,14 +151,14 @@ async def test_programs_pane_cycles_levels_and_pairs():
         view, side = app.query_one(ProgramsView), app.query_one(SideBySide)
 
         def verdict():
-            return widget_text(view.query_one("#programs-verdict"))
+            return widget_text(view.query_one(".verdict"))
 
         assert view.pair == ("manual", "vmap") and "2 differ: dot_general" in verdict()
         await pilot.press("l")
         assert view.level == "stablehlo" and any("stablehlo.dot_general" in (r.left or "") for r in side.rows)
         await pilot.press("l")
         assert view.level == "hlo" and "XLA's programs differ" in verdict()
-        assert "1 dot, 1 fusion" in shown_text(view.query_one("#programs-summary"))
+        assert "1 dot, 1 fusion" in shown_text(view.query_one(".summary"))
         await pilot.press("p")  # only one compiled pair: the loop runs eagerly
         assert view.pair == ("manual", "vmap")
         await pilot.press("l", "p")  # back at the jaxpr: loop vs vmap, aligned in a worker

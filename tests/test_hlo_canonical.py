@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from jaxbatch.lab import hlo, strategies
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.workload import prepare
+from jaxbatch.presentation.hlo import SAME, hlo_verdict
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 LEVELS = ("stablehlo", "hlo")
@@ -166,7 +167,9 @@ def test_renaming_never_changes_a_verdict(which, data):
                                    stablehlo=rename(h.stablehlo, "stablehlo", data))
 
     for level in LEVELS:
-        assert hlo.verdict(renamed(left), renamed(right), "a", "b", level) == hlo.verdict(left, right, "a", "b", level)
+        before = hlo.compare(left, right, "a", "b", level)
+        after = hlo.compare(renamed(left), renamed(right), "a", "b", level)
+        assert after == before and hlo_verdict(after) == hlo_verdict(before)
 
 
 @SETTINGS
@@ -215,14 +218,15 @@ def test_the_readme_example_is_one_program_whatever_the_argument_is_called():
     xs, x, vmapped = readme()["xs"], readme()["x"], readme()["vmap"]
     assert xs.optimized != vmapped.optimized and "xs.1" in xs.optimized  # only names differ
     for h in (xs, x):
-        assert hlo.verdict(h, vmapped, "model_batched", "vmap") == "XLA compiled both to the same program"
-        assert hlo.verdict(h, vmapped, "model_batched", "vmap", "stablehlo") == \
+        assert hlo_verdict(hlo.compare(h, vmapped, "model_batched", "vmap")) == "XLA compiled both to the same program"
+        assert hlo_verdict(hlo.compare(h, vmapped, "model_batched", "vmap", "stablehlo")) == \
             "JAX lowered both to the same StableHLO program"
 
 
 def test_the_hlo_verdict_is_same_exactly_when_every_row_is():
     for left, right in pairs():
         for level in LEVELS:
-            same = hlo.verdict(left, right, "a", "b", level) == hlo.SAME[level]
-            assert same == hlo.align_text(text_of(left, level), text_of(right, level), level).identical
+            compared = hlo.compare(left, right, "a", "b", level)
+            assert compared.same == hlo.align_text(text_of(left, level), text_of(right, level), level).identical
+            assert (hlo_verdict(compared) == SAME[level]) == compared.same
     assert not all(hlo.align_text(a.optimized, b.optimized, "hlo").identical for a, b in pairs())

@@ -14,6 +14,7 @@ from jax import lax
 
 from jaxbatch.lab import hlo, hlo_text, stablehlo_text
 from jaxbatch.lab.results import Strategy
+from jaxbatch.presentation.hlo import figure_text, hlo_verdict
 from jaxbatch.presentation.programs import hlo_summary
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
@@ -57,7 +58,7 @@ def test_the_scan_is_in_the_hlo_verdict():
     rnn = describe(_rnn, jnp.ones((7, 3)), jnp.ones((4, 4)), jnp.ones((4, 3)), jnp.ones(4))
     flat = describe(lambda xs, W, U, b: jnp.tanh(xs @ U.T + b) @ W, jnp.ones((7, 3)), jnp.ones((4, 4)),
                     jnp.ones((4, 3)), jnp.ones(4))
-    words = hlo.verdict(rnn, flat, "scan", "flat")
+    words = hlo_verdict(hlo.compare(rnn, flat, "scan", "flat"))
     assert "scan has" in words and "1 while" in words and "tuple" in words
     assert rnn.ops["while"] == 1 and rnn.loops == [7]
 
@@ -133,7 +134,7 @@ def test_an_unknown_trip_count_is_said_never_hidden():
                  jnp.ones(10), 5)
     assert h.loops == [None] and h.flops is None and h.bytes is None
     assert h.to_json()["flops"] is None and h.to_json()["flops_xla"] > 0
-    assert hlo.figure(h, "flops") == f"{h.flops_xla:,.0f} per iteration; trip count unknown"
+    assert figure_text(hlo.cost(h, "flops")) == f"{h.flops_xla:,.0f} per iteration; trip count unknown"
     rows = {name: (a, b) for name, a, b in hlo_summary(h, h, "hlo")}
     assert rows["flops"][0].endswith("per iteration; trip count unknown")
     assert rows["bytes accessed"][0].endswith("per iteration; trip count unknown")
@@ -155,16 +156,16 @@ def test_never_same_ops_where_flops_differ():
     xs, w = jnp.ones((5, 3)), jnp.ones((3, 2))
     rows_first = describe(lambda xs, w: jnp.tanh(xs @ w).sum(axis=1), xs, w)
     columns_first = describe(lambda xs, w: jnp.tanh(w.T @ xs.T).sum(axis=0), xs, w)
-    assert hlo.verdict(rows_first, columns_first, "a", "b").startswith(
+    assert hlo_verdict(hlo.compare(rows_first, columns_first, "a", "b")).startswith(
         "XLA's programs differ in shapes, layout or operand order")
     more = dataclasses.replace(columns_first, flops=columns_first.flops + 20)  # as per-example grads had: 480 vs 500
-    text = hlo.verdict(rows_first, more, "a", "b")
+    text = hlo_verdict(hlo.compare(rows_first, more, "a", "b"))
     assert "same ops" not in text and f"flops {rows_first.flops:,.0f} vs {more.flops:,.0f}" in text
 
 
 def test_differing_programs_name_what_differs():
     by_map, by_vmap = map_and_vmap()
-    text = hlo.verdict(by_map, by_vmap, "map", "vmap")
+    text = hlo_verdict(hlo.compare(by_map, by_vmap, "map", "vmap"))
     assert text.startswith("XLA's programs differ: map has ") and "1 while" in text and "no while" in text
     assert f"flops {by_map.flops:,.0f} vs {by_vmap.flops:,.0f}" in text
 
@@ -181,8 +182,9 @@ def test_same_program_facts_per_level():
 def test_the_report_says_whether_the_pair_is_one_program():
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
+    from jaxbatch.report_json import report_json
 
     report = analyze(Selection(model="elementwise"))  # runs on the batch as it is: one program everywhere
-    assert report.to_json()["same_program"] == {"pair": ["manual", "vmap"], "jaxpr": True, "stablehlo": True,
+    assert report_json(report)["same_program"] == {"pair": ["manual", "vmap"], "jaxpr": True, "stablehlo": True,
                                                 "hlo": True}
     assert report.same_program["jaxpr"] == report.alignment.identical

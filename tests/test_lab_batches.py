@@ -9,6 +9,8 @@ from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.strategies import loop
+from jaxbatch.presentation.verdicts import on_batch_verdict
+from jaxbatch.report_json import report_json
 
 
 def test_two_batch_dims_run_every_instance_and_nest_vmap():
@@ -48,19 +50,20 @@ def test_pytree_inputs_and_outputs(fixture_ref):
     assert report.single.arg_avals == ["{a: f32[3], n: i32[]}", "f32[]"]
     assert report.single.batch_avals == ["{a: f32[3,2,3], n: i32[3,2]}", "f32[]"]
     assert "[0] " in report.strategies["vmap"].text and "h: " in report.strategies["vmap"].text
-    json.dumps(report.to_json(), allow_nan=False)
+    json.dumps(report_json(report), allow_nan=False)
 
 
 def test_a_model_that_runs_on_the_batch_but_reduces_over_it_is_called_wrong(fixture_ref):
     on_batch = analyze(Selection(fixture_ref("pytree_model"), (4,), "cpu")).single.on_batch
     assert on_batch.error is None and on_batch.agrees is False
-    assert on_batch.verdict == "runs on the batch but is WRONG: its output's shape () differs from the loop's (4,)"
+    assert on_batch_verdict(on_batch) == \
+        "runs on the batch but is WRONG: its output's shape () differs from the loop's (4,)"
 
 
 def test_an_elementwise_model_runs_on_the_batch_and_matches(fixture_ref):
     report = analyze(Selection(fixture_ref("elementwise_model"), (6,), "cpu"))
     assert report.single.on_batch.agrees is True
-    assert report.single.on_batch.verdict == "runs on the batch and agrees with the loop exactly"
+    assert on_batch_verdict(report.single.on_batch) == "runs on the batch and agrees with the loop exactly"
     assert report.single.on_batch.agreement.max_ulp == 0
     assert "manual" not in report.strategies  # none given: the rest still works
     assert report.strategies["vmap"].agrees is True

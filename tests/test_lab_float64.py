@@ -8,6 +8,8 @@ import pytest
 from jaxbatch.lab import float64
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
+from jaxbatch.presentation.verdicts import agreement_verdict
+from jaxbatch.report_json import report_json
 
 
 @pytest.fixture
@@ -19,17 +21,18 @@ def test_a_more_accurate_hand_version_is_rounding_not_a_difference(rounding):
     report = analyze(rounding("MODEL"))
     manual = report.strategies["manual"].agreement
     assert manual.max_abs > 1.0  # far beyond the float32 tolerance: the loop itself loses whole units
-    assert manual.agrees is True and manual.verdict.startswith("agrees within float32 rounding: ")
+    assert manual.agrees is True and manual.kind == "rounding"
+    assert agreement_verdict(manual).startswith("agrees within float32 rounding: ")
     assert manual.vs_float64 < manual.loop_vs_float64  # the loop is the least accurate of them
-    assert report.strategies["vmap"].agreement.verdict == "agrees exactly"  # same order of additions
-    data = report.to_json()["strategies"]["manual"]
+    assert agreement_verdict(report.strategies["vmap"].agreement) == "agrees exactly"  # same order of additions
+    data = report_json(report)["strategies"]["manual"]
     assert data["agrees"] is True and data["agreement"]["vs_float64"] == manual.vs_float64
-    json.dumps(report.to_json(), allow_nan=False)
+    json.dumps(report_json(report), allow_nan=False)
 
 
 def test_a_real_difference_is_wrong_against_float64_too(rounding):
     manual = analyze(rounding("WRONG")).strategies["manual"].agreement
-    assert manual.agrees is False and manual.verdict.startswith("WRONG: ")
+    assert manual.agrees is False and manual.kind == "wrong" and agreement_verdict(manual).startswith("WRONG: ")
     assert manual.vs_float64 == pytest.approx(1000, rel=1e-3) and manual.loop_vs_float64 < 100
 
 
@@ -37,7 +40,7 @@ def test_a_float64_reference_that_takes_too_long_leaves_it_unknown(rounding, mon
     monkeypatch.setattr(float64, "TIMEOUT_S", 0.0)
     manual = analyze(rounding("MODEL")).strategies["manual"]
     assert manual.agrees is False and manual.agreement.float64_note == "the float64 reference took over 0 s"
-    assert manual.agreement.verdict.startswith("DIFFERS: ")
+    assert manual.agreement.kind == "differs" and agreement_verdict(manual.agreement).startswith("DIFFERS: ")
 
 
 def test_a_model_that_stays_in_float32_gets_no_float64_reference(rounding):
@@ -50,4 +53,5 @@ def test_random_draws_get_no_float64_reference_and_a_stream_that_differs_does_no
     vmap = analyze(Selection("rbg-keys", (5,), "cpu")).strategies["vmap"].agreement
     assert vmap.agrees is False and vmap.vs_float64 is None
     assert vmap.float64_note.startswith("the model draws random numbers (random_bits, random_wrap)")
-    assert vmap.verdict.startswith("DIFFERS: ") and "rounding or not is unknown" in vmap.verdict
+    words = agreement_verdict(vmap)
+    assert vmap.kind == "differs" and words.startswith("DIFFERS: ") and "rounding or not is unknown" in words

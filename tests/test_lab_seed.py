@@ -5,6 +5,7 @@ import pytest
 
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
+from jaxbatch.report_json import report_json
 
 SEED_BATCH = [-0.14736587, 0.47015858, 1.8918197, 0.21948916, 1.0849661]
 
@@ -49,7 +50,7 @@ def test_same_primitives_in_a_different_layout(report):
 
 
 def test_json_follows_the_contract(report):
-    data = report.to_json()
+    data = report_json(report)
     assert data["model"] == "tanh-dense" and data["batch_shape"] == [5]
     assert data["device"]["platform"] == "cpu"
     # the device is a value that names itself; its JSON form is the contract's {platform, kind, id}

@@ -10,6 +10,7 @@ from jaxbatch.lab.loops import added_loop, hlo_loops
 from jaxbatch.lab.results import Eqn, Loop
 from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.outputs import loop_text
+from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
 
@@ -112,8 +113,8 @@ def callback_report():
 
 def test_the_report_holds_vmaps_loop_and_its_json(callback_report):
     assert callback_report.vmap_loop == Loop(steps=6, where="scan", level="jaxpr")  # two batch dims, nested
-    assert callback_report.to_json()["vmap_loop"] == {"steps": 6, "where": "scan", "level": "jaxpr"}
-    assert analyze(Selection("tanh-dense", (5,), "cpu")).to_json()["vmap_loop"] is None
+    assert report_json(callback_report)["vmap_loop"] == {"steps": 6, "where": "scan", "level": "jaxpr"}
+    assert report_json(analyze(Selection("tanh-dense", (5,), "cpu")))["vmap_loop"] is None
 
 
 def test_the_loop_is_the_first_line_of_vmaps_verdict_in_the_text_report(callback_report):

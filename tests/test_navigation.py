@@ -140,7 +140,7 @@ async def test_every_level_has_statuses_that_the_verdict_and_n_both_read():
         for level in ("jaxpr", "stablehlo", "hlo"):
             assert view.level == level
             assert {r.status for r in side.rows} <= {"same", "differ", "only_left", "only_right"}
-            colour = view.query_one("#programs-verdict", Static).content.spans[0].style
+            colour = view.query_one(".verdict", Static).content.spans[0].style
             assert colour in ("$text-success", "$text-warning")  # the verdict: the same program, or not
             identical = colour == "$text-success"
             facts = app.report.same_program  # the lab's own word on the pair, level by level

@@ -26,7 +26,7 @@ async def test_commands_fit_the_state():
         await pilot.press("s")
         await pilot.pause()
         assert "Cancel the sweep" not in titles(app)  # the scripted sweep is done at once
-        app.sweep_state = None  # as before its first size came back: running
+        app.sweep = None  # as before its first size came back: running
         assert "Cancel the sweep" in titles(app) and "Run the batch-size sweep" not in titles(app)
 
 

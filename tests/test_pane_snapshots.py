@@ -63,7 +63,7 @@ def snap(snap_compare, pane, feed, *then, size=(80, 24), press=()):
 
 
 def outputs(r):
-    return lambda pane: pane.show(r)
+    return lambda pane: setattr(pane, "report", r)
 
 
 class TestOutputs:
@@ -102,7 +102,7 @@ class TestOutputs:
 
 
 def programs(r):
-    return lambda pane: pane.show(r)
+    return lambda pane: setattr(pane, "report", r)
 
 
 # einsum transposes where vmap broadcasts: one row only on each side, the rest matched.
@@ -141,7 +141,7 @@ class TestPrograms:
 
     def test_stablehlo(self, snap_compare):
         """The StableHLO level: the summary of both programs above their aligned lines."""
-        assert snap(snap_compare, ProgramsView(), programs(report()), lambda pane: pane.show_level("stablehlo"),
+        assert snap(snap_compare, ProgramsView(), programs(report()), lambda pane: setattr(pane, "level", "stablehlo"),
                     size=WIDE)
 
     def test_vmap_loop_headline(self, snap_compare):
@@ -149,7 +149,7 @@ class TestPrograms:
 
 
 def timings(value):
-    return lambda pane: pane.show(value)
+    return lambda pane: setattr(pane, "live", value)
 
 
 class TestTimings:
@@ -165,7 +165,7 @@ class TestTimings:
 
 
 def sweeping(state):
-    return lambda pane: pane.show(state)
+    return lambda pane: setattr(pane, "sweep", state)
 
 
 class TestSweep:

@@ -190,7 +190,7 @@ def test_a_device_jax_cannot_see_is_one_line_and_status_2_and_the_report_gives_j
     claim(r"A device JAX can't see is an error, never a silent fallback, and the timings pane and the report "
           r"name each missing backend with JAX's reason\. Bad input of any kind is one line on stderr and exit "
           r"status 2\.", USE)
-    missing = inventory()["missing"]
+    missing = inventory().missing
     assert missing, "every backend is present here: nothing to check"
     platform, why = next(iter(missing.items()))
     with pytest.raises(SystemExit) as exit_:

@@ -10,6 +10,7 @@ import pytest
 
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
+from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
 
@@ -33,7 +34,7 @@ def test_their_programs_show_the_sharding(seed8):
     assert "b:f32[8@batch,3]" in seed8.strategies["sharded"].jaxpr  # Explicit axes: the sharding is in the types
     assert "shard_map[" in seed8.strategies["shard_map"].jaxpr and "{V:batch}" in seed8.strategies["shard_map"].jaxpr
     assert "sdy.sharding" in seed8.strategies["sharded"].hlo.stablehlo
-    data = seed8.to_json()
+    data = report_json(seed8)
     assert set(data["strategies"]) == {"loop", "manual", "vmap", "sharded", "shard_map"} and data["devices"] == 4
 
 

@@ -4,6 +4,7 @@ from textual.widgets import Static, TabbedContent
 
 from jaxbatch.app import DASHBOARD_SIZE, MIN_SIZE
 from jaxbatch.widgets.outputs_view import OutputsView
+from jaxbatch.widgets.side_by_side import SideBySide
 
 from app_helpers import make_test_app, settle, shown_text, widget_text
 
@@ -47,4 +48,4 @@ async def test_starting_on_a_big_terminal_opens_the_panes_on_the_programs():
     app = make_test_app()
     async with app.run_test(size=DASHBOARD_SIZE) as pilot:
         await settle(pilot)
-        assert app.query_one(TabbedContent).active == "programs" and app.focused.id == "programs-side"
+        assert app.query_one(TabbedContent).active == "programs" and isinstance(app.focused, SideBySide)

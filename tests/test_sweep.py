@@ -9,8 +9,10 @@ import pytest
 from jaxbatch.lab.results import Device
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import ROUNDS, _measured, sweep
-from jaxbatch.lab.sweep_state import EVEN, SweepState
+from jaxbatch.lab.sweep_state import EVEN, Lead, SweepState
 from jaxbatch.lab.timing import Series, timing
+from jaxbatch.presentation.sweep import crossover_text, crossovers
+from jaxbatch.report_json import sweep_json
 
 from app_helpers import scripted_sweep
 
@@ -75,33 +77,33 @@ def test_the_issues_contradictory_pattern_is_one_crossover_where_the_lead_holds_
     at_64 = 6
     assert s.per_instance_s["manual"][at_64] / s.per_instance_s["vmap"][at_64] > 1.1  # a lead by the medians,
     assert s.quartiles_s["vmap"][at_64][1] >= s.quartiles_s["manual"][at_64][0]  # not beyond the spread
-    assert s.crossovers() == ["vmap pulls ahead of einsum from batch 256"]
+    assert crossovers(s) == ["vmap pulls ahead of einsum from batch 256"]
 
 
 def test_a_lead_by_the_medians_inside_the_spread_breaks_a_crossover():
     vmap, noise = [1.0, 1.0, 0.6, 0.8, 0.6], [0.02, 0.02, 0.02, 0.4, 0.02]  # at 8: 1.25x, spreads overlapping
     s = noisy_sweep({"manual": [1.0] * 5, "vmap": vmap}, {"manual": noise, "vmap": noise})
-    assert s.crossovers() == ["vmap pulls ahead of einsum from batch 16"]
-    assert SweepState(**{**s.__dict__, "quartiles_s": {}}).crossovers() == ["vmap pulls ahead of einsum from batch 4"]
+    assert crossovers(s) == ["vmap pulls ahead of einsum from batch 16"]
+    assert crossovers(SweepState(**{**s.__dict__, "quartiles_s": {}})) == ["vmap pulls ahead of einsum from batch 4"]
 
 
 def test_a_lead_that_changes_sides_inside_the_noise_is_within_noise():
     flip = [0.8, 1.25] * 4
     s = noisy_sweep({"manual": [1.0] * 8, "vmap": flip}, {"manual": [0.3] * 8, "vmap": [0.3] * 8})
-    assert s.crossovers() == ["vmap and einsum are within noise of each other"]
+    assert crossovers(s) == ["vmap and einsum are within noise of each other"]
 
 
 def test_leads_beyond_the_noise_at_every_size_and_up_to_a_size():
     tight = {"manual": [0.01] * 6, "vmap": [0.01] * 6}
-    assert noisy_sweep({"manual": [1.0] * 6, "vmap": [0.5] * 6}, tight).crossovers() == [
+    assert crossovers(noisy_sweep({"manual": [1.0] * 6, "vmap": [0.5] * 6}, tight)) == [
         "vmap is faster than einsum at every size"]
-    assert noisy_sweep({"manual": [1.0] * 6, "vmap": [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]}, tight).crossovers() == [
+    assert crossovers(noisy_sweep({"manual": [1.0] * 6, "vmap": [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]}, tight)) == [
         "einsum is faster than vmap up to batch 4, within noise beyond"]
 
 
 def test_spreads_apart_but_within_ten_percent_are_even():
     s = noisy_sweep({"manual": [1.0] * 4, "vmap": [0.95] * 4}, {"manual": [0.0] * 4, "vmap": [0.0] * 4})
-    assert s.crossovers() == ["vmap and einsum are within noise of each other"]
+    assert crossovers(s) == ["vmap and einsum are within noise of each other"]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -111,7 +113,7 @@ def test_any_noisy_sweep_says_one_thing_per_pair_and_claims_only_what_holds(seed
     per_instance = {k: [rng.choice([0.5, 0.9, 1.0, 1.1, 2.0]) for _ in range(n)] for k in LABELS}
     noise = {k: [rng.choice([0.0, 0.05, 0.3, 0.6]) for _ in range(n)] for k in LABELS}
     s = noisy_sweep(per_instance, noise, seed)
-    [said] = s.crossovers()
+    [said] = crossovers(s)
     if said == "vmap and einsum are within noise of each other":
         return
     fast, slow = ("vmap", "manual") if said.startswith("vmap") else ("manual", "vmap")
@@ -125,25 +127,39 @@ def test_any_noisy_sweep_says_one_thing_per_pair_and_claims_only_what_holds(seed
             assert s.per_instance_s[fast][i] * EVEN < s.per_instance_s[slow][i], (said, m)
 
 
+def test_the_lab_gives_leads_and_the_presentation_words_them():
+    assert state([1, 1, 1, 1], [1.05, 0.95, 0.5, 0.5]).leads() == [Lead(("vmap", "manual"), "vmap", from_batch=4)]
+    assert state([1, 1], [3, 3]).leads() == [Lead(("vmap", "manual"), "manual")]
+    assert state([1, 1], [1.02, 0.98]).leads() == [Lead(("vmap", "manual"))]
+    labels = {"vmap": "vmap", "manual": "einsum", "loop": "the loop"}
+    lead = Lead(("manual", "loop"), "loop", until_batch=2048)
+    assert lead.trailer == "manual" and Lead(("vmap", "loop")).trailer is None
+    assert crossover_text(lead, labels) == "the loop is faster than einsum up to batch 2,048, within noise beyond"
+    assert crossover_text(Lead(("vmap", "loop"), "vmap", from_batch=1024), labels) == \
+        "vmap pulls ahead of the loop from batch 1,024"
+    assert crossover_text(Lead(("vmap", "loop"), "vmap"), labels) == "vmap is faster than the loop at every size"
+    assert crossover_text(Lead(("vmap", "loop")), labels) == "vmap and the loop are within noise of each other"
+
+
 def test_crossovers_without_a_measured_spread_fall_back_to_the_ratio():
-    assert state([1, 1, 1, 1], [1.05, 0.95, 0.5, 0.5]).crossovers() == ["vmap pulls ahead of einsum from batch 4"]
-    assert state([1, 1, 1], [2, 2, 0.5]).crossovers() == ["vmap pulls ahead of einsum from batch 4"]
-    assert state([1, 1], [1.02, 0.98]).crossovers() == ["vmap and einsum are within noise of each other"]
-    assert state([1, 1], [3, 3]).crossovers() == ["einsum is faster than vmap at every size"]
+    assert crossovers(state([1, 1, 1, 1], [1.05, 0.95, 0.5, 0.5])) == ["vmap pulls ahead of einsum from batch 4"]
+    assert crossovers(state([1, 1, 1], [2, 2, 0.5])) == ["vmap pulls ahead of einsum from batch 4"]
+    assert crossovers(state([1, 1], [1.02, 0.98])) == ["vmap and einsum are within noise of each other"]
+    assert crossovers(state([1, 1], [3, 3])) == ["einsum is faster than vmap at every size"]
 
 
 def test_dispatch_bound_sizes_are_even_whatever_the_ratio():
     # per call = per instance x batch: 1e-6 x 1 is within 2x of a 1 µs floor for both
-    assert state([1e-6], [0.6e-6], floor=1e-6).crossovers() == ["vmap and einsum are within noise of each other"]
+    assert crossovers(state([1e-6], [0.6e-6], floor=1e-6)) == ["vmap and einsum are within noise of each other"]
 
 
 def test_json_round_trip_keeps_the_ratio_and_crossovers():
     s = scripted_sweep()
-    data = s.to_json()
-    assert SweepState.from_json(data) == s
+    data = sweep_json(s)  # as the report JSON holds it: the measurements, then the crossovers in words
+    assert SweepState.from_json(data) == s and "crossovers" not in s.to_json()
     per_instance = s.per_instance_s
     assert data["ratio_vmap_to_manual"][-1] == pytest.approx(per_instance["vmap"][-1] / per_instance["manual"][-1])
-    assert data["crossovers"] == s.crossovers()
+    assert data["crossovers"] == crossovers(s)
     noisy = noisy_sweep({"manual": [1.0, 1.0], "vmap": [0.5, 2.0]}, {"manual": [0.1, 0.1], "vmap": [0.1, 0.0]})
     assert SweepState.from_json(noisy.to_json()) == noisy
 

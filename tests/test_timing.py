@@ -66,6 +66,7 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.timing import scaling
+    from jaxbatch.report_json import report_json
 
     ticks = iter(range(10**9))  # every reading 0.2 s later: each round lasts one call
     report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.2)
@@ -75,7 +76,7 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     assert t["loop"].estimated is True and t["manual"].estimated is False  # 100 > 64 instances sampled
     assert t["loop"].compile_s is None and t["vmap"].compile_s > 0
     assert t["manual"].ratio_to_manual == pytest.approx(1.0)
-    data = report.to_json()
+    data = report_json(report)
     assert set(data["timings"]["vmap"]) >= {"compile_s", "median_s", "iqr_s", "reps", "per_instance_s", "estimated"}
     assert data["dispatch_floor_s"] == report.dispatch_floor_s > 0
 
@@ -83,6 +84,7 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
 def test_no_timer_no_timings():
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
+    from jaxbatch.report_json import report_json
 
     report = analyze(Selection())
-    assert report.timings is None and "timings" not in report.to_json()
+    assert report.timings is None and "timings" not in report_json(report)

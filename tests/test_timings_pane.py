@@ -3,6 +3,7 @@
 import dataclasses
 
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
 
@@ -30,7 +31,7 @@ async def test_a_timing_for_an_older_job_is_dropped():
         app.post_message(TimingsUpdated(old, dataclasses.replace(scripted_live(), instances=999)))
         await pilot.pause()
         assert "999 inst." not in shown_text(app.query_one("#timings-view", TimingsView))
-        assert app.timings.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
+        assert app.helper.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
 
 
 async def test_updates_faster_than_a_mount_update_the_sparklines_without_error():
@@ -39,10 +40,10 @@ async def test_updates_faster_than_a_mount_update_the_sparklines_without_error()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         view = app.query_one("#timings-view", TimingsView)
-        view.clear("")
+        app.live = None
         live = scripted_live()
-        view.show(live)
-        view.show(live)  # no await between: the rows from the first call are not mounted yet
+        app.live = live
+        app.live = live  # no await between: the rows from the first call are not mounted yet
         await pilot.pause()
         assert len(view.query("Sparkline")) == len(live.history)
         assert view.sparklines["vmap"].data == list(live.history["vmap"])
@@ -53,13 +54,13 @@ async def test_space_pauses_and_resumes_and_r_restarts():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3", "space")
-        assert app.timings.commands[-1] == ("pause",)
+        assert app.helper.commands[-1] == ("pause",)
         assert "paused 12/100" in shown_text(app.query_one("#timings-view", TimingsView))
         await pilot.press("space")
-        assert app.timings.commands[-1] == ("resume",)
+        assert app.helper.commands[-1] == ("resume",)
         old = app.helper_request
         await pilot.press("r")
-        assert app.timings.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
+        assert app.helper.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
 
 
 async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
@@ -71,9 +72,16 @@ async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
         assert app.query_one("TabbedContent").active == "sweep"
         text = shown_text(app.query_one(SweepView))
         assert "vmap pulls ahead of einsum from batch 128" in text
+        assert "Cancel sweep" not in widget_text(app.query_one(KeyBar))  # the scripted sweep is done at once
         await pilot.press("escape")
-        assert app.timings.commands[-1] == ("stop",)
+        assert app.helper.commands[-1][0] == "sweep"  # nothing to cancel
+        app.post_message(SweepUpdated(app.helper_request, scripted_sweep(stopped="")))  # still running
+        await pilot.pause()
+        assert "esc Cancel sweep" in widget_text(app.query_one(KeyBar))
+        await pilot.press("escape")
+        assert app.helper.commands[-1] == ("stop",)
         assert "Sweep cancelled" in shown_text(app.query_one(SweepView))
+        assert "Cancel sweep" not in widget_text(app.query_one(KeyBar))
 
 
 async def test_a_helper_error_is_shown_in_the_pane():
@@ -110,7 +118,7 @@ async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
         first = [replace(full, sizes=full.sizes[:n], per_instance_s={k: v[:n] for k, v in full.per_instance_s.items()})
                  for n in (1, 2, 3)]
         for state in (*first, flat, full):
-            view.show(state)
+            app.sweep = state
             await pilot.pause()
             app.export_screenshot()  # renders every widget now
             plots = view.query(SafePlot)
@@ -140,7 +148,7 @@ async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monke
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        head = app.query_one("#timings-view", TimingsView).query_one("#timings-head")
+        head = app.query_one("#timings-view", TimingsView).query_one(".head")
         before = widget_text(head)
         with monkeypatch.context() as closing:  # what Textual's `is_running` says once shutdown begins
             closing.setattr(type(app), "is_running", property(lambda _: False))
@@ -166,10 +174,10 @@ async def test_a_sweep_update_for_an_older_request_is_dropped_and_a_failure_is_s
         await settle(pilot)
         await pilot.press("s")
         await pilot.pause()
-        shown = app.sweep_state
+        shown = app.sweep
         app.post_message(SweepUpdated(app.helper_request - 1, scripted_sweep(stopped="")))
         await pilot.pause()
-        assert app.sweep_state is shown
+        assert app.sweep is shown
         app.post_message(HelperFailed(app.helper_request, "the model raised"))
         await pilot.pause()
         assert "the model raised" in shown_text(app.query_one(SweepView))
@@ -182,7 +190,7 @@ async def test_queued_timings_for_one_request_are_handled_once_the_latest():
         await settle(pilot)
         shown = []
         view = app.query_one("#timings-view", TimingsView)
-        view.show = lambda live, paused=False: shown.append(live.instances)
+        view.watch_live = lambda live: shown.append(live.instances)  # each time the pane draws
         for instances in (101, 102, 103):
             live = dataclasses.replace(scripted_live(), instances=instances)
             app.post_message(TimingsUpdated(app.helper_request, live))

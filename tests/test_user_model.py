@@ -11,6 +11,7 @@ from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.selection import Selection, parse_aval, parse_in_axes
+from jaxbatch.presentation.verdicts import on_batch_verdict
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def test_a_function_with_shared_weights_and_a_batched_twin(ref):
     assert report.single.batch_avals == ["f32[4,3]", "f32[3,2]"]  # w is shared, not batched
     assert report.strategies["manual"].label == "score_batched" and report.strategies["manual"].agrees
     assert report.strategies["vmap"].agrees and report.in_axes == [0, None]
-    assert "WRONG" in report.single.on_batch.verdict  # x @ w on the batch runs, and sums the batch too
+    assert "WRONG" in on_batch_verdict(report.single.on_batch)  # x @ w on the batch runs, and sums the batch too
 
 
 def test_without_a_batched_twin_the_rest_works_and_says_none_was_given(ref):

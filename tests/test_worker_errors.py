@@ -27,11 +27,11 @@ async def test_an_alignment_that_raises_is_named_in_the_pane_and_a_notification(
         app.notify = lambda message, **kwargs: said.append((message, kwargs.get("severity")))
         await pilot.press(*keys)
         await settle(pilot)
-        verdict = widget_text(app.query_one(ProgramsView).query_one("#programs-verdict", Static))
+        verdict = widget_text(app.query_one(ProgramsView).query_one(".verdict", Static))
         assert f"✗ {what}" in verdict and "aligning…" not in verdict
         assert said == [(what, "error")]
         assert app.query_one(SideBySide).rows == []
         view = app.query_one(ProgramsView)
-        view.show_level(view.level)  # shown again: the failure still says so, and is not retried
+        view.mutate_reactive(ProgramsView.level)  # shown again: the failure still says so, and is not retried
         await settle(pilot)
-        assert f"✗ {what}" in widget_text(view.query_one("#programs-verdict", Static)) and len(said) == 1
+        assert f"✗ {what}" in widget_text(view.query_one(".verdict", Static)) and len(said) == 1

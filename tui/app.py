@@ -5,6 +5,9 @@ JAX is never imported on the UI thread: the first request is started after the f
 in the lab thread (lab_runner), which imports the lab. Every request to the lab or the timing
 helper gets the next number from one counter; results come back as messages stamped with it,
 and one for an older request is dropped.
+
+What the panes show is the app's reactive state (`report`, `live`, `sweep`, …), bound to each
+pane's own reactives in `compose`: a handler sets the state, and the bound panes redraw.
 """
 
 from __future__ import annotations
@@ -21,28 +24,31 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
 from jaxbatch.commands import commands
-from jaxbatch.export import OSC52_LIMIT, base_name, export, plain_text, with_timings
+from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
 from jaxbatch.keymap import config_path, load_keymap
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.results import Report
+from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
-from jaxbatch.messages import HelperFailed, HelperStatus, LabDone, LabFailed, SweepUpdated, TimingsUpdated
+from jaxbatch.messages import DevicesFound, HelperFailed, HelperStatus, LabDone, LabFailed, SweepUpdated, TimingsUpdated
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.screens.in_axes_screen import InAxesScreen
 from jaxbatch.timing_client import TimingClient
-from jaxbatch.widgets.key_bar import KeyBar
+from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
+from jaxbatch.widgets.pane import Note, Pane, Scroll
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 from jaxbatch.widgets.sweep_view import SweepView
 from jaxbatch.widgets.timings_view import TimingsView
-from jaxbatch.widgets.vim_keys import SCROLL_KEYS
 
 # Below this the layout can't be read: a message asks for more room. From DASHBOARD_SIZE up,
 # outputs and timings stand beside the panes, which open on the programs.
@@ -57,13 +63,13 @@ class JaxBatchApp(App):
     AUTO_FOCUS = None  # the active pane's widget is focused on mount (focus also picks the tab)
     BINDINGS = [
         # Priority, so a focused model list can't swallow them; off while typing a batch shape.
-        Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True,
+        Binding("1", "show_pane('outputs')", "Outputs", id="pane.outputs", priority=True, group=PANE_KEYS,
                 tooltip="Outputs: one instance, the batch, each strategy"),
-        Binding("2", "show_pane('programs')", "Programs", id="pane.programs", priority=True,
+        Binding("2", "show_pane('programs')", "Programs", id="pane.programs", priority=True, group=PANE_KEYS,
                 tooltip="Programs side by side: jaxpr, StableHLO, HLO"),
-        Binding("3", "show_pane('timings')", "Timings", id="pane.timings", priority=True,
+        Binding("3", "show_pane('timings')", "Timings", id="pane.timings", priority=True, group=PANE_KEYS,
                 tooltip="Live timings on the chosen device"),
-        Binding("4", "show_pane('sweep')", "Sweep", id="pane.sweep", priority=True,
+        Binding("4", "show_pane('sweep')", "Sweep", id="pane.sweep", priority=True, group=PANE_KEYS,
                 tooltip="Per-instance time across batch sizes"),
         Binding("s", "sweep", "Sweep", id="sweep.start", tooltip="Time every strategy at batch sizes 1, 2, 4, …"),
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
@@ -79,9 +85,21 @@ class JaxBatchApp(App):
         Binding("ctrl+c", "quit", "Quit", id="quit.ctrl_c", show=False, priority=True, tooltip="Quit jaxbatch-tui"),
     ]
 
-    def __init__(self, selection: Selection, timings=TimingClient, keymap_path: Path | None = None,
+    # What the panes show, bound to them in compose. Results are compared by identity only
+    # (always_update): a new one always redraws, and a report is never compared field by field.
+    report: var[Report | None] = var(None, always_update=True)  # the lab's answer on screen
+    computing = var(False)  # the lab is working on the selection: the report panes show it
+    backends: var[Backends | None] = var(None)  # every device JAX found, for the picker and pane 3
+    helper_job = var("", bindings=True)  # what the timing helper is doing: "timings", "sweep" or nothing
+    live: var[LiveTimings | None] = var(None, always_update=True)  # the timings so far
+    paused = var(False)
+    timings_note: var[Note | None] = var(None)  # pane 3's heading in place of the timings'
+    sweep: var[SweepState | None] = var(None, always_update=True, bindings=True)  # the last sweep, also exported
+    sweep_note: var[Note | None] = var(None)
+
+    def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
                  theme: str | None = None) -> None:
-        """`timings` makes the timing helper's client from `post_message` (tests inject one)."""
+        """`helper` makes the timing helper's client from `post_message` (tests inject one)."""
         super().__init__()
         if theme is not None:
             self.theme = theme
@@ -93,13 +111,8 @@ class JaxBatchApp(App):
         self.lab_request = 0  # the lab's latest request
         self.answered = 0  # the request the lab last answered
         self.lab = LabRunner(self.post_message)
-        self.report: Report | None = None
-        self.timings = timings(self.post_message)
+        self.helper = helper(self.post_message)
         self.helper_request = 0  # the helper's current request: timings or a sweep
-        self.job_kind = ""
-        self.paused = False
-        self.live = None
-        self.sweep_state = None  # the last sweep, for the export
 
     def compose(self) -> ComposeResult:
         options = [(name, name) for name in CATALOG]
@@ -118,19 +131,29 @@ class JaxBatchApp(App):
         yield Static(id="too-small")
         with Horizontal(id="main"):
             with Vertical(id="dashboard"):  # beside the panes, from DASHBOARD_SIZE up
-                yield OutputsView(id="dash-outputs")
-                yield TimingsView(id="dash-timings")
+                yield self._outputs(id="dash-outputs")
+                yield self._timings(id="dash-timings")
             # On a big terminal the outputs are on the left already: the panes open on the programs
             with TabbedContent(id="panes", initial="programs" if self._is_wide(*self.size) else "outputs"):
                 with TabPane(PANES["outputs"], id="outputs"):
-                    yield OutputsView(id="outputs-view")
+                    yield self._outputs(id="outputs-view")
                 with TabPane(PANES["programs"], id="programs"):
-                    yield ProgramsView(id="programs-view")
+                    yield ProgramsView(id="programs-view").data_bind(JaxBatchApp.report,
+                                                                     loading=JaxBatchApp.computing)
                 with TabPane(PANES["timings"], id="timings"):
-                    yield TimingsView(id="timings-view")
+                    yield self._timings(id="timings-view")
                 with TabPane(PANES["sweep"], id="sweep"):
-                    yield SweepView(id="sweep-view")
-        yield KeyBar()
+                    yield SweepView(id="sweep-view").data_bind(JaxBatchApp.sweep, note=JaxBatchApp.sweep_note)
+        yield KeyBar(pinned=("help", "quit"))
+
+    @staticmethod
+    def _outputs(id: str) -> OutputsView:
+        return OutputsView(id=id).data_bind(JaxBatchApp.report, loading=JaxBatchApp.computing)
+
+    @staticmethod
+    def _timings(id: str) -> TimingsView:
+        return TimingsView(id=id).data_bind(JaxBatchApp.live, JaxBatchApp.paused, JaxBatchApp.backends,
+                                            note=JaxBatchApp.timings_note)
 
     def on_resize(self, event) -> None:
         self.fit(event.size.width, event.size.height)
@@ -161,11 +184,11 @@ class JaxBatchApp(App):
         keymap, problems = load_keymap(self.keymap_path, binding_ids())
         self.set_keymap(keymap)
         for problem in problems:
-            self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10)
+            self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10, markup=False)
         self.call_after_refresh(self._focus_pane)
         # Paint the first frame before the lab thread starts importing JAX.
         self.call_after_refresh(self.request, self.selection)
-        self.set_interval(1.0, self._watch_lab)
+        self.set_interval(1.0, self._check_lab_time)
 
     # ---- requests and results -------------------------------------------------------------
 
@@ -176,12 +199,11 @@ class JaxBatchApp(App):
         self._status(Content.assemble(("⟳ ", "$warning"),
                                       f"computing {selection.model} at batch {selection.batch_shape} "
                                       f"on {selection.device}…"))
-        for view in self._views():
-            view.loading = True
+        self.computing = True
         self.lab.request(self.lab_request, selection)
         self.action_restart_timings()
 
-    def _watch_lab(self) -> None:
+    def _check_lab_time(self) -> None:
         """Say so when the current selection has run past the lab's time limit."""
         waited = self.lab.running_s()
         if self.answered != self.lab_request and waited > self.lab.time_limit_s:
@@ -193,11 +215,10 @@ class JaxBatchApp(App):
         if message.request != self.lab_request or not self.is_running:
             return  # an older selection's; or the app is closing and its panes are being taken down
         self.answered = message.request
+        self.computing = False
         self.report = message.report
-        for view in self._views():
-            view.show(message.report)
-            view.loading = False
-        self._devices(message.report.backends)
+        self._offer_devices()  # `cpu` or `0` is shown as the device it chose
+        self._refocus()
         self.call_after_refresh(_settle_heap)
         r = message.report
         self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
@@ -207,8 +228,8 @@ class JaxBatchApp(App):
         if message.request != self.lab_request or not self.is_running:
             return
         self.answered = message.request
-        for view in self._views():
-            view.loading = False
+        self.computing = False
+        self._refocus()
         kept = " · showing the last results" if self.report is not None else ""
         self._status(Content.assemble(("✗ ", "$error"), (message.error, "$error"), (kept, "$text-muted")))
 
@@ -221,93 +242,97 @@ class JaxBatchApp(App):
     def _next_job(self, kind: str) -> int:
         """A new request to the helper; its answers to earlier ones are dropped from now on."""
         self.helper_request = self._next_request()
-        self.job_kind, self.paused, self.live = kind, False, None
+        self.helper_job, self.paused, self.live = kind, False, None
         return self.helper_request
 
     def action_restart_timings(self) -> None:
-        self.timings.time(self._next_job("timings"), self.selection)
-        for view in self.query(TimingsView):
-            view.clear(Content.styled(f"⟳ starting the timing helper for {self.selection.model} at batch "
-                                      f"{self.selection.batch_shape}…", "$warning"))
+        self.helper.time(self._next_job("timings"), self.selection)
+        self.timings_note = Note(f"⟳ starting the timing helper for {self.selection.model} at batch "
+                                 f"{self.selection.batch_shape}…", "busy")
 
     def action_pause_timings(self) -> None:
-        if self.job_kind != "timings" or self.live is None or self.live.state == "settled":
+        if self.helper_job != "timings" or self.live is None or self.live.state == "settled":
             self.notify("Nothing to pause: r measures again", severity="warning")
             return
         self.paused = not self.paused
-        self.timings.pause() if self.paused else self.timings.resume()
-        for view in self.query(TimingsView):
-            view.show(self.live, self.paused)
+        self.helper.pause() if self.paused else self.helper.resume()
 
     def action_sweep(self) -> None:
-        self.sweep_state = None
-        self.timings.sweep(self._next_job("sweep"), self.selection)
-        self.query_one(SweepView).started()
-        for view in self.query(TimingsView):
-            view.clear(Content.styled("Stopped for the sweep (pane 4): r measures again", "$text-muted"))
+        self.helper.sweep(self._next_job("sweep"), self.selection)
+        self.sweep, self.sweep_note = None, Note("Sweep: compiling and timing batch 1…", "busy")
+        self.timings_note = Note("Stopped for the sweep (pane 4): r measures again")
         self.action_show_pane("sweep")
 
     def action_cancel_sweep(self) -> None:
-        if self.job_kind == "sweep":
-            self.timings.stop()
+        if self.sweep_running:
+            self.helper.stop()
             self._next_job("")
-            self.query_one(SweepView).cancelled()
+            self.sweep_note = Note("Sweep cancelled: s starts again")
 
     def _answers_helper(self, request: int | None, kind: str = "") -> bool:
         """Whether a helper message is for its current request (None: about the helper itself)
         and, given `kind`, of that kind; not when the app is closing."""
-        return (request in (self.helper_request, None) and bool(self.job_kind)
-                and kind in ("", self.job_kind) and self.is_running)
+        return (request in (self.helper_request, None) and bool(self.helper_job)
+                and kind in ("", self.helper_job) and self.is_running)
 
     def on_timings_updated(self, message: TimingsUpdated) -> None:
         if self._answers_helper(message.request, "timings"):
-            self.live = message.live
-            for view in self.query(TimingsView):
-                view.show(self.live, self.paused)
+            self.live, self.timings_note = message.live, None
 
     def on_sweep_updated(self, message: SweepUpdated) -> None:
         if self._answers_helper(message.request, "sweep"):
-            self.sweep_state = message.state
-            self.query_one(SweepView).show(self.sweep_state)
+            self.sweep, self.sweep_note = message.state, None
 
     def on_helper_status(self, message: HelperStatus) -> None:
         if self._answers_helper(message.request, "timings"):
-            for view in self.query(TimingsView):
-                view.status(Content.styled(f"⟳ {message.text}", "$warning"))
+            self.timings_note = Note(f"⟳ {message.text}", "busy")
 
     def on_helper_failed(self, message: HelperFailed) -> None:
         if not self._answers_helper(message.request):
             return
-        if self.job_kind == "sweep":
-            self.query_one(SweepView).failed(message.error)
+        if self.helper_job == "sweep":
+            self.sweep_note = Note(f"Sweep failed: {message.error}", "error")
         else:
-            for view in self.query(TimingsView):
-                view.clear(Content.styled(f"✗ {message.error}", "$error"))
+            self.live, self.timings_note = None, Note(f"✗ {message.error}", "error")
 
     def on_unmount(self) -> None:
-        self.timings.close()
+        self.helper.close()
 
-    def _devices(self, backends) -> None:
-        """Offer every device JAX found; the missing platforms are named in pane 3."""
-        if not backends:
+    def on_devices_found(self, message: DevicesFound) -> None:
+        self.backends = message.backends
+
+    def watch_backends(self) -> None:
+        self._offer_devices()
+
+    def _offer_devices(self) -> None:
+        """Every device JAX found, once each, the selected one chosen; a device it did not find
+        (`--device tpu` on a CPU box) is listed too, as chosen, until another is picked."""
+        if self.backends is None:
             return
         picker = self.query_one("#device", Select)
-        specs = [d["spec"] for d in backends["devices"]]
-        current = self.selection.device
-        options = [(current, current)] if current not in specs else []
-        options += [(f"{d['spec']} {d['kind']}" if d['kind'] != d['platform'] else d["spec"], d["spec"])
-                    for d in backends["devices"]]
+        current = self.device_spec()
+        options = [] if current in dict(self.backends.devices) else [(current, current)]
+        options += [(spec if d.kind == d.platform else f"{spec} {d.kind}", spec) for spec, d in self.backends.devices]
         with self.prevent(Select.Changed):
             picker.set_options(options)
             picker.value = current
-        for view in self.query(TimingsView):
-            view.backends(backends)
+
+    def device_spec(self) -> str:
+        """The selected device under the name the picker lists it by: `cpu` is `cpu:0`, and a
+        bare index the device the lab ran on."""
+        current, specs = self.selection.device, dict(self.backends.devices) if self.backends else {}
+        if current in specs:
+            return current
+        if f"{current}:0" in specs:
+            return f"{current}:0"
+        ran_on = [spec for spec, d in specs.items() if self.report is not None and d == self.report.device]
+        return ran_on[0] if current.isdigit() and ran_on else current
 
     # ---- the selection bar ----------------------------------------------------------------
 
     @on(Select.Changed, "#device")
     def _device_changed(self, event: Select.Changed) -> None:
-        if event.value != self.selection.device:
+        if event.value != self.device_spec():
             self.request(dataclasses.replace(self.selection, device=str(event.value)))
 
     @on(Select.Changed, "#model")
@@ -329,13 +354,20 @@ class JaxBatchApp(App):
         event.input.remove_class("-invalid")
         event.input.value = format_batch_shape(shape)
         self.request(dataclasses.replace(self.selection, batch_shape=shape))
+        self._focus_pane()  # typing is done: the keys (2, q, …) are the app's again
 
     # ---- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_pane" and isinstance(self.focused, Input):
             return False  # the digit goes to the input instead
+        if action == "cancel_sweep":
+            return self.sweep_running  # escape does nothing else on the sweep pane: hidden
         return True
+
+    @property
+    def sweep_running(self) -> bool:
+        return self.helper_job == "sweep" and (self.sweep is None or not self.sweep.stopped)
 
     def action_show_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
@@ -345,6 +377,11 @@ class JaxBatchApp(App):
         """Focus the active pane's main widget, so its keys (scrolling, n, l, c) work at once."""
         pane = self.query_one(TabbedContent).active_pane
         self.set_focus(next((w for w in pane.query("*") if w.focusable), None) if pane else None)
+
+    def _refocus(self) -> None:
+        """A pane can't take focus while it is loading: it gets it once the lab has answered."""
+        if self.focused is None:
+            self.call_after_refresh(self._focus_pane)
 
     def action_focus_model(self) -> None:
         self.query_one("#model", Select).focus()
@@ -359,7 +396,7 @@ class JaxBatchApp(App):
         if self.report is None or self.report.model != self.selection.model:
             self.notify("in_axes can be set once the model has results", severity="warning")
         elif len(self.report.in_axes) < 2:
-            self.notify(f"{self.report.model} has one argument: its in_axes is 0", severity="warning")
+            self.notify(f"{self.report.model} has one argument: its in_axes is 0", severity="warning", markup=False)
         else:
             self.push_screen(InAxesScreen(self.report.single.arg_avals, tuple(self.report.in_axes)), self._set_in_axes)
 
@@ -368,22 +405,23 @@ class JaxBatchApp(App):
             self.request(dataclasses.replace(self.selection, in_axes=axes))
 
     def action_copy(self) -> None:
-        pane = self.query_one(TabbedContent).active_pane
-        view = pane.children[0] if pane and pane.children else None
-        if view is None or self.report is None:
+        tab = self.query_one(TabbedContent).active_pane
+        if tab is None or self.report is None:
             self.notify("Nothing to copy yet", severity="warning")
             return
-        what, text = view.copy_text() if hasattr(view, "copy_text") else (pane.id, plain_text(view))
+        view = tab.children[0]  # each tab holds one pane
+        assert isinstance(view, Pane)
+        what, text = view.copy_text()
         size = len(text.encode())
         if not text.strip():
-            self.notify(f"The {what} pane is empty: nothing copied", severity="warning")
+            self.notify(f"The {what} pane is empty: nothing copied", severity="warning", markup=False)
         elif size > OSC52_LIMIT:
             self.notify(f"The {what} text is {size // 1000:,} kB, more than terminals take by OSC 52: "
-                        "e exports it to a file instead", severity="warning", timeout=8)
+                        "e exports it to a file instead", severity="warning", timeout=8, markup=False)
         else:
             self.copy_to_clipboard(text)
             self.notify(f"Copied {what}: {text.count(chr(10)) + 1:,} lines, sent to your terminal's clipboard "
-                        "(OSC 52; in tmux: set -g set-clipboard on)", timeout=6)
+                        "(OSC 52; in tmux: set -g set-clipboard on)", timeout=6, markup=False)
 
     def action_export(self) -> None:
         if self.report is None:
@@ -392,12 +430,12 @@ class JaxBatchApp(App):
         report = with_timings(self.report, self.live)
         folder = Path.cwd()
         try:
-            paths = [*export(report, self.sweep_state, folder),
+            paths = [*export(report, self.sweep, folder),
                      Path(self.save_screenshot(f"{base_name(report)}.svg", str(folder)))]
         except OSError as exc:
-            self.notify(f"Export failed: {exc.strerror or exc} ({folder})", severity="error", timeout=8)
+            self.notify(f"Export failed: {exc.strerror or exc} ({folder})", severity="error", timeout=8, markup=False)
             return
-        self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8)
+        self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8, markup=False)
 
     def get_system_commands(self, screen):
         yield from commands(self)
@@ -408,11 +446,11 @@ class JaxBatchApp(App):
         self.query_one(selector, Select).value = value
 
     def compare(self, pair: tuple[str, str]) -> None:
-        self.query_one(ProgramsView).show_pair(pair)
+        self.query_one(ProgramsView).pair = pair
         self.action_show_pane("programs")
 
     def show_level(self, level: str) -> None:
-        self.query_one(ProgramsView).show_level(level)
+        self.query_one(ProgramsView).level = level
         self.action_show_pane("programs")
 
     def action_help(self) -> None:
@@ -425,9 +463,6 @@ class JaxBatchApp(App):
 
     def _status(self, content: Content) -> None:
         self.query_one("#status", Static).update(content)
-
-    def _views(self):
-        return [*self.query(OutputsView), self.query_one(ProgramsView)]
 
 
 def _settle_heap() -> None:
@@ -445,9 +480,9 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     """Every key the app answers to, by where it works: the help screen lists exactly these."""
     return [
         ("Anywhere", list(JaxBatchApp.BINDINGS)),
-        ("Outputs and timings panes (1, 3)", list(SCROLL_KEYS)),
+        ("Outputs and timings panes (1, 3)", list(Scroll.BINDINGS)),
         ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
-        ("Timings pane (3)", [b for b in TimingsView.BINDINGS if b not in SCROLL_KEYS]),
+        ("Timings pane (3)", list(TimingsView.BINDINGS)),
         ("Sweep pane (4)", list(SweepView.BINDINGS)),
     ]
 
@@ -456,7 +491,7 @@ def binding_ids() -> list[str]:
     return [b.id for _, bindings in help_sections() for b in bindings if b.id]
 
 
-def make_app(selection: Selection | None = None, timings=TimingClient, keymap_path: Path | None = None,
+def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
              theme: str | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), timings, keymap_path, theme)
+    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme)

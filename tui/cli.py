@@ -19,6 +19,7 @@ from jaxbatch.lab.selection import (
     DEFAULT_DEVICE,
     DEFAULT_MODEL,
     Selection,
+    format_batch_shape,
     parse_aval,
     parse_batch_shape,
     parse_in_axes,
@@ -45,6 +46,12 @@ SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "ho
              "input": [], "in_axes": None, "batched": None}
 APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1"}  # the app's alone
 REPORT = {"json": False, "no_timings": False, "sweep": False, "sweep_budget": None}  # after `report` only
+REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the selection options are
+# `report | head -1`: the reader left, a normal end. The status a shell reports for a writer
+# that SIGPIPE ended (128 + 13), as for `yes | head -1`; under `set -o pipefail` a script still
+# learns the report was cut short, which 0 would hide.
+CLOSED_PIPE_STATUS = 141
+NOTICE_AFTER_S = 5.0  # a step of `report` quiet this long is announced on stderr
 AFTER = "after_"
 
 
@@ -71,12 +78,20 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
     return common
 
 
+def _timeout_option(parser: argparse.ArgumentParser, prefix: str) -> None:
+    parser.add_argument("--timeout", dest=prefix + "timeout", type=_positive_seconds, metavar="SECONDS",
+                        help=("" if prefix else "with `report`: ") + "give up (exit status 2) if the report is not "
+                        "done after this many seconds, sweep included; without it a model that blocks is waited "
+                        "for, with a notice")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, parents=[_selection_options("")], argument_default=argparse.SUPPRESS,
                      description="See how JAX batches a model written for one instance: loop, hand-batched, vmap.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
                         "terminals); NO_COLOR=1 turns colour off")
+    _timeout_option(parser, "")
     web = parser.add_argument_group("in a browser")
     web.add_argument("--serve", action="store_true", help="serve the app to a browser (textual-serve)")
     web.add_argument("--port", type=_port, help="port to serve on (default 8000)")
@@ -91,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also time every strategy at batch sizes 1, 2, 4, ... (bounded by --sweep-budget)")
     report.add_argument("--sweep-budget", type=_positive_seconds, metavar="SECONDS",
                         help="start no new batch size after this many seconds (default 30; needs --sweep)")
+    _timeout_option(report, AFTER)
     sub.add_parser("models", help="list the built-in models, name first")
     return parser
 
@@ -111,6 +127,14 @@ def _resolved(args: argparse.Namespace) -> argparse.Namespace:
             fail(f"{flag} given twice: {before} before `{command}` and {after} after it; give it once")
         value = before if before is not None else after
         given[name] = default if value is None else value
+    for name in REPORT_EITHER_SIDE:
+        flag = "--" + name.replace("_", "-")
+        before, after = given.pop(name, None), given.pop(AFTER + name, None)
+        if (before is not None or after is not None) and command != "report":
+            fail(f"{flag} applies to `report`, not to {f'`{command}`' if command else 'the app'}")
+        if before is not None and after is not None and before != after:
+            fail(f"{flag} given twice: {before:g} before `{command}` and {after:g} after it; give it once")
+        given[name] = before if before is not None else after
     app_only = [name for name in APP if name in given]
     if command is not None and app_only:
         fail(f"--{app_only[0]} applies to the app, not to `{command}`")
@@ -118,7 +142,7 @@ def _resolved(args: argparse.Namespace) -> argparse.Namespace:
         fail("--port and --host apply only with --serve")
     if "sweep_budget" in given and "sweep" not in given:
         fail("--sweep-budget needs --sweep")
-    return argparse.Namespace(**{**APP, **REPORT, **given})
+    return argparse.Namespace(**{**APP, **REPORT, **REPORT_EITHER_SIDE, **given})
 
 
 def parse_selection(args: argparse.Namespace) -> Selection:
@@ -139,6 +163,19 @@ def parse_selection(args: argparse.Namespace) -> Selection:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command's exit status: 0, 2 for anything the user can fix (one line on stderr), 130 on
+    Ctrl+C, CLOSED_PIPE_STATUS when whoever read the output stopped reading."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a reader gone shows here at the latest, not in Python's teardown
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     args = _resolved(build_parser().parse_args(argv))
     if args.host_devices:
         _simulate_host_devices(args.host_devices)
@@ -148,7 +185,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         selection = parse_selection(args)
         if args.command == "report":
             return _report(selection, as_json=args.json, timings=not args.no_timings,
-                           sweep_budget=args.sweep_budget if args.sweep else False)
+                           sweep_budget=args.sweep_budget if args.sweep else False, timeout=args.timeout)
+        _check_theme(args.theme)
         if args.serve:
             from jaxbatch.serve import serve
 
@@ -156,10 +194,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _app(selection, args.theme)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # stdout closed: main's to end quietly
+    except LabError as exc:  # the user's to fix, wherever it was found
+        fail(str(exc))
     except Exception as exc:  # a bug of ours: still one line, never a traceback
-        from jaxbatch.lab.errors import describe
+        fail(internal_error(exc))
 
-        fail(f"internal error: {describe(exc)}")
+
+def internal_error(exc: BaseException) -> str:
+    """One line for a bug of ours, with what a report of it needs (there is no tracker address
+    to give: the README names none)."""
+    from jaxbatch.lab.errors import describe
+
+    jax = sys.modules.get("jax")
+    versions = f"{PROG} {__version__}, Python {sys.version.split()[0]}"
+    if jax is not None:
+        versions += f", jax {getattr(jax, '__version__', '?')}"
+    first = (describe(exc).splitlines() or [type(exc).__name__])[0]
+    return f"internal error: {first} — a bug in {versions}; please report it with the command you ran and this line"
+
+
+def _stdout_closed() -> int:
+    """The reader went away (`report | head -1`): end quietly, as any Unix tool does. stdout now
+    points at /dev/null, so that nothing left to flush fails again as Python exits."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return CLOSED_PIPE_STATUS
 
 
 def _models() -> int:
@@ -207,28 +270,96 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _report(selection: Selection, as_json: bool, timings: bool, sweep_budget) -> int:
-    """`sweep_budget`: False for no sweep, None for the default budget, or seconds."""
+def _report(selection: Selection, as_json: bool, timings: bool, sweep_budget, timeout: Optional[float] = None) -> int:
+    """`sweep_budget`: False for no sweep, None for the default budget, or seconds. `timeout`:
+    seconds after which to give up, or None to wait (saying what for)."""
     import time
 
-    from jaxbatch.lab.analysis import analyze
+    from jaxbatch.lab.analysis import analyze  # imports JAX, before any clock starts
+
+    def compute():
+        report = analyze(selection, timer=time.perf_counter if timings else None)
+        return report, (None if sweep_budget is False else _sweep(selection, sweep_budget))
 
     try:  # what the user's model prints goes to stderr: stdout holds the report
         with contextlib.redirect_stdout(sys.stderr):
-            report = analyze(selection, timer=time.perf_counter if timings else None)
-            sweep = None if sweep_budget is False else _sweep(selection, sweep_budget)
+            report, sweep = _watched(compute, selection, timeout)
     except LabError as exc:
         fail(str(exc))
     if as_json:
-        data = report.to_json()
-        if sweep is not None:
-            data["sweep"] = sweep.to_json()
-        print(json.dumps(data, indent=2))
+        from jaxbatch.report_json import report_json
+
+        print(json.dumps(report_json(report, sweep), indent=2))
     else:
         from jaxbatch.report_text import render
 
         sys.stdout.write(render(report, sweep))
     return 0
+
+
+def _watched(compute, selection: Selection, timeout: Optional[float]):
+    """`compute()`, run in a thread while this one watches it: a step quiet for NOTICE_AFTER_S
+    is announced on stderr (what it waits for, and the way out), and past `timeout` the
+    command gives up. Its exception, if any, is raised here."""
+    import threading
+    import time
+
+    from jaxbatch.lab.waiting import describe, waiting_for
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = compute()
+        except BaseException as exc:  # raised again in the main thread, which decides
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="report", daemon=True)
+    start = time.monotonic()
+    worker.start()
+    step, step_since, told = None, start, None
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+            if not worker.is_alive():
+                break
+            now, where = time.monotonic(), waiting_for(worker)
+            if where[0] != step:
+                step, step_since = where[0], now
+            if timeout is not None and now - start >= timeout:
+                _give_up(f"{selection.model} has run {timeout:g} s without an answer (--timeout {timeout:g}); "
+                         f"it was waiting for {describe(where)}")
+            if now - step_since >= NOTICE_AFTER_S and told != step:
+                told = step
+                way_out = "--timeout SECONDS gives up" if timeout is None else f"--timeout gives up at {timeout:g} s"
+                clear = "\r\033[K" if sys.stderr.isatty() else ""  # over the sweep's progress line
+                print(f"{clear}{PROG}: still running {selection.model} at batch "
+                      f"{format_batch_shape(selection.batch_shape)}: waiting for {describe(where)} "
+                      f"(Ctrl+C stops; {way_out})", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        if worker.is_alive():
+            _exit_now(130)
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _give_up(message: str) -> NoReturn:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    _exit_now(2)
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End the process while the model's thread still runs. A Python thread can't be stopped,
+    and Python's own exit would then run atexit handlers and finalize JAX around a thread that
+    may be inside XLA or hold a lock they need: it can hang there, or crash (the test suite met
+    that: every test passed, then exit 139). What was written is flushed first; the rest of the
+    teardown has nothing to keep."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _sweep(selection: Selection, budget):
@@ -245,13 +376,17 @@ def _sweep(selection: Selection, budget):
     return state
 
 
-def _app(selection: Selection, theme: Optional[str]) -> int:
+def _check_theme(theme: Optional[str]) -> None:
+    """Before the app opens, here or in a browser (where a bad theme would leave a tab blank)."""
     from textual.theme import BUILTIN_THEMES
-
-    from jaxbatch.app import make_app
 
     if theme is not None and theme not in BUILTIN_THEMES:
         fail(f"unknown theme {theme!r}: choose from {', '.join(BUILTIN_THEMES)}")
+
+
+def _app(selection: Selection, theme: Optional[str]) -> int:
+    from jaxbatch.app import make_app
+
     make_app(selection, theme=theme).run()
     return 0
 

@@ -10,8 +10,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Iterator
 
 from textual.app import SystemCommand
+from textual.markup import escape
 
-from jaxbatch.lab.results import Device
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
 from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
@@ -26,33 +26,38 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     for name in [*CATALOG, *([app.user.model] if app.user else [])]:
         if name != current.model:
             summary = CATALOG[name][1] if name in CATALOG else "your model"
-            yield SystemCommand(f"Model: {name}", summary, partial(app.choose, "#model", name))
-    yield SystemCommand("Batch shape…", "Type a batch shape: 5, 4,8 or (4, 8)", app.action_focus_batch)
-    for device in (report.backends or {}).get("devices", []) if report else []:
-        if device["spec"] != current.device:
-            yield SystemCommand(f"Device: {device['spec']}", device_text(Device.of(device)),
-                                partial(app.choose, "#device", device["spec"]))
+            yield _command(f"Model: {name}", summary, partial(app.choose, "#model", name))
+    yield _command("Batch shape…", "Type a batch shape: 5, 4,8 or (4, 8)", app.action_focus_batch)
+    for spec, device in app.backends.devices if app.backends else ():
+        if spec != app.device_spec():
+            yield _command(f"Device: {spec}", device_text(device), partial(app.choose, "#device", spec))
     if report is not None and len(report.in_axes) > 1:
-        yield SystemCommand("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)
+        yield _command("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)
     programs = app.query_one(ProgramsView)
     if report is not None:
         for pair in available_pairs(report, programs.level):
             if pair != programs.pair:
                 left, right = (report.strategies[k].label for k in pair)
-                yield SystemCommand(f"Compare {left} with {right}", f"Their {LEVELS[programs.level]} side by side",
+                yield _command(f"Compare {left} with {right}", f"Their {LEVELS[programs.level]} side by side",
                                     partial(app.compare, pair))
     for level, name in LEVELS.items():
         if level != programs.level:
-            yield SystemCommand(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level))
+            yield _command(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level))
     for pane in PANES:
-        yield SystemCommand(f"Show the {pane} pane", PANES[pane], partial(app.action_show_pane, pane), discover=False)
-    yield SystemCommand("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
-    yield SystemCommand("Export the report", "Text, JSON and an SVG screenshot, in the working folder",
+        yield _command(f"Show the {pane} pane", PANES[pane], partial(app.action_show_pane, pane), discover=False)
+    yield _command("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
+    yield _command("Export the report", "Text, JSON and an SVG screenshot, in the working folder",
                         app.action_export)
-    if app.job_kind == "timings" and app.live is not None and app.live.state != "settled":
-        yield SystemCommand("Resume timings" if app.paused else "Pause timings", "", app.action_pause_timings)
-    yield SystemCommand("Measure timings again", "Throw the rounds away and start over", app.action_restart_timings)
-    if app.job_kind == "sweep" and (app.sweep_state is None or not app.sweep_state.stopped):
-        yield SystemCommand("Cancel the sweep", "What was measured stays", app.action_cancel_sweep)
+    if app.helper_job == "timings" and app.live is not None and app.live.state != "settled":
+        yield _command("Resume timings" if app.paused else "Pause timings", "", app.action_pause_timings)
+    yield _command("Measure timings again", "Throw the rounds away and start over", app.action_restart_timings)
+    if app.sweep_running:
+        yield _command("Cancel the sweep", "What was measured stays", app.action_cancel_sweep)
     else:
-        yield SystemCommand("Run the batch-size sweep", "Every strategy at 1, 2, 4, … instances", app.action_sweep)
+        yield _command("Run the batch-size sweep", "Every strategy at 1, 2, 4, … instances", app.action_sweep)
+
+
+def _command(title: str, help: str, callback, discover: bool = True) -> SystemCommand:
+    """A palette entry. The palette reads its text as markup: names and summaries are escaped,
+    or `x.at[i].set(v)` would show as `x.at.set(v)`."""
+    return SystemCommand(escape(title), escape(help), callback, discover)

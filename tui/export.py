@@ -13,26 +13,13 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from textual.content import Content
-from textual.widget import Widget
-from textual.widgets import Static
-
 from jaxbatch.lab.results import Report
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
+from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
-
-
-def plain_text(root: Widget) -> str:
-    """What `root` shows, as text: every displayed Static under it, in order."""
-    parts = []
-    for widget in root.query(Static):
-        if all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget)):
-            content = widget.content
-            parts.append(content.plain if isinstance(content, Content) else str(content))
-    return "\n".join(p for p in parts if p.strip())
 
 
 def base_name(report: Report) -> str:
@@ -51,9 +38,7 @@ def with_timings(report: Report, live: Optional[LiveTimings]) -> Report:
 def export(report: Report, sweep: Optional[SweepState], folder: Path) -> tuple[Path, Path]:
     """Write the text and JSON reports into `folder`; OSError says why not."""
     base = folder / base_name(report)
-    data = report.to_json()
-    if sweep is not None:
-        data["sweep"] = sweep.to_json()
+    data = report_json(report, sweep)
     text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")
     text_path.write_text(render(report, sweep))
     json_path.write_text(json.dumps(data, indent=2) + "\n")

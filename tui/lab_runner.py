@@ -17,9 +17,10 @@ from typing import Callable, Optional
 
 from textual.message import Message
 
-from jaxbatch.lab.errors import LabError, describe
+from jaxbatch.cli import internal_error
+from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
-from jaxbatch.messages import LabDone, LabFailed
+from jaxbatch.messages import DevicesFound, LabDone, LabFailed
 
 
 class LabRunner:
@@ -61,7 +62,10 @@ class LabRunner:
 
     def _serve(self, token: int) -> None:
         from jaxbatch.lab import analysis  # imports JAX, in this thread
+        from jaxbatch.lab.devices import inventory
 
+        if token == 1:
+            self.post(DevicesFound(inventory()))
         while True:
             with self._lock:
                 if token != self._token:
@@ -76,4 +80,4 @@ class LabRunner:
             except LabError as exc:
                 self.post(LabFailed(request, str(exc)))
             except Exception as exc:  # a bug of ours: said in the app rather than crash it
-                self.post(LabFailed(request, f"internal error: {describe(exc)}"))
+                self.post(LabFailed(request, internal_error(exc)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from jaxbatch.lab.results import Report
+from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
 
@@ -26,6 +26,14 @@ class LabDone(Message):
 class LabFailed(Message):
     request: int
     error: str
+
+
+@dataclass
+class DevicesFound(Message):
+    """Every device JAX found, once it is imported: the picker offers them whatever the lab's
+    first answer is (a selection on a missing device fails, and the others stay pickable)."""
+
+    backends: Backends
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Optional
 
 from jaxbatch.lab.results import ROLES, OnBatch, Report
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -16,10 +17,11 @@ from jaxbatch.presentation.outputs import (
     strategy_figures,
     strategy_verdict,
 )
-from jaxbatch.presentation.programs import MARKERS, alignment_rows, hlo_summary, levels_text
+from jaxbatch.presentation.programs import MARKERS, alignment_rows, hlo_summary, jaxpr_text, levels_text
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text
+from jaxbatch.presentation.verdicts import alignment_verdict
 
 
 def render(report: Report, sweep: Optional[SweepState] = None) -> str:
@@ -38,22 +40,24 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
         "",
         "Strategies (compared with the loop, the reference)",
     ]
+    width = label_width(report)
     for s in report.strategies.values():
         headline = [loop_text(report.vmap_loop)] if s.key == "vmap" and report.vmap_loop else []
-        verdict = [f"  {label:<12} {line}" for label, line in zip([s.label, ""], [*headline, strategy_verdict(s)])]
+        verdict = [f"  {label:<{width}} {line}" for label, line in zip([s.label, ""], [*headline, strategy_verdict(s)])]
         figures = strategy_figures(s)
-        lines += [*verdict, *([f"  {'':<12} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
+        lines += [*verdict, *([f"  {'':<{width}} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
     if report.manual_missing:
-        lines += [f"  {ROLES['manual']:<12} {report.manual_missing}"]
+        lines += [f"  {ROLES['manual']:<{width}} {report.manual_missing}"]
     if report.sharded_note:
-        lines += [f"  {'sharded':<12} {report.sharded_note}"]
+        lines += [f"  {'sharded':<{width}} {report.sharded_note}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
-        lines += ["", f"Jaxpr: {s.label}", s.jaxpr]
-    lines += [*(f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note)]
+        lines += ["", f"Jaxpr: {s.label}", jaxpr_text(s.jaxpr)]
+    notes = [f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
+    lines += ["", *notes] if notes else []
     if programs:
-        lines += ["Primitives"]
-        lines += [f"  {s.label:<12} {primitives_text(s.eqns)}" for s in programs]
+        lines += ["", "Primitives"]
+        lines += [f"  {s.label:<{width}} {primitives_text(s.eqns)}" for s in programs]
     if report.alignment is not None:
         lines += ["", *_aligned(report)]
     lines += _below(report)
@@ -67,9 +71,17 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
 def _backends(report: Report) -> list[str]:
     if not report.backends:
         return []
-    found = ", ".join(f"{d['spec']} ({d['kind']})" for d in report.backends["devices"])
-    return ["", f"Devices: {found}", *(f"  no {p}: {why} (pip install '{report.backends['install'][p]}')"
-                                                       for p, why in report.backends["missing"].items())]
+    b = report.backends
+    found = ", ".join(f"{spec} ({d.kind})" for spec, d in b.devices)
+    return ["", f"Devices: {found}",
+            *(f"  no {p}: {why} (pip install '{b.install[p]}')" for p, why in b.missing.items())]
+
+
+def label_width(report: Report) -> int:
+    """The strategy-name column: 12 wide, or as wide as the longest label (a user's
+    `model_batched`), so that no label runs into the column beside it."""
+    return max([12, *(len(s.label) for s in report.strategies.values()),
+                *([len(ROLES["manual"])] if report.manual_missing else [])])
 
 
 def _timings(report: Report) -> list[str]:
@@ -77,12 +89,14 @@ def _timings(report: Report) -> list[str]:
     if report.timings is None:
         return []
     labels = {k: s.label for k, s in report.strategies.items()}
+    width, head = label_width(report), ratio_head(labels)
+    ratio_width = max(10, len(head) + 1)  # `vs model_batched` is wider than the figures under it
     lines = ["", f"Timings on {device_text(report.device)}: median per call over rounds, IQR as a share of it, "
              f"{floor_text(report.dispatch_floor_s)}",
-             "  " + " ".join([f"{'':<12}", *(f"{h:>10}" for h in HEADS.values()), f"{ratio_head(labels):>10}"])]
+             "  " + " ".join([f"{'':<{width}}", *(f"{h:>10}" for h in HEADS.values()), f"{head:>{ratio_width}}"])]
     for r in timing_rows(report.timings, labels):
-        lines.append(f"  {r.label:<12} {r.compile:>10} {r.per_call:>10} {r.iqr:>10} {r.per_instance:>10} "
-                     f"{r.ratio:>10}  {flags_text(r)}")
+        lines.append(f"  {r.label:<{width}} {r.compile:>10} {r.per_call:>10} {r.iqr:>10} {r.per_instance:>10} "
+                     f"{r.ratio:>{ratio_width}}  {flags_text(r)}")
     spread = scaling_text(report.timings, report.devices, report.device.platform)
     return lines + ([f"  {spread}"] if spread else [])
 
@@ -93,7 +107,8 @@ def _aligned(report: Report) -> list[str]:
     left, right = report.strategies[a.left].label, report.strategies[a.right].label
     rows = alignment_rows(a)
     width = max([len(left)] + [len(r.left) for r in rows if r.left]) + 2
-    lines = [f"Aligned jaxprs: {left} vs {right}", *_wrapped(a.verdict, "  "), f"    {left:<{width}}│ {right}"]
+    lines = [f"Aligned jaxprs: {left} vs {right}", *_wrapped(alignment_verdict(a), "  "),
+             f"    {left:<{width}}│ {right}"]
     for r in rows:
         lines.append(f"  {MARKERS[r.status]} {r.left or '':<{width}}│ {r.right or ''}")
         if r.diffs:
@@ -108,8 +123,8 @@ def _below(report: Report) -> list[str]:
     if left is None or right is None or left.hlo is None or right.hlo is None:
         return []
     rows = hlo_summary(left.hlo, right.hlo, "hlo")
-    width = max(len(r[1]) for r in rows) + 2
-    lines = ["", "Below the jaxpr: what XLA compiled", f"  {report.hlo_verdict}",
+    width = max([len(left.label)] + [len(r[1]) for r in rows]) + 2
+    lines = ["", "Below the jaxpr: what XLA compiled", f"  {hlo_verdict(report.hlo_comparison)}",
              *([f"  one program? {levels_text(report.same_program)}"] if report.same_program else []),
              f"    {'':<16}{left.label:<{width}}{right.label}"]
     return lines + [f"    {name:<16}{x:<{width}}{y}" for name, x, y in rows]

@@ -21,6 +21,7 @@ import numpy as np
 
 from jaxbatch.lab import jaxprs
 from jaxbatch.lab.alignment import align
+from jaxbatch.presentation.verdicts import alignment_verdict
 
 
 def chain(n_eqns: int):
@@ -102,7 +103,7 @@ def main() -> None:
     align_s = best_of(lambda: align(left, right, "manual", "vmap"))
     alignment = align(left, right, "manual", "vmap")
     result = {"eqns": [len(left), len(right)], "align_s": round(align_s, 4), "rows": len(alignment.rows),
-              "verdict": alignment.verdict[:120]}
+              "verdict": alignment_verdict(alignment)[:120]}
     result.update(asyncio.run(render_times(alignment)))
     print(json.dumps(result, indent=2))
 

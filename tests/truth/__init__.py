@@ -16,10 +16,11 @@ what checks read) and recomputes the fact it states *directly, with plain JAX an
   text, and models whose loop counts are known by construction (`tests/truth/models.py`).
 
 Nothing here calls the lab's own comparison, alignment, canonicalisation, primitive listing or
-cost code to produce a fact. The lab is used for two things only: `analyze(...).to_json()` gives
-the claims under test, and `jaxbatch.lab.workload.prepare` gives the seeded *inputs* (inputs are
-not a claim). Model functions are rebuilt from each model's own definition (`MODEL.build` on a
-generator seeded with `MODEL.seed`, the draw order the lab documents).
+cost code to produce a fact. The lab is used for two things only: `report_json(analyze(...))` (the
+report JSON, as `report --json` prints it) gives the claims under test, and
+`jaxbatch.lab.workload.prepare` gives the seeded *inputs* (inputs are not a claim). Model
+functions are rebuilt from each model's own definition (`MODEL.build` on a generator seeded with
+`MODEL.seed`, the draw order the lab documents).
 
 The property tests (`test_properties.py`) are the one place that calls the lab's aligners
 (`jaxbatch.lab.alignment.align`, `jaxbatch.lab.hlo.align_text`): there the truth is a law

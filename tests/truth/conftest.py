@@ -11,12 +11,13 @@ def report():
     so no timings), analysed once per session."""
     from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
+    from jaxbatch.report_json import report_json
 
     cache: dict = {}
 
     def get(ref: str, batch: int):
         if (ref, batch) not in cache:
-            cache[ref, batch] = analyze(Selection(ref, (batch,), "cpu")).to_json()
+            cache[ref, batch] = report_json(analyze(Selection(ref, (batch,), "cpu")))
         return cache[ref, batch]
 
     return get

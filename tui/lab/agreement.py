@@ -1,4 +1,5 @@
-"""Does an output agree with the loop's? Figures a reader can check, and the words for them.
+"""Does an output agree with the loop's? Figures a reader can check, and the verdict as a flag
+(`Agreement.kind`; jaxbatch.presentation.verdicts words it).
 
 Per dtype: floats agree when |out - loop| <= tol + tol * |loop| with tol ten times the dtype's
 resolution (float32: 1e-5), integers and bools exactly, NaN with NaN at the same place. Beyond
@@ -60,8 +61,8 @@ def compare(out: Any, ref: Any) -> Agreement:
             rel = np.where((diff == 0) | (scale == 0), 0.0, diff / scale)  # where the loop is nonzero
         worst_rel = max(worst_rel, float(np.where(np.isnan(rel), np.inf, rel).max()))
         worst_ulp = max(worst_ulp, float(_ulps(a, b, diff).max()))
-    return Agreement(worst_abs, worst_rel, worst_ulp, tol, agrees, beyond=sorted(beyond),
-                     verdict=_within_words(worst_abs, worst_ulp, tol) if agrees else "")
+    return Agreement(worst_abs, worst_rel, worst_ulp, tol, agrees, kind="agrees" if agrees else "",
+                     beyond=sorted(beyond))
 
 
 def needs_float64(a: Agreement) -> bool:
@@ -79,22 +80,14 @@ def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float], why
     True only within the tolerance or where float64 shows rounding."""
     if a.agrees is not False:
         return a
-    if a.max_abs is None:
-        return replace(a, verdict=f"WRONG: its output's {a.reason}")
-    off = (f"{_num(a.max_abs)} off the loop ({_ulp_words(a.max_ulp)})" if np.isfinite(a.max_abs)
-           else "NaN or infinity where the loop has a number")
-    if not needs_float64(a):
-        exact = [d for d in a.beyond if not jnp.issubdtype(jnp.dtype(d), jnp.inexact)]
-        return replace(a, verdict=f"WRONG: {off}" + (f", where {_names(exact)} must match exactly" if exact else ""))
+    if not needs_float64(a):  # a structure or shape mismatch, an exact dtype, NaN or infinity
+        return replace(a, kind="wrong")
     if float64 is None or loop_error is None:
-        missed = _tolerances({d: a.tolerance[d] for d in a.beyond})
-        return replace(a, float64_note=why,
-                       verdict=f"DIFFERS: {off}, beyond {missed}; rounding or not is unknown ({why})")
+        return replace(a, kind="differs", float64_note=why)
     error = max_abs(out, float64)
     rounding = error <= ROUNDING_FACTOR * loop_error
-    words = f"{off}, {_num(error)} from float64 (the float32 loop: {_num(loop_error)})"
-    return replace(a, agrees=rounding, vs_float64=error, loop_vs_float64=loop_error,
-                   verdict=f"agrees within {_names(a.beyond)} rounding: {words}" if rounding else f"WRONG: {words}")
+    return replace(a, agrees=rounding, kind="rounding" if rounding else "wrong", vs_float64=error,
+                   loop_vs_float64=loop_error)
 
 
 class Outputs:
@@ -160,26 +153,3 @@ def _ordered(x: np.ndarray) -> np.ndarray:
 
 def _mismatch(reason: str) -> Agreement:
     return Agreement(None, None, None, {}, False, reason=reason)
-
-
-def _within_words(worst_abs: float, worst_ulp: float, tol: dict) -> str:
-    if worst_abs == 0:
-        return "agrees exactly"
-    return f"agrees within {_tolerances(tol)} (max {_ulp_words(worst_ulp)})"
-
-
-def _tolerances(tol: dict) -> str:
-    """`float32 tolerance 1e-05`: the float dtypes' rtol = atol, as the verdict names them."""
-    return " and ".join(f"{name} tolerance {t['rtol']:.0e}" for name, t in tol.items() if t["rtol"])
-
-
-def _names(dtypes) -> str:
-    return " and ".join(dtypes)
-
-
-def _ulp_words(ulp: float) -> str:
-    return f"{ulp:.3g} ULP"
-
-
-def _num(x: float) -> str:
-    return f"{x:.3g}"

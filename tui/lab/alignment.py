@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from jaxbatch.lab.results import Alignment, Diff, Eqn, Row
 
 # Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
-# alignment and the verdict says so.
+# alignment (`Alignment.exact` False) and the verdict says so.
 MAX_EDITS = 1500
 
 
@@ -23,7 +23,7 @@ def align(left: Sequence[Eqn], right: Sequence[Eqn], left_key: str = "left", rig
     b = [e.primitive for e in right]
     pairs, exact = _match(a, b)
     rows = _rows(left, right, pairs)
-    return Alignment(left_key, right_key, list(left), list(right), rows, _verdict(left, right, rows, exact), exact)
+    return Alignment(left_key, right_key, list(left), list(right), rows, exact)
 
 
 def _match(a: list[str], b: list[str]) -> tuple[list[tuple[int, int]], bool]:
@@ -155,35 +155,3 @@ def _same_or_transposed(a: str, b: str) -> bool:
 
 def is_layout_only(diffs: list[Diff]) -> bool:
     return bool(diffs) and all(d.transposed for d in diffs)
-
-
-def _verdict(left: Sequence[Eqn], right: Sequence[Eqn], rows: list[Row], exact: bool) -> str:
-    counts = Counter(r.status for r in rows)
-    matched = counts["same"] + counts["differ"]
-    if counts["only_left"] == counts["only_right"] == 0:
-        head = f"same {matched} primitive{'s' * (matched != 1)} in order"
-        if counts["differ"] == 0:
-            return head + ", identical up to variable names"
-    else:
-        head = (f"{matched} primitive{'s' * (matched != 1)} line up; {counts['only_left']} only on the left, "
-                f"{counts['only_right']} only on the right")
-    if not exact:
-        head = "approximate alignment (programs too different): " + head
-    real = [r for r in rows if r.status == "differ" and not is_layout_only(r.diffs)]
-    layout = [r for r in rows if r.status == "differ" and is_layout_only(r.diffs)]
-    parts = [head]
-    if real:
-        shown = [f"{left[r.left].primitive} ({', '.join(map(_short, r.diffs))})" for r in real[:4]]
-        more = f", and {len(real) - 4} more" if len(real) > 4 else ""
-        parts.append(f"{len(real)} differ: " + ", ".join(shown) + more)
-    if layout:
-        names = ", ".join(dict.fromkeys(left[r.left].primitive for r in layout))
-        parts.append(f"{len(layout)} differ only in layout: {names}")
-    return "; ".join(parts)
-
-
-def _short(diff: Diff) -> str:
-    """Verdict wording: `inputs transposed`, `output f32[5,2] vs f32[2,5]`."""
-    if diff.kind == "inputs" and diff.transposed:
-        return "inputs transposed"
-    return diff.text.removesuffix(" (transposed)")

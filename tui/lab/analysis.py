@@ -19,7 +19,7 @@ from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.outputs import format_tree, to_host, to_json
-from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, Loop, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.results import Alignment, ErrorInfo, Loop, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
 from jaxbatch.lab.timing import Timer
@@ -54,8 +54,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             float64_reference.close()
         runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
         if "on_batch" in agreements:
-            on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"],
-                                           verdict=on_batch_words(agreements["on_batch"]))
+            on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"])
         floor, timings = (None, None)
         if timer is not None:
             executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
@@ -88,7 +87,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             ),
             strategies=runs,
             alignment=alignment,
-            hlo_verdict=hlo.verdict(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
+            hlo_comparison=hlo.compare(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
             same_program=hlo.same_program(runs[left], runs["vmap"], alignment),
             timings=timings,
             dispatch_floor_s=floor,
@@ -198,13 +197,6 @@ def _on_batch(single, batch, outs: agreement.Outputs) -> OnBatch:
         return OnBatch(error=ErrorInfo.of(exc))
     outs.add("on_batch", out)
     return OnBatch(output=to_json(out), text=format_tree(out))
-
-
-def on_batch_words(a: Agreement) -> str:
-    """The model on the whole batch, in the verdict's words: right, WRONG, or unknown."""
-    if a.agrees:
-        return "runs on the batch and " + a.verdict.replace("agrees", "agrees with the loop", 1)
-    return ("runs on the batch but is " if a.agrees is False else "runs on the batch but ") + a.verdict
 
 
 def _loop(single, model: Model, shape, batch, reference) -> Strategy:

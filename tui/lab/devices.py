@@ -5,7 +5,7 @@ from __future__ import annotations
 import jax
 
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.results import Device
+from jaxbatch.lab.results import Backends, Device
 
 PLATFORMS = ("cpu", "gpu", "tpu")
 INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform
@@ -40,9 +40,8 @@ def describe_device(device: jax.Device) -> Device:
     return Device(device.platform, device.device_kind, device.id)
 
 
-def inventory() -> dict[str, object]:
-    """Every device on every platform JAX found (`spec` is what --device takes), and for each
-    platform it did not find, why: JAX's own words and what to install."""
+def inventory() -> Backends:
+    """Every device on every platform JAX found, and for each platform it did not find, why."""
     devices, missing = [], {}
     for platform in PLATFORMS:
         try:
@@ -50,5 +49,5 @@ def inventory() -> dict[str, object]:
         except RuntimeError as exc:
             missing[platform] = str(exc).splitlines()[0]
             continue
-        devices += [{"spec": f"{platform}:{i}", **describe_device(d).to_json()} for i, d in enumerate(found)]
-    return {"devices": devices, "missing": missing, "install": {p: INSTALL[p] for p in missing}}
+        devices += [(f"{platform}:{i}", describe_device(d)) for i, d in enumerate(found)]
+    return Backends(tuple(devices), missing, {p: INSTALL[p] for p in missing})

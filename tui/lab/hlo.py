@@ -1,8 +1,9 @@
 """The level below the jaxpr: StableHLO as lowered, and the HLO XLA ends with after optimizing.
 
 Both come from the same `jit(f).lower(...).compile()` whose executable produces the outputs the
-app shows, so the program on screen is the program that ran. Verdicts at both levels are read
-off the same line-by-line alignment the programs pane shows (`align_text`).
+app shows, so the program on screen is the program that ran. Comparisons at both levels are
+read off the same line-by-line alignment the programs pane shows (`align_text`); the words for
+them are the presentation's (jaxbatch.presentation.hlo).
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from jaxbatch.lab import hlo_cost, hlo_text, stablehlo_text
-from jaxbatch.lab.results import Alignment, Hlo, Strategy, TextAlignment
+from jaxbatch.lab.results import Alignment, Cost, Hlo, HloComparison, Strategy, TextAlignment
 from jaxbatch.lab.text_align import align_text
 
 LEVELS = ("stablehlo", "hlo")
-SAME = {"stablehlo": "JAX lowered both to the same StableHLO program",
-        "hlo": "XLA compiled both to the same program"}
 
 
 def describe(lowered, compiled) -> Hlo:
@@ -64,81 +63,44 @@ def same_program(left: Strategy, right: Strategy, alignment: Optional[Alignment]
     return facts
 
 
-def verdict(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_label: str,
-            level: str = "hlo") -> str:
-    """Are the programs one program at `level`? Said from the aligned rows: the same program
-    exactly when every row is the same, else what differs: ops, flops or bytes, or only
-    shapes, layout and operand order."""
+def compare(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_label: str,
+            level: str = "hlo") -> HloComparison:
+    """Are the programs one program at `level`? Read off the aligned rows: the same program
+    exactly when every row is the same, else what differs: ops, flops or bytes, ops inside
+    fusions, or (none of these) only shapes, layout and operand order."""
     rows = aligned(left, right, level)
     if rows is None:
-        return "unknown: one side has no compiled program"
-    if rows.identical:
-        return SAME[level]
+        return HloComparison(level, left_label, right_label, None)
     differing = sum(r.status != "same" for r in rows.rows)
-    where = f"{differing} of {len(rows.rows)} lines differ"
+    facts = dict(level=level, left_label=left_label, right_label=right_label, same=rows.identical,
+                 differing=differing, lines=len(rows.rows))
+    if rows.identical:
+        return HloComparison(**facts)
     if level == "stablehlo":
-        return _stablehlo_verdict(left, right, left_label, right_label, where)
-    costs = _cost_differences(left, right)
-    if left.ops != right.ops:
-        return (f"XLA's programs differ: {_has(left.ops, right.ops, left_label, right_label)}"
-                + "".join(f"; {c}" for c in costs))
-    if costs:
-        return f"XLA's programs differ ({where}): {'; '.join(costs)}; op counts match ({ops_text(left.ops)})"
-    inner = [hlo_text.all_op_counts(hlo_text.parse(h.optimized)) for h in (left, right)]
-    if inner[0] != inner[1]:
-        return f"XLA's programs differ inside fusions ({where}): {_has(*inner, left_label, right_label)}"
-    return (f"XLA's programs differ in shapes, layout or operand order ({where}); same ops "
-            f"({ops_text(left.ops)}), flops and bytes")
-
-
-def _stablehlo_verdict(left: Hlo, right: Hlo, left_label: str, right_label: str, where: str) -> str:
-    a, b = _stable_ops(left), _stable_ops(right)
-    if a != b:
-        return f"StableHLO differs: {_has(a, b, left_label, right_label)}"
-    return f"StableHLO differs in shapes, attributes or operand order ({where}); same ops ({ops_text(a)})"
+        return HloComparison(**facts, left_ops=_stable_ops(left), right_ops=_stable_ops(right))
+    costs = tuple((key, cost(left, key), cost(right, key)) for key in ("flops", "bytes")
+                  if cost(left, key) != cost(right, key))
+    inner: tuple[dict[str, int], ...] = ({}, {})
+    if left.ops == right.ops and not costs:
+        inner = tuple(hlo_text.all_op_counts(hlo_text.parse(h.optimized)) for h in (left, right))
+    return HloComparison(**facts, left_ops=left.ops, right_ops=right.ops, costs=costs,
+                         left_inner=inner[0], right_inner=inner[1])
 
 
 def _stable_ops(h: Hlo) -> dict[str, int]:
     return {**h.stablehlo_ops, **{f"{k} (in regions)": v for k, v in h.stablehlo_region_ops.items()}}
 
 
-def _has(a: dict[str, int], b: dict[str, int], left_label: str, right_label: str) -> str:
-    """"L has 1 while, no select; R has no while, 2 select": the op counts that differ."""
-    keys = sorted(k for k in a.keys() | b.keys() if a.get(k, 0) != b.get(k, 0))
-    keys = [k for k in keys if not _plumbing(k)] or keys
-
-    def side(ops: dict[str, int]) -> str:
-        return ", ".join(f"{ops[k]} {k}" if ops.get(k) else f"no {k}" for k in keys)
-
-    return f"{left_label} has {side(a)}; {right_label} has {side(b)}"
-
-
-def _cost_differences(left: Hlo, right: Hlo) -> list[str]:
-    return [f"{key} {figure(left, key)} vs {figure(right, key)}" for key in ("flops", "bytes")
-            if figure(left, key) != figure(right, key)]
-
-
-def figure(h: Hlo, key: str) -> str:
-    """A flops or bytes figure as every view writes it: loops counted in full, or said to be
-    per iteration; never a bare number that is off by a trip count."""
+def cost(h: Hlo, key: str) -> Cost:
+    """The flops or bytes figure every view shows: loops counted in full, or XLA's own figure
+    with the note that it is per iteration; never a bare number that is off by a trip count.
+    Whole flops and bytes, so that two figures differ exactly when they read differently."""
     full, xla = getattr(h, key), getattr(h, f"{key}_xla")
-    calls = h.ops.get("custom-call", 0)
-    if full is not None and calls:  # XLA counts a library call (LAPACK, a callback) as nothing
-        return f"{full:,.0f} + {calls} custom call{'s' * (calls > 1)} XLA can't count"
-    if full is not None:
-        return f"{full:,.0f}"
+    if full is not None:  # XLA counts a library call (LAPACK, a callback) as nothing
+        return Cost(float(round(full)), h.ops.get("custom-call", 0))
     if xla is not None and h.cost_note:
-        return f"{xla:,.0f} {h.cost_note}"
-    return "unknown"
-
-
-def ops_text(ops: dict[str, int], nothing: str = "no ops") -> str:
-    return ", ".join(f"{v} {k}" for k, v in sorted(ops.items()) if not _plumbing(k)) or nothing
-
-
-def _plumbing(op: str) -> bool:
-    """Parameters and constants: counted, but not what a reader compares."""
-    return op.split(" ", 1)[0] in ("parameter", "constant")
+        return Cost(float(round(xla)), note=h.cost_note)
+    return Cost(None)
 
 
 def _cost(compiled) -> dict[str, Any]:

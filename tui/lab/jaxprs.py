@@ -48,6 +48,7 @@ _QUIET = frozenset(
      "keep_unused", "inline", "compiler_options_kvs", "out_sharding", "sharding", "shape", "out_trees"}
 )
 _NP_SCALAR = re.compile(r"np\.\w+\(([^()]*)\)")
+_NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 _TYPED_SCALAR = re.compile(r"Typed(?:Int|Float|Complex)\(([^,()]*), dtype=\w+\)")  # JAX's weakly typed Python scalars
 
 
@@ -159,7 +160,9 @@ def _aval(aval) -> str:
 
 
 def _plain(value) -> str:
-    return _TYPED_SCALAR.sub(r"\1", _NP_SCALAR.sub(r"\1", str(value)))
+    """A parameter's value as text, NumPy and JAX scalars as the plain numbers (and bools) they are:
+    `(np.int64(0),)` is `(0,)`."""
+    return _TYPED_SCALAR.sub(r"\1", _NP_BOOL.sub(r"\1", _NP_SCALAR.sub(r"\1", str(value))))
 
 
 def _param_text(value) -> str:

@@ -12,6 +12,8 @@ import dataclasses
 import importlib
 import importlib.util
 import inspect
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Callable, Optional
@@ -36,8 +38,43 @@ def check_reference(ref: str) -> None:
     where, _, attr = ref.rpartition(":")
     if not attr.isidentifier():
         raise LabError(f"model {ref!r}: {attr!r} is not a Python name")
-    if where.endswith(".py") and not Path(where).is_file():
+    if is_path(where):
+        _check_file(ref, where)
+    elif not all(part.isidentifier() for part in where.split(".")):
+        raise LabError(f"model {ref!r}: {where!r} is neither a path/to/file.py nor a package.module name")
+
+
+def is_path(where: str) -> bool:
+    """Whether the part before `:ATTR` names a file rather than a module: it has a slash, ends in
+    .py, or is no dotted Python name but is there on disk (`notes.txt`)."""
+    if "/" in where or (os.sep in where) or (os.altsep and os.altsep in where) or where.endswith(".py"):
+        return True
+    return not all(part.isidentifier() for part in where.split(".")) and _kind_on_disk(where) != "missing"
+
+
+def _kind_on_disk(path: str) -> str:
+    """"file", "folder", "missing", or "other" (a device, a socket, a name the system refuses)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError):
+        return "other"
+    return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+
+
+def _check_file(ref: str, where: str) -> None:
+    """A path must name an existing Python file: say which of those it is not."""
+    kind = _kind_on_disk(where)
+    if kind == "missing":
         raise LabError(f"model {ref!r}: no such file {where}")
+    if kind == "folder":
+        raise LabError(f"model {ref!r}: {where} is a folder; name a Python file in it, "
+                       f"e.g. {where.rstrip('/')}/model.py:{ref.rpartition(':')[2]}")
+    if kind != "file":
+        raise LabError(f"model {ref!r}: {where} is not a regular file")
+    if not where.endswith(".py"):
+        raise LabError(f"model {ref!r}: {where} is not a Python file (a .py file)")
 
 
 def load_selected(selection: Selection) -> Model:
@@ -91,7 +128,7 @@ def _resolve(ref: str):
     if is_builtin(ref):
         return importlib.import_module(f"jaxbatch.models.{CATALOG[ref][0]}").MODEL
     where, _, attr = ref.rpartition(":")
-    module = _import_file(where) if where.endswith(".py") else _import_module(where)
+    module = _import_file(where) if is_path(where) else _import_module(where, ref)
     if not hasattr(module, attr):
         raise LabError(f"model {ref!r}: {where} has no attribute {attr!r}")
     return getattr(module, attr)
@@ -143,10 +180,12 @@ def _import_file(path: str):
     return module
 
 
-def _import_module(name: str):
+def _import_module(name: str, ref: str):
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
+        if _kind_on_disk(name) != "missing" and exc.name == name.partition(".")[0]:
+            _check_file(ref, name)  # no module, but `notes.txt` is here: it was meant as a path
         raise LabError(f"no module named {exc.name!r} (from model {name!r})") from None
     except USER_ERRORS as exc:
         raise LabError(f"importing {name} raised {describe(exc)}") from None

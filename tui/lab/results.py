@@ -1,8 +1,8 @@
-"""What the lab found, as plain data. Every view renders these; `to_json` is the report JSON."""
+"""What the lab found, as plain data: numbers and flags, never sentences. Every view renders
+these through jaxbatch.presentation; jaxbatch.report_json serializes them as the report JSON."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 
@@ -34,6 +34,24 @@ class Device:
 
 
 @dataclass(frozen=True)
+class Backends:
+    """Every device JAX found, under the name `--device` takes (`cpu:0`), and for each platform
+    it did not find, JAX's own reason and the pip requirement that brings it."""
+
+    devices: tuple[tuple[str, Device], ...]  # (spec, device)
+    missing: dict[str, str] = field(default_factory=dict)
+    install: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted({d.platform for _, d in self.devices})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"devices": [{"spec": spec, **d.to_json()} for spec, d in self.devices],
+                "missing": self.missing, "install": self.install}
+
+
+@dataclass(frozen=True)
 class ErrorInfo:
     type: str
     message: str
@@ -49,34 +67,31 @@ class Agreement:
     absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
     tolerance per dtype it was judged by. Beyond the float32 tolerance, a float64 reference
     decides whether it is rounding: how far this output and the float32 loop each are from it.
-    `agrees` is True within the tolerance or where float64 shows rounding."""
+    `agrees` is True within the tolerance or where float64 shows rounding.
+
+    `kind` is the verdict as a flag (jaxbatch.presentation.verdicts words it): "agrees" (within
+    the tolerance; exactly when max_abs is 0), "rounding" (beyond it, but float64 shows
+    rounding), "wrong" (a structure or shape mismatch, `reason`; beyond an exact dtype's
+    tolerance or not finite; or, with `vs_float64`, farther from float64 than the loop),
+    "differs" (beyond a float tolerance, no float64 reference to tell: `float64_note` says
+    why), or "" (not judged yet)."""
 
     max_abs: Optional[float]  # None when the structure or a shape differs (`reason` says how)
     max_rel: Optional[float]
     max_ulp: Optional[float]
     tolerance: dict[str, dict[str, float]]  # dtype -> {"rtol", "atol"}: |diff| <= atol + rtol * |loop|
     agrees: Optional[bool]
-    verdict: str = ""  # the same words in every view: "agrees within float32 tolerance 1e-05 (max 2 ULP)"
+    kind: str = ""  # "agrees", "rounding", "wrong", "differs", or "" (not judged)
     reason: str = ""
     beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
     vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
     float64_note: str = ""  # why there is no float64 reference, when one was needed
 
-    def to_json(self) -> dict[str, Any]:
-        out = {"max_abs": _number(self.max_abs), "max_rel": _number(self.max_rel), "max_ulp": _number(self.max_ulp),
-               "tolerance": self.tolerance, "agrees": self.agrees, "verdict": self.verdict}
-        if self.reason:
-            out["reason"] = self.reason
-        if self.vs_float64 is not None or self.float64_note:
-            out.update(vs_float64=self.vs_float64, loop_vs_float64=self.loop_vs_float64,
-                       float64_note=self.float64_note)
-        return out
-
-
-def _number(x: Optional[float]):
-    """Infinity as a string, as outputs write it, so the JSON stays valid."""
-    return x if x is None or math.isfinite(x) else "Infinity"
+    @property
+    def exact_beyond(self) -> list[str]:
+        """The dtypes beyond their tolerance that must match exactly (integers, bools: tolerance 0)."""
+        return [d for d in self.beyond if not self.tolerance.get(d, {}).get("rtol")]
 
 
 class _Agreed:
@@ -100,13 +115,12 @@ class _Agreed:
 @dataclass(frozen=True)
 class OnBatch(_Agreed):
     """What calling the single-instance model on the whole batch did: raised, or ran and was
-    compared with the loop (`verdict` says whether it is right)."""
+    compared with the loop (`agreement` says whether it is right)."""
 
     error: Optional[ErrorInfo] = None
     output: Any = None
     text: str = ""
     agreement: Optional[Agreement] = None
-    verdict: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,40 @@ class Hlo:
             "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
             "loops": [{"trip_count": n} for n in self.loops], "cost_note": self.cost_note, "memory": self.memory,
         }
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A flops or bytes figure as data: `value` counts every loop in full, plus `custom_calls`
+    library calls (LAPACK, a callback) XLA counts as nothing; with a `note` it is XLA's own
+    figure, which is short by a trip count ("per iteration; trip count unknown"). None: unknown."""
+
+    value: Optional[float]
+    custom_calls: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HloComparison:
+    """Are two strategies' programs one program at `level` ("stablehlo" or "hlo")? Read off the
+    line-by-line alignment: `same` exactly when every row is the same; None when a side has no
+    compiled program. Where they differ, what differs, the most telling first: the op counts
+    (`left_ops`, `right_ops`; StableHLO's with the ops inside regions as "op (in regions)"),
+    then flops or bytes (`costs`, only those whose figures differ), then the op counts inside
+    fusions (`left_inner`, `right_inner`, looked at only when the others match); where none of
+    these differ, only shapes, layout or operand order do."""
+
+    level: str
+    left_label: str
+    right_label: str
+    same: Optional[bool]
+    differing: int = 0  # aligned rows that are not "same"
+    lines: int = 0  # aligned rows in all
+    left_ops: dict[str, int] = field(default_factory=dict)
+    right_ops: dict[str, int] = field(default_factory=dict)
+    costs: tuple[tuple[str, Cost, Cost], ...] = ()  # ("flops" or "bytes", left, right) where they differ
+    left_inner: dict[str, int] = field(default_factory=dict)
+    right_inner: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -229,30 +277,12 @@ class Alignment:
     left_eqns: list[Eqn]
     right_eqns: list[Eqn]
     rows: list[Row]
-    verdict: str
     exact: bool = True  # False when the programs were too different for an exact alignment
 
     @property
     def identical(self) -> bool:
         """Every row the same: what the verdict calls "identical up to variable names"."""
         return all(r.status == "same" for r in self.rows)
-
-    def to_json(self) -> dict[str, Any]:
-        def text(eqns, i):
-            return None if i is None else eqns[i].text
-
-        return {
-            "left": self.left,
-            "right": self.right,
-            "verdict": self.verdict,
-            "identical": self.identical,
-            "exact": self.exact,
-            "rows": [
-                {"left": text(self.left_eqns, r.left), "right": text(self.right_eqns, r.right),
-                 "status": r.status, "diffs": [d.text for d in r.diffs]}
-                for r in self.rows
-            ],
-        }
 
 
 @dataclass(frozen=True)
@@ -307,80 +337,16 @@ class Report:
     single: Single
     strategies: dict[str, Strategy]
     alignment: Optional[Alignment] = None
-    hlo_verdict: str = "unknown"
+    hlo_comparison: Optional[HloComparison] = None  # the compared pair's optimized HLO; None: unknown
     # whether the compared pair is one program at each level: {"pair": [left, right], "jaxpr",
     # "stablehlo", "hlo": bool, or None where a side has no program}
     same_program: dict[str, Any] = field(default_factory=dict)
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
-    backends: Optional[dict[str, Any]] = None  # devices.inventory(): what JAX found, and what not
+    backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
     warnings: list[str] = field(default_factory=list)  # what makes the numbers less plain than they look
     manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
     sharded_note: str = ""  # why the sharded strategies did not run, when they did not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "summary": self.summary,
-            "note": self.note,
-            "warnings": self.warnings,
-            **({"manual_missing": self.manual_missing} if self.manual_missing else {}),
-            "source": self.source,
-            "batch_shape": list(self.batch_shape),
-            "in_axes": self.in_axes,
-            "devices": self.devices,
-            **({"sharded_note": self.sharded_note} if self.sharded_note else {}),
-            "device": self.device.to_json(),
-            "jax_version": self.jax_version,
-            "single": {
-                "output": self.single.output,
-                "arg_avals": self.single.arg_avals,
-                "batch_avals": self.single.batch_avals,
-                "on_batch": _on_batch_json(self.single.on_batch),
-            },
-            "strategies": {k: _strategy_json(s) for k, s in self.strategies.items()},
-            "jaxpr": {k: s.jaxpr for k, s in self.strategies.items() if s.jaxpr},
-            "primitives": {k: s.primitives for k, s in self.strategies.items() if s.jaxpr},
-            "alignment": self.alignment.to_json() if self.alignment else None,
-            "hlo": {k: s.hlo.to_json() for k, s in self.strategies.items() if s.hlo},
-            "hlo_verdict": self.hlo_verdict,
-            "same_program": self.same_program,
-            "vmap_loop": self.vmap_loop.to_json() if self.vmap_loop else None,
-            "backends": self.backends,
-            **({"timings": {k: t.to_json() for k, t in self.timings.items()},
-                "dispatch_floor_s": self.dispatch_floor_s} if self.timings is not None else {}),
-        }
-
-
-def _error_json(error: ErrorInfo) -> dict[str, str]:
-    return {"type": error.type, "message": error.message}
-
-
-def _on_batch_json(on_batch: OnBatch) -> dict[str, Any]:
-    if on_batch.error is not None:
-        return {"error": _error_json(on_batch.error)}
-    return {
-        "output": on_batch.output,
-        "max_abs_diff": _number(on_batch.max_abs_diff),
-        "agrees": on_batch.agrees,
-        "verdict": on_batch.verdict,
-        **({"agreement": on_batch.agreement.to_json()} if on_batch.agreement else {}),
-    }
-
-
-def _strategy_json(s: Strategy) -> dict[str, Any]:
-    out: dict[str, Any] = {"label": s.label}
-    if s.error is not None:
-        out["error"] = _error_json(s.error)
-        return out
-    out.update(output=s.output, max_abs_diff=_number(s.max_abs_diff), agrees=s.agrees)
-    if s.agreement is not None:
-        out["agreement"] = s.agreement.to_json()
-    if s.reason:
-        out["reason"] = s.reason
-    if s.program_note:
-        out["program_note"] = s.program_note
-    return out

@@ -22,7 +22,7 @@ MAX_BATCH_DIMS = 6
 MAX_INPUT_ELEMENTS = 1 << 24
 MAX_INPUT_DIMS = 8
 
-_SHAPE = re.compile(r"^\s*[\(\[]?\s*(?P<body>[^()\[\]]*?)\s*,?\s*[\)\]]?\s*$")
+_BRACKETS = {"(": ")", "[": "]"}
 _AVAL = re.compile(r"^\s*(?P<dtype>[A-Za-z][A-Za-z0-9]*)\s*\[(?P<dims>[^\[\]]*)\]\s*$")
 
 
@@ -61,28 +61,69 @@ def parse_batch_shape(text: str) -> tuple[int, ...]:
     Only digits are accepted (no `eval`, no `1e3`), and the total number of instances is
     capped because the loop reference runs each of them.
     """
-    match = _SHAPE.match(text)
-    if match is None or not match.group("body"):
-        raise LabError(f"batch shape {text.strip()!r} is not a shape: type sizes like 5 or 4,8")
-    body = match.group("body")
+    typed = text.strip()
+    body = _unbracketed(text, "batch shape", "type sizes like 5, 4,8 or (4, 8)")
+    if not body:
+        raise LabError(f"batch shape {_shown(typed)} is not a shape: type sizes like 5 or 4,8")
     dims = []
     for part in body.split(","):
         part = part.strip()
         if not part.isdigit() or not part.isascii():
-            where = "" if part == text.strip() else f": {part!r}"
-            raise LabError(f"batch shape {text.strip()!r}{where} is not a positive integer")
-        if int(part) == 0:
-            raise LabError(f"batch shape {text.strip()!r}: a batch dimension of 0 has no instances")
-        dims.append(int(part))
+            where = "" if part == typed else f": {_shown(part)}"
+            raise LabError(f"batch shape {_shown(typed)}{where} is not a positive integer")
+        size = _whole(part)
+        if size == 0:
+            raise LabError(f"batch shape {_shown(typed)}: a batch dimension of 0 has no instances")
+        dims.append(size)
     if len(dims) > MAX_BATCH_DIMS:
-        raise LabError(f"batch shape {text.strip()!r} has {len(dims)} dimensions; at most {MAX_BATCH_DIMS}")
+        raise LabError(f"batch shape {_shown(typed)} has {len(dims)} dimensions; at most {MAX_BATCH_DIMS}")
     total = math.prod(dims)
     if total > MAX_INSTANCES:
+        count = f"{total:,}" if total < _HUGE else "too many"
         raise LabError(
-            f"batch shape {text.strip()!r} is {total:,} instances; the loop reference runs each one, "
+            f"batch shape {_shown(typed)} is {count} instances; the loop reference runs each one, "
             f"so the limit is {MAX_INSTANCES:,}"
         )
     return tuple(dims)
+
+
+# A number of this many digits or more is past every limit here; it is never converted whole
+# (Python refuses int() of over 4,300 digits), so any count of digits can be typed.
+_DIGITS = 19
+_HUGE = 10 ** (_DIGITS - 1)
+
+
+def _whole(digits: str) -> int:
+    """The ASCII digits' value, or _HUGE when it is that large or larger (leading zeros are fine)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) < _DIGITS else _HUGE
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """`text` quoted, cut short when long: a message is one line, not the user's 5,000 digits."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} characters)"
+
+
+def _unbracketed(text: str, what: str, hint: str) -> str:
+    """The text inside one pair of matching brackets around the whole, or the text itself, with
+    a trailing comma dropped (`(4,)`). A bracket that doesn't pair is a typo, pointed out."""
+    typed = text.strip()
+    brackets = [(i, c) for i, c in enumerate(typed) if c in "()[]"]
+    opening = [c for _, c in brackets if c in _BRACKETS]
+    closing = [c for _, c in brackets if c not in _BRACKETS]
+    if len(opening) > 1 or len(closing) > 1:
+        raise LabError(f"{what} {_shown(typed)} has brackets inside brackets: {hint}")
+    if opening and not closing:
+        raise LabError(f"{what} {_shown(typed)}: {opening[0]!r} is never closed; {hint}")
+    if closing and not opening:
+        raise LabError(f"{what} {_shown(typed)}: {closing[0]!r} was never opened; {hint}")
+    if brackets:
+        if [i for i, _ in brackets] != [0, len(typed) - 1] or typed[0] not in _BRACKETS:
+            raise LabError(f"{what} {_shown(typed)}: brackets must enclose the whole shape; {hint}")
+        if _BRACKETS[typed[0]] != typed[-1]:
+            raise LabError(f"{what} {_shown(typed)}: {typed[0]!r} is closed by {typed[-1]!r}; {hint}")
+        typed = typed[1:-1].strip()
+    return typed[:-1].rstrip() if typed.endswith(",") else typed
 
 
 def format_batch_shape(shape: tuple[int, ...]) -> str:
@@ -102,10 +143,10 @@ def parse_aval(text: str) -> Aval:
     body = match.group("dims").strip()
     parts = [p.strip() for p in body.split(",")] if body else []
     if any(not p.isdigit() or not p.isascii() for p in parts):
-        raise LabError(f"input {text.strip()!r}: dimensions must be whole numbers, e.g. f32[4,8]")
-    shape = tuple(int(p) for p in parts)
+        raise LabError(f"input {_shown(text.strip())}: dimensions must be whole numbers, e.g. f32[4,8]")
+    shape = tuple(_whole(p) for p in parts)
     if len(shape) > MAX_INPUT_DIMS or math.prod(shape) > MAX_INPUT_ELEMENTS:
-        raise LabError(f"input {text.strip()!r} is too large: at most {MAX_INPUT_DIMS} dimensions and "
+        raise LabError(f"input {_shown(text.strip())} is too large: at most {MAX_INPUT_DIMS} dimensions and "
                        f"{MAX_INPUT_ELEMENTS:,} elements per instance")
     return Aval(shape, dtype)
 
@@ -113,8 +154,8 @@ def parse_aval(text: str) -> Aval:
 def parse_in_axes(text: str) -> tuple[Optional[int], ...]:
     """`0`, `0,None` or `(0, None)`: for each argument, 0 (batched, batch axes first) or None
     (shared by every instance), as vmap's in_axes means them."""
-    match = _SHAPE.match(text)
-    parts = [p.strip() for p in match.group("body").split(",")] if match and match.group("body") else []
+    body = _unbracketed(text, "in_axes", "give 0 or None per argument, e.g. 0,None or (0, None)")
+    parts = [p.strip() for p in body.split(",")] if body else []
     if not parts:
         raise LabError(f"in_axes {text.strip()!r} is empty: give 0 or None per argument, e.g. 0,None")
     axes = []

@@ -1,4 +1,5 @@
-"""What a sweep has measured so far, and the crossovers it shows; free of JAX, so the app can
+"""What a sweep has measured so far, and the crossovers it shows (as `Lead`s: who leads whom
+from which batch size; jaxbatch.presentation.sweep words them); free of JAX, so the app can
 hold it before JAX is imported."""
 
 from __future__ import annotations
@@ -14,6 +15,26 @@ from jaxbatch.lab.timing import DISPATCH_BOUND
 EVEN = 1.10
 
 Quartiles = Optional[tuple[float, float]]  # per instance; None where the spread is unknown
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The one thing a sweep shows about a pair of strategies (keys, as compared).
+
+    `leader` is the key that is faster beyond the noise, None when neither is: then the two are
+    within noise of each other. With a leader: faster at every size from `from_batch` on (a
+    crossover), at every size measured (`from_batch` and `until_batch` None), or, with
+    `until_batch`, at every size up to it and within noise beyond."""
+
+    pair: tuple[str, str]
+    leader: Optional[str] = None
+    from_batch: Optional[int] = None
+    until_batch: Optional[int] = None
+
+    @property
+    def trailer(self) -> Optional[str]:
+        """The slower of the pair, when one leads."""
+        return None if self.leader is None else self.pair[1] if self.leader == self.pair[0] else self.pair[0]
 
 
 @dataclass(frozen=True)
@@ -35,16 +56,16 @@ class SweepState:
         vmap, manual = self.per_instance_s.get("vmap", ()), self.per_instance_s.get("manual", ())
         return tuple(v / m if v and m else None for v, m in zip(vmap, manual))
 
-    def crossovers(self) -> list[str]:
-        """One statement per pair of strategies, claiming a lead only where it holds beyond noise
-        (see `_lead`) and, for a crossover, at every size from there on: a lead that comes and
-        goes is noise, not a crossover."""
+    def leads(self) -> list[Lead]:
+        """One lead per pair of strategies measured, claiming a lead only where it holds beyond
+        noise (see `_lead`) and, for a crossover, at every size from there on: a lead that comes
+        and goes is noise, not a crossover."""
         out = []
         for a, b in (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop")):
             if a in self.labels and b in self.labels:
                 leads = [(n, lead) for i, n in enumerate(self.sizes) if (lead := self._lead(a, b, i)) is not None]
                 if leads:
-                    out.append(_statement(self.labels[a], self.labels[b], leads))
+                    out.append(_settle((a, b), leads))
         return out
 
     def _lead(self, a: str, b: str, i: int) -> Optional[str]:
@@ -75,7 +96,7 @@ class SweepState:
                 "per_instance_s": {k: list(v) for k, v in self.per_instance_s.items()},
                 "quartiles_s": {k: [None if q is None else list(q) for q in v] for k, v in self.quartiles_s.items()},
                 "floor_s": list(self.floor_s), "device": self.device.to_json(), "stopped": self.stopped,
-                "ratio_vmap_to_manual": list(self.ratio), "crossovers": self.crossovers()}
+                "ratio_vmap_to_manual": list(self.ratio)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SweepState":
@@ -86,22 +107,18 @@ class SweepState:
                                 for k, v in data["quartiles_s"].items()})
 
 
-def _statement(la: str, lb: str, leads: list[tuple[int, str]]) -> str:
-    """The one thing to say about labels `la` and `lb`, from (batch size, lead) at each size."""
-    names = {"a": (la, lb), "b": (lb, la)}
+def _settle(pair: tuple[str, str], leads: list[tuple[int, str]]) -> Lead:
+    """The one thing to say about `pair`, from (batch size, lead) at each size."""
+    keys = {"a": pair[0], "b": pair[1]}
     sides = [lead for _, lead in leads]
     last, first = sides[-1], sides[0]
     if last != "even":
         start = len(sides)
         while start and sides[start - 1] == last:
             start -= 1
-        faster, slower = names[last]
-        if start == 0:
-            return f"{faster} is faster than {slower} at every size"
-        return f"{faster} pulls ahead of {slower} from batch {leads[start][0]:,}"
+        return Lead(pair, keys[last], from_batch=leads[start][0] if start else None)
     if first != "even":
         end = next(i for i, side in enumerate(sides) if side != first)
         if all(side == "even" for side in sides[end:]):
-            faster, slower = names[first]
-            return f"{faster} is faster than {slower} up to batch {leads[end - 1][0]:,}, within noise beyond"
-    return f"{la} and {lb} are within noise of each other"
+            return Lead(pair, keys[first], until_batch=leads[end - 1][0])
+    return Lead(pair)

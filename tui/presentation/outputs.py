@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Optional
 
 from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Strategy
+from jaxbatch.presentation.verdicts import agreement_verdict, on_batch_verdict
 
 
 def verdict_text(agreement: Optional[Agreement]) -> str:
-    """The lab's verdict on an output, the same words in every view: `agrees exactly`, `agrees
-    within float32 tolerance 1e-05 (max 2 ULP)`, `WRONG: 0.51 off (4.3e+06 ULP)`, ..."""
-    return agreement.verdict if agreement is not None and agreement.verdict else "unknown"
+    """The verdict on an output, the same words in every view (presentation.verdicts): `agrees
+    exactly`, `agrees within float32 tolerance 1e-05 (max 2 ULP)`, ...; `unknown` unjudged."""
+    return (agreement_verdict(agreement) if agreement is not None else "") or "unknown"
 
 
 def strategy_verdict(s: Strategy) -> str:
-    """A strategy's verdict against the loop: raised, the reference itself, or the lab's words."""
+    """A strategy's verdict against the loop: raised, the reference itself, or the lab's judgement."""
     if s.error is not None:
         return f"{raised(s)}: {s.error.message}"
     if s.key == "loop":
@@ -45,7 +46,7 @@ def figures_text(agreement: Optional[Agreement]) -> str:
 
 def on_batch_head(on_batch: OnBatch) -> str:
     """What calling the model on the whole batch did: `raises TypeError`, or the verdict."""
-    return f"raises {on_batch.error.type}" if on_batch.error is not None else on_batch.verdict
+    return f"raises {on_batch.error.type}" if on_batch.error is not None else on_batch_verdict(on_batch)
 
 
 def loop_text(loop: Loop) -> str:

@@ -3,14 +3,20 @@ summary of two compiled programs. The text report and the app's program pane sho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from jaxbatch.lab.hlo import figure, ops_text
+from jaxbatch.lab.hlo import cost
 from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, TextAlignment
+from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
 
 Span = tuple[int, int]
+
+# NumPy scalars as JAX's printer shows them in parameters: `np.int64(0)`, `np.float32(0.5)`, `np.True_`.
+_NP_SCALAR = re.compile(r"\bnp\.(?:u?int\d*|float\d*|complex\d*|bool_?)\(([^()]*)\)")
+_NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 
 # A row's status as one character, the same in the app and the text report.
 MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
@@ -42,6 +48,13 @@ def alignment_rows(alignment: Alignment) -> list[ViewRow]:
             )
         )
     return rows
+
+
+def jaxpr_text(text: str) -> str:
+    """A jaxpr as a person reads it: JAX's own text, but the NumPy scalars its printer shows in
+    parameters as the plain numbers they are (`axes=(np.int64(0),)` reads `axes=(0,)`). The
+    report JSON keeps JAX's text as it is."""
+    return _NP_BOOL.sub(r"\1", _NP_SCALAR.sub(r"\1", text))
 
 
 def line_rows(alignment: TextAlignment) -> list[ViewRow]:
@@ -121,7 +134,7 @@ def _ops(ops: dict[str, int]) -> str:
 
 
 def _figure(h: Hlo, key: str) -> str:
-    text, full, xla = figure(h, key), getattr(h, key), getattr(h, f"{key}_xla")
+    text, full, xla = figure_text(cost(h, key)), getattr(h, key), getattr(h, f"{key}_xla")
     if h.loops and full is not None and xla is not None and full != xla:
         return f"{text} (XLA: {xla:,.0f}, each loop once)"
     return text

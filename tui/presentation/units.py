@@ -21,7 +21,8 @@ def seconds(value: Optional[float]) -> str:
 
 def seconds_tick(value: float) -> str:
     """A round power of ten as a plot tick: `1 ms`, `100 µs` (plotext would print 0.000001)."""
-    return next(f"{value / scale:g} {unit}" for scale, unit in UNITS if value >= scale * 0.999)
+    shown = (f"{value / scale:g} {unit}" for scale, unit in UNITS if value >= scale * 0.999)
+    return next(shown, f"{value / 1e-9:g} ns")  # below 1 ns: 0.1 ns
 
 
 def byte_count(value: int) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from jaxbatch.widgets.pane import Scroll
 
 # Keys handled by widgets rather than app bindings.
 _WIDGET_KEYS = [
@@ -20,6 +21,13 @@ _WIDGET_KEYS = [
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "Scroll"  # the keys scroll the help at once: at 80x24 most of it is below the fold
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Scroll {
+        width: 90%; max-width: 100; height: 90%; border: round $accent; padding: 0 1; background: $surface;
+    }
+    """
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
     ]
@@ -29,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
         self._sections, self._keymap_path = sections, keymap_path
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
+        with Scroll():
             yield Static(self._help_text(), id="help-text")
 
     def _help_text(self) -> Content:

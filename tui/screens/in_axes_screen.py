@@ -22,6 +22,12 @@ InAxes = tuple[Optional[int], ...]
 
 
 class InAxesScreen(ModalScreen[Optional[InAxes]]):
+    DEFAULT_CSS = """
+    InAxesScreen { align: center middle; }
+    InAxesScreen > #in-axes-dialog {
+        width: 60; height: auto; padding: 1 2; border: round $accent; background: $surface;
+    }
+    """
     AUTO_FOCUS = "#in-axes"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="in_axes.cancel", tooltip="Keep the in_axes")]
 

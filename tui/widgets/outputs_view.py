@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from typing import Optional
+
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Static
 
 from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
 from jaxbatch.presentation.outputs import figures_text, loop_text, on_batch_head, raised, strategy_figures, verdict_text
-from jaxbatch.widgets.vim_keys import SCROLL_KEYS
+from jaxbatch.widgets.pane import ScrollPane
 
 
-class OutputsView(VerticalScroll, can_focus=True):
+class OutputsView(ScrollPane):
     """Headings and indented blocks; arrays are NumPy's own printing (at most 75 columns)."""
 
-    BINDINGS = SCROLL_KEYS
+    DEFAULT_CSS = """
+    OutputsView { padding: 0 1; scrollbar-size-vertical: 1; }
+    OutputsView > .heading.gap { margin-top: 1; }
+    OutputsView > .block { padding-left: 2; }
+    """
+    COPY_NAME = "outputs"
+    report: var[Optional[Report]] = var(None, init=False, always_update=True)
 
-    def show(self, report: Report) -> None:
+    def watch_report(self, report: Optional[Report]) -> None:
         with self.app.batch_update():
             self.remove_children()
-            self.mount_all(_widgets(report))
+            if report is not None:
+                self.mount_all(_widgets(report))
 
 
 def _widgets(report: Report) -> list[Static]:

@@ -16,16 +16,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from jaxbatch.lab import hlo as hlo_facts
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
+from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import loop_text, raised
 from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
+from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.widgets.pane import Pane
 from jaxbatch.widgets.side_by_side import SideBySide
 
+STATS_ROOM = 24  # pane rows from which the compiled programs' summary shows unasked: a terminal 29 rows tall
 LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 Key = tuple[str, tuple[str, str]]  # (level, pair)
 Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict read off them
@@ -50,58 +55,86 @@ def available_pairs(report: Report, level: str) -> list[tuple[str, str]]:
     return [p for p in PAIRS if has(report.strategies.get(p[0])) and has(report.strategies.get(p[1]))]
 
 
-class ProgramsView(Vertical):
+class ProgramsView(Vertical, Pane):
+    """The `report`'s programs at one `level`, one `pair` of strategies at a time."""
+
+    DEFAULT_CSS = """
+    ProgramsView { height: 1fr; }
+    ProgramsView > .title, ProgramsView > .verdict, ProgramsView > .summary { height: auto; padding: 0 1; }
+    ProgramsView > .summary { margin-top: 1; }
+    ProgramsView .summary-names { width: 16; }
+    ProgramsView .summary-column { width: 1fr; padding-right: 2; text-wrap: nowrap; text-overflow: ellipsis; }
+    ProgramsView > .heads { height: 1; margin-top: 1; padding-left: 3; }
+    ProgramsView .program-head { width: 1fr; padding-left: 1; }
+    ProgramsView > SideBySide { height: 1fr; }
+    """
     BINDINGS = [
         Binding("l", "cycle_level", "Level", id="programs.level", tooltip="Jaxpr, StableHLO, optimized HLO"),
         Binding("p", "cycle_pair", "Pair", id="programs.pair",
                 tooltip="Which two strategies: hand-batched/vmap, loop/vmap, loop/hand-batched"),
+        Binding("i", "toggle_stats", "Stats", id="programs.stats",
+                tooltip="Show or hide both compiled programs' ops, flops, bytes and memory"),
     ]
+    COPY_NAME = "programs"
+    report: var[Optional[Report]] = var(None, init=False, always_update=True)
+    level: var[str] = var("jaxpr", init=False)  # a key of LEVELS
+    pair: var[Optional[tuple[str, str]]] = var(None, init=False)  # None: no two programs at this level
+    stats: var[Optional[bool]] = var(None, init=False)  # the compiled programs' summary; None: if there is room
 
-    def __init__(self, *, id: Optional[str] = None) -> None:
-        super().__init__(id=id)
-        self.report: Optional[Report] = None
-        self.level = "jaxpr"
-        self.pair: Optional[tuple[str, str]] = None
+    def compose(self) -> ComposeResult:
         self._alignments: dict[Key, Aligned] = {}
         self._failed: dict[Key, str] = {}  # what went wrong aligning, said in place of the rows
         self._jobs: dict[Worker, tuple[Report, Key]] = {}
+        yield Static(classes="title")
+        yield Static(classes="verdict")
+        with Horizontal(classes="summary"):  # a column per program: a long cell is cut, not wrapped
+            yield Static(classes="summary-names")
+            yield Static(classes="summary-column summary-left")
+            yield Static(classes="summary-column summary-right")
+        with Horizontal(classes="heads"):
+            yield Static(classes="program-head head-left")
+            yield Static(classes="program-head head-right")
+        yield SideBySide()
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="programs-title")
-        yield Static(id="programs-verdict")
-        with Horizontal(id="programs-summary"):  # a column per program: a long cell is cut, not wrapped
-            yield Static(id="programs-summary-names")
-            yield Static(id="programs-summary-left", classes="summary-column")
-            yield Static(id="programs-summary-right", classes="summary-column")
-        with Horizontal(id="programs-heads"):
-            yield Static(id="programs-head-left", classes="program-head")
-            yield Static(id="programs-head-right", classes="program-head")
-        yield SideBySide(id="programs-side")
-
-    def show(self, report: Report) -> None:
-        self.report = report
+    def watch_report(self, report: Optional[Report]) -> None:
         self._alignments, self._failed = {}, {}
-        if report.alignment is not None:
+        if report is not None and report.alignment is not None:
             a = report.alignment
-            self._alignments[("jaxpr", (a.left, a.right))] = (a, a.verdict)
-        pairs = available_pairs(report, self.level)
-        self.pair = self.pair if self.pair in pairs else (pairs[0] if pairs else None)
+            self._alignments[("jaxpr", (a.left, a.right))] = (a, alignment_verdict(a))
+        self._keep_pair()
         self._refresh_view()
+
+    def watch_level(self) -> None:
+        self._keep_pair()
+        self._refresh_view()
+
+    def on_resize(self) -> None:
+        summary = self.query_one(".summary")
+        if summary.display and not self._stats_shown() or self._wants_stats() and not summary.display:
+            self._refresh_view()
+
+    def action_toggle_stats(self) -> None:
+        if self.level == "jaxpr":
+            self.notify("The jaxpr has no compiled stats: l shows StableHLO, then optimized HLO", timeout=4)
+            return
+        self.stats = not self._stats_shown()
+
+    def _stats_shown(self) -> bool:
+        """Whether the summary of the compiled programs shows: as `i` left it, or, until it is
+        pressed, when the pane is STATS_ROOM rows tall or more."""
+        return self.stats if self.stats is not None else self.size.height >= STATS_ROOM
+
+    def _wants_stats(self) -> bool:
+        return self.level != "jaxpr" and self.pair is not None and self._stats_shown()
+
+    def _keep_pair(self) -> None:
+        """The pair shown stays while the level and report have it; else the first they have."""
+        pairs = available_pairs(self.report, self.level) if self.report is not None else []
+        self.set_reactive(ProgramsView.pair, self.pair if self.pair in pairs else (pairs[0] if pairs else None))
 
     def action_cycle_level(self) -> None:
         names = list(LEVELS)
-        self.show_level(names[(names.index(self.level) + 1) % len(names)])
-
-    def show_level(self, level: str) -> None:
-        self.level = level
-        if self.report is not None:
-            pairs = available_pairs(self.report, self.level)
-            self.pair = self.pair if self.pair in pairs else (pairs[0] if pairs else None)
-        self._refresh_view()
-
-    def show_pair(self, pair: tuple[str, str]) -> None:
-        self.pair = pair
-        self._refresh_view()
+        self.level = names[(names.index(self.level) + 1) % len(names)]
 
     def action_cycle_pair(self) -> None:
         if self.report is None:
@@ -111,14 +144,13 @@ class ProgramsView(Vertical):
             self.notify("no other pair of programs to compare at this level", timeout=3)
             return
         self.pair = pairs[(pairs.index(self.pair) + 1) % len(pairs)] if self.pair in pairs else pairs[0]
-        self._refresh_view()
 
     def copy_text(self) -> tuple[str, str]:
         """The two programs shown, whole, one after the other, under the verdict."""
         if self.report is None or self.pair is None:
-            return "programs", ""
+            return self.COPY_NAME, ""
         left, right = (self.report.strategies[k] for k in self.pair)
-        verdict = self.query_one("#programs-verdict", Static).content
+        verdict = self.query_one(".verdict", Static).content
         parts = [f"# {verdict.plain if isinstance(verdict, Content) else verdict}"]
         parts += [f"# {s.label}: {LEVELS[self.level]}\n{program_text(s, self.level)}" for s in (left, right)]
         return f"the {LEVELS[self.level]} of {left.label} and {right.label}", "\n\n".join(parts) + "\n"
@@ -126,11 +158,13 @@ class ProgramsView(Vertical):
     # ---- rendering ------------------------------------------------------------------------
 
     def _refresh_view(self) -> None:
+        """The pane from its report, level, pair and stats; run when one of them changes."""
         report, pair = self.report, self.pair
         side = self.query_one(SideBySide)
-        title, verdict, summary = self.query_one("#programs-title", Static), self.query_one(
-            "#programs-verdict", Static), self.query_one("#programs-summary", Horizontal)
-        hint = Content.styled("   l level · p pair · n next diff", "$text-muted")
+        title, verdict = self.query_one(".title", Static), self.query_one(".verdict", Static)
+        summary = self.query_one(".summary", Horizontal)
+        hint = Content.styled("   l level · p pair · n next diff" + (" · i stats" if self.level != "jaxpr" else ""),
+                              "$text-muted")
         if report is None:
             return
         if pair is None:
@@ -144,7 +178,7 @@ class ProgramsView(Vertical):
         title.update(Content.assemble((left.label, "bold $accent"), " vs ", (right.label, "bold $accent"),
                                       " · ", (LEVELS[self.level], "bold"), hint))
         self._heads(f"{left.label}  {ROLES[left.key]}", f"{right.label}  {ROLES[right.key]}")
-        summary.display = self.level != "jaxpr"
+        summary.display = self._wants_stats()
         if summary.display:
             self._summary(left, right)
         key = (self.level, pair)
@@ -163,19 +197,21 @@ class ProgramsView(Vertical):
             text = f"↻ {loop_text(report.vmap_loop)}. {text}"
             style = "$text-warning"
         verdict.update(Content.styled(text, style))
-        verdict.tooltip = text
+        verdict.tooltip = Content(text)
         side.show(alignment_rows(alignment) if self.level == "jaxpr" else line_rows(alignment), _lexer(self.level))
+
+    watch_pair = watch_stats = _refresh_view
 
     def _summary(self, left: Strategy, right: Strategy) -> None:
         rows = hlo_summary(left.hlo, right.hlo, self.level)
         heads = ("", left.label, right.label)
         for column, (name, head, style) in enumerate(zip(("names", "left", "right"), heads, ("$text-muted", "", ""))):
             cells = [Content.styled(head, "bold"), *(Content.styled(r[column], style) for r in rows)]
-            self.query_one(f"#programs-summary-{name}", Static).update(Content("\n").join(cells))
+            self.query_one(f".summary-{name}", Static).update(Content("\n").join(cells))
 
     def _heads(self, left: str, right: str) -> None:
-        self.query_one("#programs-head-left", Static).update(Content.styled(left, "bold"))
-        self.query_one("#programs-head-right", Static).update(Content.styled(right, "bold"))
+        self.query_one(".head-left", Static).update(Content.styled(left, "bold"))
+        self.query_one(".head-right", Static).update(Content.styled(right, "bold"))
 
     def _why_nothing(self, report: Report) -> str:
         notes = [f"{s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
@@ -190,10 +226,10 @@ class ProgramsView(Vertical):
         left, right = report.strategies[pair[0]], report.strategies[pair[1]]
         if level == "jaxpr":
             alignment = align(left.eqns, right.eqns, pair[0], pair[1])
-            found: Aligned = (alignment, alignment.verdict)
+            found: Aligned = (alignment, alignment_verdict(alignment))
         else:
             found = (hlo_facts.aligned(left.hlo, right.hlo, level),
-                     hlo_facts.verdict(left.hlo, right.hlo, left.label, right.label, level))
+                     hlo_verdict(hlo_facts.compare(left.hlo, right.hlo, left.label, right.label, level)))
         self.app.call_from_thread(self._aligned, report, key, found)
 
     def _aligned(self, report: Report, key: Key, found: Aligned) -> None:
@@ -214,7 +250,7 @@ class ProgramsView(Vertical):
         error = event.worker.error
         left, right = (report.strategies[k].label for k in key[1])
         what = f"aligning the {LEVELS[key[0]]} of {left} and {right} failed: {type(error).__name__}: {error}"
-        self.notify(what, title="Background work failed", severity="error", timeout=10)
+        self.notify(what, title="Background work failed", severity="error", timeout=10, markup=False)
         if report is self.report:
             self._failed[key] = what
             if key == (self.level, self.pair):

@@ -12,14 +12,17 @@ from typing import Callable, Optional
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.presentation.sweep import sweep_lines
+from jaxbatch.presentation.sweep import crossovers, sweep_lines
 from jaxbatch.presentation.units import device_text, seconds_tick
+from jaxbatch.widgets.pane import Note, Pane
 
 
 class SafePlot(PlotextPlot):
@@ -44,82 +47,95 @@ class SafePlot(PlotextPlot):
             return Text(f"plot unavailable: {exc}")
 
 
-class SweepView(Vertical, can_focus=True):
+# Each strategy's colour, a theme variable: its curve and its entry in the legend under the
+# plots (plotext's own legend, drawn inside the plot, covered the top curve).
+SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "sharded": "success",
+          "shard_map": "warning"}
+
+
+class SweepView(Vertical, Pane, can_focus=True):
+    """The latest `sweep`, under the `note` on what the helper is doing while one is set. The
+    plots take the room the words leave: every conclusion is seen, at 80x24 too."""
+
+    DEFAULT_CSS = """
+    SweepView { height: 1fr; padding: 0 1; }
+    SweepView > ProgressBar { height: 1; }
+    SweepView > .plots { height: 1fr; min-height: 6; }
+    SweepView > .legend, SweepView > .crossovers { height: auto; }
+    """
     BINDINGS = [
         Binding("escape", "app.cancel_sweep", "Cancel sweep", id="sweep.cancel",
                 tooltip="Stop the sweep; what was measured stays"),
     ]
-    state: Optional[SweepState] = None  # the last shown, for copying
+    COPY_NAME = "sweep"
+    sweep: var[Optional[SweepState]] = var(None, init=False, always_update=True)
+    note: var[Optional[Note]] = var(None, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble("Press ", ("s", "bold $accent"), " to time every strategy at batch sizes "
-                                      "1, 2, 4, … within a time and memory budget."), id="sweep-head")
-        yield ProgressBar(total=1, show_eta=False, id="sweep-progress")  # no total: an endless animation
-        with Horizontal(id="sweep-plots"):
-            yield SafePlot(id="sweep-per-instance")
-            yield SafePlot(id="sweep-ratio")
-        yield Static(id="sweep-crossovers")
+        yield Static(classes="head")
+        yield ProgressBar(total=1, show_eta=False)  # no total: an endless animation
+        with Horizontal(classes="plots"):
+            yield SafePlot(classes="per-instance")
+            yield SafePlot(classes="ratio")
+        yield Static(classes="legend")
+        yield Static(classes="crossovers")
 
-    def on_mount(self) -> None:
-        self.query_one("#sweep-plots").display = False
-        self.query_one(ProgressBar).display = False
-
-    def started(self) -> None:
-        self.query_one("#sweep-head", Static).update(Content.styled("Sweep: compiling and timing batch 1…", "$warning"))
+    def _draw(self) -> None:
+        """The pane from its sweep and note, whichever changed."""
+        sweep, note = self.sweep, self.note
+        running = note.tone == "busy" if note is not None else sweep is not None and not sweep.stopped
         bar = self.query_one(ProgressBar)
-        bar.update(total=1, progress=0)
-        bar.display = True
-
-    def show(self, sweep: SweepState) -> None:
-        self.state = sweep
-        running = not sweep.stopped
-        bar = self.query_one(ProgressBar)
-        bar.update(total=len(sweep.planned), progress=len(sweep.sizes))
+        bar.update(total=len(sweep.planned) if sweep else 1, progress=len(sweep.sizes) if sweep else 0)
         bar.display = running
-        last = f"batch {sweep.sizes[-1]:,} of {sweep.planned[-1]:,}" if sweep.sizes else ""
-        state = ("running: " + last, "$warning") if running else (sweep.stopped, "$success")
-        self.query_one("#sweep-head", Static).update(Content.assemble(
-            ("Sweep ", "bold"), f"on {device_text(sweep.device)} · ", state,
-            *((" · escape cancels", "$text-muted"),) if running else ()))
-        self.query_one("#sweep-crossovers", Static).update("\n".join(sweep.crossovers()))
+        self.query_one(".head", Static).update(note.content() if note else _head(sweep))
+        self.query_one(".crossovers", Static).update("\n".join(crossovers(sweep)) if sweep else "")
         # plotext takes the log of its axis limits: with one size the x range is empty and
         # its limits reach 0, so the plots wait for a second size
-        plottable = len(sweep.sizes) >= 2
-        self.query_one("#sweep-plots").display = plottable
+        plottable = sweep is not None and len(sweep.sizes) >= 2
+        self.query_one(".plots").display = self.query_one(".legend").display = plottable
         if plottable:
-            self._plot(sweep)
+            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in SERIES.items()}
+            self.query_one(".legend", Static).update(Content("  ").join(
+                Content.styled(f"⣿⣿ {label}", f"${SERIES[key]}") for key, label in sweep.labels.items()))
+            self.query_one(".per-instance", SafePlot).draw = partial(_draw_times, sweep, colours)
+            self.query_one(".ratio", SafePlot).draw = partial(_draw_ratio, sweep)
+            for plot in self.query(SafePlot):
+                plot.refresh()
+
+    on_mount = watch_sweep = watch_note = _draw
 
     def copy_text(self) -> tuple[str, str]:
-        return "sweep", "" if self.state is None else "\n".join(sweep_lines(self.state)).strip() + "\n"
-
-    def cancelled(self) -> None:
-        self.query_one(ProgressBar).display = False
-        self.query_one("#sweep-head", Static).update(Content.styled("Sweep cancelled: s starts again", "$text-muted"))
-
-    def failed(self, text: str) -> None:
-        self.query_one(ProgressBar).display = False
-        self.query_one("#sweep-head", Static).update(Content.styled(f"Sweep failed: {text}", "$error"))
-
-    def _plot(self, sweep: SweepState) -> None:
-        self.query_one("#sweep-per-instance", SafePlot).draw = partial(_draw_times, sweep)
-        self.query_one("#sweep-ratio", SafePlot).draw = partial(_draw_ratio, sweep)
-        for plot in self.query(SafePlot):
-            plot.refresh()
+        return self.COPY_NAME, "" if self.sweep is None else "\n".join(sweep_lines(self.sweep)).strip() + "\n"
 
 
-def _draw_times(sweep: SweepState, plt) -> None:
+def _head(sweep: Optional[SweepState]) -> Content:
+    if sweep is None:
+        return Content.assemble("Press ", ("s", "bold $accent"), " to time every strategy at batch sizes "
+                                "1, 2, 4, … within a time and memory budget.")
+    running = not sweep.stopped
+    last = f"batch {sweep.sizes[-1]:,} of {sweep.planned[-1]:,}" if sweep.sizes else ""
+    state = ("running: " + last, "$warning") if running else (sweep.stopped, "$success")
+    return Content.assemble(("Sweep ", "bold"), f"on {device_text(sweep.device)} · ", state,
+                            *((" · escape cancels", "$text-muted"),) if running else ())
+
+
+def _draw_times(sweep: SweepState, colours: dict[str, tuple[int, int, int]], plt) -> None:
+    """Per-instance time on a log axis drawn by hand: log10 of the times on a linear axis, ticked
+    at powers of ten. The axis starts a little below the lowest tick, so its label stays clear
+    of the batch sizes under it; plotext's own log axis can't be given limits."""
     sizes = list(sweep.sizes)
-    plt.title("time per instance (s)")
+    plt.title("time per instance")
     plt.xscale("log")
     times = [t for v in sweep.per_instance_s.values() for t in v if t and t > 0]
-    spread = bool(times) and min(times) < max(times)
-    if spread:  # a log axis over a zero-width range would take log(0) in plotext
-        plt.yscale("log")
-        plt.yticks(*_decades(min(times), max(times)))
-    for key, label in sweep.labels.items():
-        points = [(n, t) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
+    if times:
+        low, high = math.floor(math.log10(min(times))), math.ceil(math.log10(max(times)))
+        high = max(high, low + 1)
+        plt.yticks(list(range(low, high + 1)), [seconds_tick(10.0**e) for e in range(low, high + 1)])
+        plt.ylim(low - 0.1 * (high - low), high)
+    for key in sweep.labels:
+        points = [(n, math.log10(t)) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
         if len(points) >= 2:
-            plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
+            plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille", color=colours[key])
     plt.xticks(*_sizes(sizes))
 
 
@@ -132,12 +148,6 @@ def _draw_ratio(sweep: SweepState, plt) -> None:
         plt.plot([points[0][0], points[-1][0]], [1.0, 1.0], marker="dot", color="gray")  # even, under
         plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
     plt.xticks(*_sizes(sizes))
-
-
-def _decades(low: float, high: float) -> tuple[list[float], list[str]]:
-    """Tick marks at powers of ten, labelled in s, ms, µs or ns (plotext would print 0.000001)."""
-    values = [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
-    return values, [seconds_tick(v) for v in values]
 
 
 def _sizes(sizes: list[int]) -> tuple[list[int], list[str]]:

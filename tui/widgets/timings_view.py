@@ -9,78 +9,108 @@ recent rounds, to show whether the numbers have settled.
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Label, Sparkline, Static
 
+from jaxbatch.lab.results import Backends
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
-from jaxbatch.widgets.vim_keys import SCROLL_KEYS
+from jaxbatch.widgets.pane import Note, ScrollPane
 
 BAR = 30
-NUMBERS = 59  # cells before the bar
+MIN_BAR = 4  # narrower than this, a bar says nothing: it is left out
+NUMBERS = 57  # cells before the bar
 EIGHTHS = " ▏▎▍▌▋▊▉█"
+WAITING = Note("Timings start when the lab has the selection…")
 
 
-class TimingsView(VerticalScroll, can_focus=True):
+class TimingsView(ScrollPane):
+    """The latest `live` timings, or the `note` on what the helper is doing in their place."""
+
+    DEFAULT_CSS = """
+    TimingsView { padding: 0 1; }
+    TimingsView > .table, TimingsView > .history-title { margin-top: 1; }
+    TimingsView > .table { text-wrap: nowrap; text-overflow: ellipsis; }  /* a row is a row, never two */
+    TimingsView > .history { height: auto; }
+    TimingsView .spark-row { height: 1; }
+    TimingsView .spark-label { width: 10; }
+    TimingsView .spark-row Sparkline { width: 1fr; max-width: 60; }
+    """
     BINDINGS = [
         Binding("space", "app.pause_timings", "Pause/resume", id="timings.pause",
                 tooltip="Pause or resume the measurements"),
         Binding("r", "app.restart_timings", "Restart", id="timings.restart",
                 tooltip="Throw the rounds away and measure again"),
-        *SCROLL_KEYS,
     ]
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.sparklines: dict[str, Sparkline] = {}
+    COPY_NAME = "timings"
+    live: var[Optional[LiveTimings]] = var(None, init=False, always_update=True)
+    paused: var[bool] = var(False, init=False)
+    note: var[Optional[Note]] = var(None, init=False)  # shown as the heading while set
+    backends: var[Optional[Backends]] = var(None, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("Timings start when the lab has the selection…", id="timings-head")
-        yield Static(id="timings-backends")
-        yield Static(id="timings-table")
-        yield Static(id="timings-history-title")
-        yield VerticalScroll(id="timings-history")
+        self.sparklines: dict[str, Sparkline] = {}
+        yield Static(WAITING.content(), classes="head")
+        yield Static(classes="backends")
+        yield Static(classes="table")
+        yield Static(classes="scaling")  # the sharded strategies' speed-up: wraps, where the rows don't
+        yield Static(classes="history-title")
+        yield VerticalScroll(classes="history")
 
-    def status(self, text: Content | str) -> None:
-        self.query_one("#timings-head", Static).update(text)
-
-    def show(self, live: LiveTimings, paused: bool = False) -> None:
-        state = "paused" if paused else live.state
-        self.status(_head(live, state))
+    def _draw(self) -> None:
+        """The pane from all of its state, whichever part changed; again on a resize, so the bars
+        fit the width."""
+        live = self.live
+        head = self.query_one(".head", Static)
+        if self.note is not None or live is None:
+            head.update((self.note or WAITING).content())
+        else:
+            head.update(_head(live, "paused" if self.paused else live.state))
+        if live is None:
+            self._clear()
+            return
         width = self.scrollable_content_region.width or 78
+        self.query_one(".table", Static).update(Content("\n").join(table_lines(live, width)))
         spread = scaling_text(live.timings, live.devices, live.device.platform)
-        lines = [*table_lines(live, width), *([Content.styled(spread, "$text-muted")] if spread else [])]
-        self.query_one("#timings-table", Static).update(Content("\n").join(lines))
-        self.query_one("#timings-history-title", Static).update(
+        scaling = self.query_one(".scaling", Static)
+        scaling.update(Content.styled(spread, "$text-muted"))
+        scaling.display = bool(spread)
+        self.query_one(".history-title", Static).update(
             Content.styled(f"Last {len(next(iter(live.history.values()), ()))} rounds, per call", "$text-muted"))
         for key, history in live.history.items():
             if key in self.sparklines:
                 self.sparklines[key].data = list(history)
             else:  # held by reference: a mount completes later, and the next update may come first
                 self.sparklines[key] = Sparkline(list(history), summary_function=max)
-                self.query_one("#timings-history", VerticalScroll).mount(Horizontal(
+                self.query_one(".history", VerticalScroll).mount(Horizontal(
                     Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
                     classes="spark-row"))
 
-    def backends(self, backends: dict) -> None:
-        """Which platforms JAX found, and for each missing one what to install."""
-        found = sorted({d["platform"] for d in backends["devices"]})
-        missing = [f"{p} ✗ {backends['install'][p]}" for p in backends["missing"]]
-        self.query_one("#timings-backends", Static).update(Content.assemble(
-            ("Backends: ", "$text-muted"), (" ".join(f"{p} ✓" for p in found), "$success"), " · " if missing else "",
-            (" · ".join(missing), "$text-muted")))
+    def _clear(self) -> None:
+        self.query_one(".table", Static).update("")
+        self.query_one(".scaling", Static).display = False
+        self.query_one(".history-title", Static).update("")
+        if self.sparklines:
+            self.query_one(".history", VerticalScroll).remove_children()
+            self.sparklines = {}
 
-    def clear(self, text: Content | str) -> None:
-        self.status(text)
-        self.query_one("#timings-table", Static).update("")
-        self.query_one("#timings-history-title", Static).update("")
-        self.query_one("#timings-history", VerticalScroll).remove_children()
-        self.sparklines = {}
+    watch_live = watch_paused = watch_note = on_resize = _draw
+
+    def watch_backends(self, backends: Optional[Backends]) -> None:
+        """Which platforms JAX found, and for each missing one what to install."""
+        if backends is None:
+            return
+        missing = [f"{p} ✗ {backends.install[p]}" for p in backends.missing]
+        self.query_one(".backends", Static).update(Content.assemble(
+            ("Backends: ", "$text-muted"), (" ".join(f"{p} ✓" for p in backends.platforms), "$success"),
+            " · " if missing else "", (" · ".join(missing), "$text-muted")))
 
 
 def _head(live: LiveTimings, state: str) -> Content:
@@ -94,19 +124,24 @@ def _head(live: LiveTimings, state: str) -> Content:
 
 
 def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
-    """One line per strategy: numbers, flags and a bar on a log scale from the dispatch floor
-    to the slowest, fitted to `width` cells. Pure, for tests."""
-    bar_width = max(4, min(BAR, width - NUMBERS - 8))
+    """One line per strategy: numbers, a bar on a log scale from the dispatch floor to the
+    slowest, and flags, fitted to `width` cells: the bar takes what the flags leave, and goes
+    when that is less than MIN_BAR. Pure, for tests."""
+    rows = timing_rows(live.timings, live.labels)
+    flags = max((len(" ".join(FLAGS[f] for f in r.flags)) for r in rows), default=0)
+    bar_width = min(BAR, width - NUMBERS - 2 - (flags + 1 if flags else 0))
+    bar_width = bar_width if bar_width >= MIN_BAR else 0
     lines = [Content.styled(f"{'':<10}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
                             f"{ratio_head({'manual': 'manual', **live.labels}):>10} "
-                            f"{HEADS['compile']:>8}  {'log bar':<{bar_width}}", "$text-muted")]
+                            f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
+                            "$text-muted")]
     slowest = max(t.median_s for t in live.timings.values())
-    for r in timing_rows(live.timings, live.labels):
+    for r in rows:
         t = live.timings[r.key]
+        drawn = Content.styled("  " + bar(t.median_s, live.floor_s, slowest, bar_width), "$accent") if bar_width else ""
         lines.append(Content.assemble(
             (f"{r.label:<10}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
-            f"{r.ratio:>10} {r.compile:>8}  ",
-            (bar(t.median_s, live.floor_s, slowest, bar_width), "$accent"), " ",
+            f"{r.ratio:>10} {r.compile:>8}", drawn, " " if r.flags else "",
             Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))
     return lines

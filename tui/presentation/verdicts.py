@@ -1,0 +1,103 @@
+"""Verdicts in words: does an output agree with the loop's, what the model did on the whole
+batch, and how two jaxprs line up. The lab judges (flags and figures); these are the words
+every view shows, and the report JSON's `verdict` keys."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from jaxbatch.lab.alignment import is_layout_only
+from jaxbatch.lab.results import Agreement, Alignment, Diff, OnBatch
+
+# How many differing equations the alignment verdict names before "and N more".
+NAMED_DIFFERENCES = 4
+
+
+def agreement_verdict(a: Agreement) -> str:
+    """The lab's verdict on an output: `agrees exactly`, `agrees within float32 tolerance 1e-05
+    (max 2 ULP)`, `agrees within float32 rounding: ...`, `WRONG: 0.51 off the loop (4.3e+06
+    ULP)`, `DIFFERS: ...; rounding or not is unknown (why)`; "" when it was not judged."""
+    if a.kind == "agrees":
+        if a.max_abs == 0:
+            return "agrees exactly"
+        return f"agrees within {tolerances(a.tolerance)} (max {_ulps(a.max_ulp)})"
+    if a.kind not in ("wrong", "differs", "rounding"):
+        return ""
+    if a.max_abs is None:
+        return f"WRONG: its output's {a.reason}"
+    off = (f"{_num(a.max_abs)} off the loop ({_ulps(a.max_ulp)})" if math.isfinite(a.max_abs)
+           else "NaN or infinity where the loop has a number")
+    if a.kind == "differs":
+        missed = tolerances({d: a.tolerance[d] for d in a.beyond})
+        return f"DIFFERS: {off}, beyond {missed}; rounding or not is unknown ({a.float64_note})"
+    if a.vs_float64 is None:  # no float64 question: an exact dtype, or not finite
+        exact = a.exact_beyond
+        return f"WRONG: {off}" + (f", where {_names(exact)} must match exactly" if exact else "")
+    words = f"{off}, {_num(a.vs_float64)} from float64 (the float32 loop: {_num(a.loop_vs_float64)})"
+    return f"agrees within {_names(a.beyond)} rounding: {words}" if a.kind == "rounding" else f"WRONG: {words}"
+
+
+def on_batch_verdict(on_batch: OnBatch) -> str:
+    """The model called on the whole batch, in the verdict's words: `runs on the batch and agrees
+    with the loop exactly`, `runs on the batch but is WRONG: ...`; "" when it was not judged."""
+    a = on_batch.agreement
+    if a is None:
+        return ""
+    words = agreement_verdict(a)
+    if a.agrees:
+        return "runs on the batch and " + words.replace("agrees", "agrees with the loop", 1)
+    return ("runs on the batch but is " if a.agrees is False else "runs on the batch but ") + words
+
+
+def tolerances(tol: dict) -> str:
+    """`float32 tolerance 1e-05`: the float dtypes' rtol = atol, as the verdict names them."""
+    return " and ".join(f"{name} tolerance {t['rtol']:.0e}" for name, t in tol.items() if t["rtol"])
+
+
+def alignment_verdict(a: Alignment) -> str:
+    """Two jaxprs lined up, in a sentence: `same 4 primitives in order, identical up to variable
+    names`, or how many line up, which differ and how, and which differ only in layout."""
+    left = a.left_eqns
+    counts = Counter(r.status for r in a.rows)
+    matched = counts["same"] + counts["differ"]
+    if counts["only_left"] == counts["only_right"] == 0:
+        head = f"same {matched} primitive{'s' * (matched != 1)} in order"
+        if counts["differ"] == 0:
+            return head + ", identical up to variable names"
+    else:
+        head = (f"{matched} primitive{'s' * (matched != 1)} line up; {counts['only_left']} only on the left, "
+                f"{counts['only_right']} only on the right")
+    if not a.exact:
+        head = "approximate alignment (programs too different): " + head
+    real = [r for r in a.rows if r.status == "differ" and not is_layout_only(r.diffs)]
+    layout = [r for r in a.rows if r.status == "differ" and is_layout_only(r.diffs)]
+    parts = [head]
+    if real:
+        n = NAMED_DIFFERENCES
+        shown = [f"{left[r.left].primitive} ({', '.join(map(_short, r.diffs))})" for r in real[:n]]
+        more = f", and {len(real) - n} more" if len(real) > n else ""
+        parts.append(f"{len(real)} differ: " + ", ".join(shown) + more)
+    if layout:
+        names = ", ".join(dict.fromkeys(left[r.left].primitive for r in layout))
+        parts.append(f"{len(layout)} differ only in layout: {names}")
+    return "; ".join(parts)
+
+
+def _short(diff: Diff) -> str:
+    """Verdict wording: `inputs transposed`, `output f32[5,2] vs f32[2,5]`."""
+    if diff.kind == "inputs" and diff.transposed:
+        return "inputs transposed"
+    return diff.text.removesuffix(" (transposed)")
+
+
+def _names(dtypes) -> str:
+    return " and ".join(dtypes)
+
+
+def _ulps(ulp: float) -> str:
+    return f"{ulp:.3g} ULP"
+
+
+def _num(x: float) -> str:
+    return f"{x:.3g}"

@@ -1,0 +1,127 @@
+"""The report JSON (`jaxbatch-tui report --json`, and the app's export): the lab's results
+serialized, with the presentation's words where the JSON carries a verdict.
+
+Its keys and their text are an outside contract (../shared/design/ARCHITECTURE.md, "Report
+JSON"): checks read them. The lab returns flags and figures and imports nothing above it, so the
+sentences (agreement and on-batch `verdict`, `alignment.verdict`, `hlo_verdict`, the sweep's
+`crossovers`) are added here, from jaxbatch.presentation, the same words every view shows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.sweep import crossovers
+from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
+
+
+def report_json(report: Report, sweep: Optional[SweepState] = None) -> dict[str, Any]:
+    """The whole report as JSON-ready data (json.dumps(..., allow_nan=False) takes it); with a
+    sweep, under "sweep"."""
+    data = {
+        "model": report.model,
+        "summary": report.summary,
+        "note": report.note,
+        "warnings": report.warnings,
+        **({"manual_missing": report.manual_missing} if report.manual_missing else {}),
+        "source": report.source,
+        "batch_shape": list(report.batch_shape),
+        "in_axes": report.in_axes,
+        "devices": report.devices,
+        **({"sharded_note": report.sharded_note} if report.sharded_note else {}),
+        "device": report.device.to_json(),
+        "jax_version": report.jax_version,
+        "single": {
+            "output": report.single.output,
+            "arg_avals": report.single.arg_avals,
+            "batch_avals": report.single.batch_avals,
+            "on_batch": on_batch_json(report.single.on_batch),
+        },
+        "strategies": {k: strategy_json(s) for k, s in report.strategies.items()},
+        "jaxpr": {k: s.jaxpr for k, s in report.strategies.items() if s.jaxpr},
+        "primitives": {k: s.primitives for k, s in report.strategies.items() if s.jaxpr},
+        "alignment": alignment_json(report.alignment) if report.alignment else None,
+        "hlo": {k: s.hlo.to_json() for k, s in report.strategies.items() if s.hlo},
+        "hlo_verdict": hlo_verdict(report.hlo_comparison),
+        "same_program": report.same_program,
+        "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
+        "backends": report.backends.to_json() if report.backends else None,
+        **({"timings": {k: t.to_json() for k, t in report.timings.items()},
+            "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
+    }
+    if sweep is not None:
+        data["sweep"] = sweep_json(sweep)
+    return data
+
+
+def sweep_json(sweep: SweepState) -> dict[str, Any]:
+    """The sweep's measurements and, last, its crossovers in words."""
+    return {**sweep.to_json(), "crossovers": crossovers(sweep)}
+
+
+def agreement_json(a: Agreement) -> dict[str, Any]:
+    out = {"max_abs": _number(a.max_abs), "max_rel": _number(a.max_rel), "max_ulp": _number(a.max_ulp),
+           "tolerance": a.tolerance, "agrees": a.agrees, "verdict": agreement_verdict(a)}
+    if a.reason:
+        out["reason"] = a.reason
+    if a.vs_float64 is not None or a.float64_note:
+        out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
+    return out
+
+
+def alignment_json(a: Alignment) -> dict[str, Any]:
+    def text(eqns, i):
+        return None if i is None else eqns[i].text
+
+    return {
+        "left": a.left,
+        "right": a.right,
+        "verdict": alignment_verdict(a),
+        "identical": a.identical,
+        "exact": a.exact,
+        "rows": [
+            {"left": text(a.left_eqns, r.left), "right": text(a.right_eqns, r.right),
+             "status": r.status, "diffs": [d.text for d in r.diffs]}
+            for r in a.rows
+        ],
+    }
+
+
+def on_batch_json(on_batch: OnBatch) -> dict[str, Any]:
+    if on_batch.error is not None:
+        return {"error": _error_json(on_batch.error)}
+    return {
+        "output": on_batch.output,
+        "max_abs_diff": _number(on_batch.max_abs_diff),
+        "agrees": on_batch.agrees,
+        "verdict": on_batch_verdict(on_batch),
+        **({"agreement": agreement_json(on_batch.agreement)} if on_batch.agreement else {}),
+    }
+
+
+def strategy_json(s: Strategy) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": s.label}
+    if s.error is not None:
+        out["error"] = _error_json(s.error)
+        return out
+    out.update(output=s.output, max_abs_diff=_number(s.max_abs_diff), agrees=s.agrees)
+    if s.agreement is not None:
+        out["agreement"] = agreement_json(s.agreement)
+    if s.reason:
+        out["reason"] = s.reason
+    if s.program_note:
+        out["program_note"] = s.program_note
+    return out
+
+
+def _error_json(error: ErrorInfo) -> dict[str, str]:
+    return {"type": error.type, "message": error.message}
+
+
+def _number(x: Optional[float]):
+    """Infinity as a string, as outputs write it, so the JSON stays valid."""
+    return x if x is None or math.isfinite(x) else "Infinity"
