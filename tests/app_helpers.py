@@ -115,4 +115,6 @@ class ScriptedTimings:
 def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None):
     """The app with the scripted timing helper: deterministic, and no second process; the
     keymap from `keymap_path` only, never the user's own config."""
-    return make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)
+    app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)
+    app.animation_level = "none"  # no blinking cursor, no scrolling in steps: the same frame on any machine
+    return app

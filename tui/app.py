@@ -181,6 +181,8 @@ class JaxBatchApp(App):
         with contextlib.suppress(NotImplementedError, AttributeError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         self.fit(self.size.width, self.size.height)
+        # A blinking cursor is an animation: still where animations are off (TEXTUAL_ANIMATIONS=none)
+        self.query_one("#batch", Input).cursor_blink = self.animation_level != "none"
         keymap, problems = load_keymap(self.keymap_path, binding_ids())
         self.set_keymap(keymap)
         for problem in problems:
