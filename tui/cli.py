@@ -14,7 +14,7 @@ import sys
 from typing import NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
-from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.errors import LabError, internal_error
 from jaxbatch.lab.selection import (
     DEFAULT_DEVICE,
     DEFAULT_MODEL,
@@ -200,19 +200,6 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         fail(str(exc))
     except Exception as exc:  # a bug of ours: still one line, never a traceback
         fail(internal_error(exc))
-
-
-def internal_error(exc: BaseException) -> str:
-    """One line for a bug of ours, with what a report of it needs (there is no tracker address
-    to give: the README names none)."""
-    from jaxbatch.lab.errors import describe
-
-    jax = sys.modules.get("jax")
-    versions = f"{PROG} {__version__}, Python {sys.version.split()[0]}"
-    if jax is not None:
-        versions += f", jax {getattr(jax, '__version__', '?')}"
-    first = (describe(exc).splitlines() or [type(exc).__name__])[0]
-    return f"internal error: {first} — a bug in {versions}; please report it with the command you ran and this line"
 
 
 def _stdout_closed() -> int:

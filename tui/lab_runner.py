@@ -17,8 +17,7 @@ from typing import Callable, Optional
 
 from textual.message import Message
 
-from jaxbatch.cli import internal_error
-from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.errors import LabError, internal_error
 from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import DevicesFound, LabDone, LabFailed
 

@@ -1,4 +1,9 @@
-"""Errors the user caused and can fix, each carrying one line that says what to do."""
+"""Errors the user caused and can fix, each carrying one line that says what to do; and the
+one line for a bug of ours, which says how to report it."""
+
+import sys
+
+from jaxbatch import __version__
 
 
 class LabError(Exception):
@@ -13,6 +18,17 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, MemoryError) or "RESOURCE_EXHAUSTED" in text:
         return f"out of memory, try a smaller batch ({named.splitlines()[0]})"
     return named
+
+
+def internal_error(exc: BaseException) -> str:
+    """One line for a bug of ours, with what a report of it needs (there is no tracker address
+    to give: the README names none)."""
+    jax = sys.modules.get("jax")
+    versions = f"jaxbatch-tui {__version__}, Python {sys.version.split()[0]}"
+    if jax is not None:
+        versions += f", jax {getattr(jax, '__version__', '?')}"
+    first = (describe(exc).splitlines() or [type(exc).__name__])[0]
+    return f"internal error: {first} — a bug in {versions}; please report it with the command you ran and this line"
 
 
 # What the user's code may raise that is reported, not died of: any Exception, and SystemExit
