@@ -4,6 +4,7 @@ and parameters as plain numbers. Fed scripted results (no JAX)."""
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.programs import jaxpr_text
 from jaxbatch.presentation.sweep import sweep_lines
+from jaxbatch.presentation.units import byte_size
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
@@ -104,3 +105,20 @@ def test_sweep_columns_hold_a_long_label():
     for label in (LONG, f"vmap/{LONG}"):
         end = head.index(label) + len(label)
         assert all(row[end - 1] != " " and (len(row) == end or row[end] == " ") for row in rows), (head, rows)
+
+
+def test_memory_is_per_call_and_per_instance_for_each_compiled_strategy():
+    r = long_report()  # scripted plans: temporaries + arguments + outputs, nothing aliased
+    lines = render(r).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Memory"))
+    rows = lines[start + 1:start + 3]
+    peak = {k: s.hlo.peak_bytes for k, s in r.strategies.items() if s.hlo is not None}
+    assert set(peak) == {"manual", "vmap"}  # the loop has no one plan
+    for row, key in zip(rows, ("manual", "vmap")):
+        assert row.split()[0] == r.strategies[key].label and "per call" in row and "per instance" in row
+        assert byte_size(peak[key]) in row and byte_size(peak[key] / 5) in row  # batch 5
+    assert report_json(r)["memory"]["vmap"]["per_instance_bytes"] == peak["vmap"] / 5
+
+
+def test_sizes_read_in_three_digits_and_decimal_units():
+    assert [byte_size(n) for n in (0.5, 812, 41_900_000, 2_150_000_000)] == ["0.5 B", "812 B", "41.9 MB", "2.15 GB"]

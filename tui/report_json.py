@@ -47,6 +47,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None) -> dict[str,
         "alignment": alignment_json(report.alignment) if report.alignment else None,
         "hlo": {k: s.hlo.to_json() for k, s in report.strategies.items() if s.hlo},
         "hlo_verdict": hlo_verdict(report.hlo_comparison),
+        "memory": memory_json(report),
         "same_program": report.same_program,
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
@@ -56,6 +57,20 @@ def report_json(report: Report, sweep: Optional[SweepState] = None) -> dict[str,
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
     return data
+
+
+def memory_json(report: Report) -> dict[str, Any]:
+    """Each compiled strategy's peak memory per call, and per instance of the batch."""
+    out = {}
+    instances = math.prod(report.batch_shape)
+    for key, s in report.strategies.items():
+        peak = s.hlo.peak_bytes if s.hlo else None
+        if peak is not None:
+            m = s.hlo.memory
+            out[key] = {"peak_bytes": peak, "temp_bytes": m["temp"], "argument_bytes": m["argument"],
+                        "output_bytes": m["output"], "alias_bytes": m.get("alias", 0),
+                        "per_instance_bytes": peak / instances}
+    return out
 
 
 def sweep_json(sweep: SweepState) -> dict[str, Any]:

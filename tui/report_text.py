@@ -9,6 +9,7 @@ from typing import Optional
 from jaxbatch.lab.results import ROLES, OnBatch, Report
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, memory_rows
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -61,11 +62,19 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     if report.alignment is not None:
         lines += ["", *_aligned(report)]
     lines += _below(report)
+    lines += _memory(report, width)
     lines += _timings(report)
     lines += _backends(report)
     if sweep is not None:
         lines += sweep_lines(sweep)
     return "\n".join(lines) + "\n"
+
+
+def _memory(report: Report, width: int) -> list[str]:
+    rows = memory_rows(report)
+    if not rows:
+        return []
+    return ["", MEMORY_HEAD, *(f"  {label:<{width}} {call} per call · {one} per instance" for label, call, one in rows)]
 
 
 def _backends(report: Report) -> list[str]:

@@ -54,6 +54,21 @@ def test_memory_is_what_xla_plans(ref, report, facts):
 
 
 @pytest.mark.parametrize("ref", REFS)
+def test_peak_memory_is_temporaries_arguments_and_outputs_less_aliased(ref, report, facts):
+    """Issue 14: not XLA's `peak_memory_in_bytes`, which leaves the temporaries out."""
+    r, f = report(ref, BATCH), facts(ref, BATCH)
+    assert "loop" not in claim(r, "memory")  # eager, op by op: no one plan
+    for key in _keys(f):
+        stats = f.compiled(key).memory_analysis()
+        peak = (stats.temp_size_in_bytes + stats.argument_size_in_bytes + stats.output_size_in_bytes
+                - stats.alias_size_in_bytes)
+        shown = claim(r, "memory", key)
+        assert shown["peak_bytes"] == peak and shown["temp_bytes"] == stats.temp_size_in_bytes, key
+        assert shown["alias_bytes"] == stats.alias_size_in_bytes, key
+        assert shown["per_instance_bytes"] == pytest.approx(peak / BATCH), key
+
+
+@pytest.mark.parametrize("ref", REFS)
 def test_loops_are_the_while_loops_xla_compiled(ref, report, facts):
     r, f = report(ref, BATCH), facts(ref, BATCH)
     for key in _keys(f):

@@ -29,6 +29,15 @@ def byte_count(value: int) -> str:
     return f"{value:,} B"
 
 
+def byte_size(value: float) -> str:
+    """Three significant digits in decimal units: 812 B, 41.9 MB, 2.15 GB (a fraction of a byte
+    per instance too: 0.5 B)."""
+    for scale, unit in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value:.3g} B"
+
+
 def ratio(r: float) -> str:
     """Three significant digits, never in e-notation: 0.228x, 1x, 906x, 1,184x."""
     return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
