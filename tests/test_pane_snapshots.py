@@ -57,52 +57,53 @@ def shown(pane: Widget, feed: Callable[[Widget], None], *then: Callable[[Widget]
     return PaneApp(pane), run_before
 
 
+def given(**state):
+    """A step that sets the pane's reactive state, as the app's bindings would."""
+    def feed(pane: Widget) -> None:
+        for name, value in state.items():
+            setattr(pane, name, value)
+
+    return feed
+
+
 def snap(snap_compare, pane, feed, *then, size=(80, 24), press=()):
     app, run_before = shown(pane, feed, *then)
     return snap_compare(app, terminal_size=size, run_before=run_before, press=press)
 
 
-def outputs(r):
-    return lambda pane: setattr(pane, "report", r)
-
-
 class TestOutputs:
     def test_agrees_exactly(self, snap_compare):
         """Every strategy and the batch call agree exactly: ✓ and no figures."""
-        assert snap(snap_compare, OutputsView(), outputs(report()))
+        assert snap(snap_compare, OutputsView(), given(report=report()))
 
     def test_agrees_within_tolerance(self, snap_compare):
         """vmap agrees within float32 tolerance: the figures behind it are on the line below."""
         r = report({k: strategy(k, within() if k == "vmap" else None) for k in scripted.LABELS})
-        assert snap(snap_compare, OutputsView(), outputs(r))
+        assert snap(snap_compare, OutputsView(), given(report=r))
 
     def test_wrong_on_the_batch(self, snap_compare):
         """The model runs on the whole batch without error, and the pane says it is WRONG."""
         ran = "[ 0.3628037  0.47015858  1.8918197   0.21948916  1.0849661 ]"
-        assert snap(snap_compare, OutputsView(), outputs(report(single=scripted.on_batch(wrong(), text=ran))))
+        assert snap(snap_compare, OutputsView(), given(report=report(single=scripted.on_batch(wrong(), text=ran))))
 
     def test_on_batch_raises(self, snap_compare):
         error = ErrorInfo("TypeError", "dot_general requires contracting dimensions to have the same shape, "
                                        "got (3,) and (5,).")
-        assert snap(snap_compare, OutputsView(), outputs(report(single=scripted.on_batch(error=error))))
+        assert snap(snap_compare, OutputsView(), given(report=report(single=scripted.on_batch(error=error))))
 
     def test_nan_warning(self, snap_compare):
         r = report(warnings=["the loop's output holds 2 NaN values: NaN counts as equal to NaN"])
-        assert snap(snap_compare, OutputsView(), outputs(r))
+        assert snap(snap_compare, OutputsView(), given(report=r))
 
     def test_vmap_loop_headline(self, snap_compare):
         """A loop vmap adds is vmap's headline, above its title."""
-        assert snap(snap_compare, OutputsView(), outputs(report(vmap_loop=scripted.vmap_loop(5))))
+        assert snap(snap_compare, OutputsView(), given(report=report(vmap_loop=scripted.vmap_loop(5))))
 
     def test_verdicts_at_a_wide_size(self, snap_compare):
         """einsum WRONG, vmap within tolerance and a loop: wide enough that nothing wraps."""
         r = report({k: strategy(k, wrong() if k == "manual" else within() if k == "vmap" else None)
                     for k in scripted.LABELS}, vmap_loop=scripted.vmap_loop(5))
-        assert snap(snap_compare, OutputsView(), outputs(r), size=WIDE)
-
-
-def programs(r):
-    return lambda pane: setattr(pane, "report", r)
+        assert snap(snap_compare, OutputsView(), given(report=r), size=WIDE)
 
 
 # einsum transposes where vmap broadcasts: one row only on each side, the rest matched.
@@ -125,47 +126,39 @@ def gapped():
 class TestPrograms:
     def test_jaxpr_rows(self, snap_compare):
         """The seed's jaxprs: every row ≠, what differs marked."""
-        assert snap(snap_compare, ProgramsView(), programs(report()))
+        assert snap(snap_compare, ProgramsView(), given(report=report()))
 
     def test_jaxpr_rows_with_gaps(self, snap_compare):
         """A row only on each side (<, >) among the ≠ rows."""
-        assert snap(snap_compare, ProgramsView(), programs(gapped()))
+        assert snap(snap_compare, ProgramsView(), given(report=gapped()))
 
     def test_jaxpr_rows_with_gaps_wide(self, snap_compare):
         """Wide enough for whole lines on both sides."""
-        assert snap(snap_compare, ProgramsView(), programs(gapped()), size=WIDE)
+        assert snap(snap_compare, ProgramsView(), given(report=gapped()), size=WIDE)
 
     def test_cursor_after_n(self, snap_compare):
         """`n` twice: the cursor (▸) on the second stop, the row only on the left."""
-        assert snap(snap_compare, ProgramsView(), programs(gapped()), press=["n", "n"])
+        assert snap(snap_compare, ProgramsView(), given(report=gapped()), press=["n", "n"])
 
     def test_stablehlo(self, snap_compare):
         """The StableHLO level: the summary of both programs above their aligned lines."""
-        assert snap(snap_compare, ProgramsView(), programs(report()), lambda pane: setattr(pane, "level", "stablehlo"),
+        assert snap(snap_compare, ProgramsView(), given(report=report()), given(level="stablehlo"),
                     size=WIDE)
 
     def test_vmap_loop_headline(self, snap_compare):
-        assert snap(snap_compare, ProgramsView(), programs(report(vmap_loop=scripted.vmap_loop(5))))
-
-
-def timings(value):
-    return lambda pane: setattr(pane, "live", value)
+        assert snap(snap_compare, ProgramsView(), given(report=report(vmap_loop=scripted.vmap_loop(5))))
 
 
 class TestTimings:
     def test_flags(self, snap_compare):
         """The loop ~est. (scaled from a sample), vmap ≈floor (within 2x the dispatch floor)."""
-        assert snap(snap_compare, TimingsView(), timings(live()))
+        assert snap(snap_compare, TimingsView(), given(live=live()))
 
     def test_measuring_wide(self, snap_compare):
         """Still measuring, both flags on one row; wide, so the bars are at their full 30 cells."""
         values = {"loop": timing_of(0.155, None, estimated=True), "manual": timing_of(171e-6),
                   "vmap": timing_of(9e-6, estimated=True)}
-        assert snap(snap_compare, TimingsView(), timings(live(values, state="measuring", rounds=12)), size=WIDE)
-
-
-def sweeping(state):
-    return lambda pane: setattr(pane, "sweep", state)
+        assert snap(snap_compare, TimingsView(), given(live=live(values, state="measuring", rounds=12)), size=WIDE)
 
 
 class TestSweep:
@@ -175,7 +168,7 @@ class TestSweep:
         state = sweep({"loop": tuple(4e-5 for _ in sizes),
                        "manual": tuple(2e-6 / 2**k + 4e-8 for k in sizes),
                        "vmap": tuple(2e-6 / 2**k + (4e-8 if k < 5 else 1e-8) for k in sizes)})
-        assert snap(snap_compare, SweepView(), sweeping(state))
+        assert snap(snap_compare, SweepView(), given(sweep=state))
 
     def test_within_noise_wide(self, snap_compare):
         """einsum ahead of vmap up to a size then even, and einsum against the loop even throughout."""
@@ -183,4 +176,4 @@ class TestSweep:
         state = sweep({"loop": tuple(3e-7 for _ in sizes),
                        "manual": tuple(3e-7 if k > 3 else 1e-7 for k in sizes),
                        "vmap": tuple(3e-7 for _ in sizes)}, floor_s=1e-9)
-        assert snap(snap_compare, SweepView(), sweeping(state), size=WIDE)
+        assert snap(snap_compare, SweepView(), given(sweep=state), size=WIDE)
