@@ -144,3 +144,30 @@ def manual(fn: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[in
         return jax.tree_util.tree_map(lambda y: y.reshape(batch_shape + y.shape[1:]), out)
 
     return run
+
+
+# Instances per step of the chunked strategy unless `--chunk` says otherwise (README: "When vmap
+# is too big"): memory stays that of 64 instances at any batch, and each step is wide enough
+# that the loop's own cost per step is small beside the work.
+DEFAULT_CHUNK = 64
+
+
+def chunked(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...], chunk: int) -> Callable:
+    """`jax.lax.map(single, xs, batch_size=chunk)` over the flattened batch: a loop over chunks
+    of `chunk` instances, each chunk vmapped, and where `chunk` does not divide the batch one
+    more vmapped step for the remainder, concatenated (as lax.map writes it). Shared (in_axes
+    None) arguments are closed over; a chunk of the whole batch or more is one vmap, no loop."""
+    n, k = math.prod(batch_shape), len(batch_shape)
+
+    def run(*args):
+        xs = [jax.tree_util.tree_map(lambda x: x.reshape((n,) + x.shape[k:]), a)
+              for a, axis in zip(args, in_axes) if axis == 0]
+
+        def one(batched):
+            parts = iter(batched)
+            return single(*[next(parts) if axis == 0 else a for a, axis in zip(args, in_axes)])
+
+        out = jax.lax.map(one, xs, batch_size=chunk)
+        return jax.tree_util.tree_map(lambda y: y.reshape(batch_shape + y.shape[1:]), out)
+
+    return run
