@@ -27,7 +27,7 @@ async def test_opens_on_the_seed_with_outputs_first():
         text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "1.7771413" in text
         assert "dot_general requires contracting dimensions to have the same shape, got (3,) and (5,)." in text
-        assert text.count(SEED_LINE) == 3
+        assert text.count(SEED_LINE) == 4  # loop, einsum, vmap, chunked
         assert "● tanh-dense · batch (5,) · cpu" in widget_text(app.screen.query_one("#status"))
 
 

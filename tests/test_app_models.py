@@ -5,7 +5,7 @@ from pathlib import Path
 from textual.widgets import Select
 
 from jaxbatch.lab.selection import Selection
-from jaxbatch.screens.in_axes_screen import InAxesScreen
+from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.widgets.outputs_view import OutputsView
 
 from app_helpers import make_test_app, notifications, settle, shown_text
@@ -34,17 +34,17 @@ async def test_a_sets_the_in_axes_a_bad_entry_keeps_the_dialog_open_and_escape_c
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("a")
-        assert isinstance(app.screen, InAxesScreen)
+        assert isinstance(app.screen, AskScreen)
         await pilot.press("ctrl+a", "ctrl+k", *"0,1", "enter")
-        assert isinstance(app.screen, InAxesScreen)
+        assert isinstance(app.screen, AskScreen)
         assert "axis 1 is not supported" in shown_text(app.screen)
         await pilot.press("escape")
-        assert not isinstance(app.screen, InAxesScreen) and app.selection.in_axes is None
+        assert not isinstance(app.screen, AskScreen) and app.selection.in_axes is None
         await pilot.press("a")
         await pilot.pause()
         await pilot.press("ctrl+a", "ctrl+k", *"0,0", "enter")
         await settle(pilot)
-        assert not isinstance(app.screen, InAxesScreen)
+        assert not isinstance(app.screen, AskScreen)
         assert app.selection.in_axes == (0, 0) and app.report.in_axes == [0, 0]
         text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "model(f32[4,3], f32[4,3,2])" in text and "written for in_axes 0,None" in text
@@ -57,5 +57,23 @@ async def test_a_on_a_one_argument_model_says_why_not():
         await settle(pilot)
         await pilot.press("a")
         await pilot.pause()
-        assert not isinstance(app.screen, InAxesScreen)
+        assert not isinstance(app.screen, AskScreen)
         assert any("one argument" in m for m in said)
+
+
+async def test_shift_k_sets_the_chunk_a_bad_one_keeps_the_dialog_open():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.report.strategies["chunked"].label == "chunked k=64"
+        await pilot.press("K")
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("ctrl+a", "ctrl+k", *"0", "enter")
+        assert isinstance(app.screen, AskScreen) and "chunk 0 has no instances" in shown_text(app.screen)
+        await pilot.press("ctrl+a", "ctrl+k", *"2", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, AskScreen)
+        assert app.selection.chunk == 2 and app.report.chunk == 2
+        chunked = app.report.strategies["chunked"]
+        assert chunked.label == "chunked k=2" and "scan" in chunked.primitives  # 5 = 2 chunks of 2, and 1 more
+        assert "concatenate" in chunked.primitives

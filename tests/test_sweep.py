@@ -171,7 +171,7 @@ def test_sweep_is_bounded_by_the_memory_budget():
     # one instance of tanh-dense: 3 floats in, 1 out = 16 bytes, so 8 instances fit in 160
     assert last.planned == (1, 2, 4, 8) and last.sizes == last.planned
     assert "memory budget" in last.stopped and all(not s.stopped for s in states[:-1])
-    assert set(last.per_instance_s) == {"loop", "manual", "vmap"}
+    assert set(last.per_instance_s) == {"loop", "manual", "vmap", "chunked"}
     assert all(len(last.quartiles_s[k]) == 4 and all(q[0] <= q[1] for q in last.quartiles_s[k])
                for k in last.per_instance_s)
     assert SweepState.from_json(json.loads(json.dumps(last.to_json()))) == last  # as the timing helper sends it

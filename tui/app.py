@@ -32,15 +32,22 @@ from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
 from jaxbatch.keymap import config_path, load_keymap
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.results import Backends, Report
-from jaxbatch.lab.selection import Selection, format_batch_shape, parse_batch_shape
+from jaxbatch.lab.selection import (
+    Selection,
+    format_batch_shape,
+    format_in_axes,
+    parse_batch_shape,
+    parse_chunk,
+    parse_in_axes,
+)
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
 from jaxbatch.messages import DevicesFound, HelperFailed, HelperStatus, LabDone, LabFailed, SweepUpdated, TimingsUpdated
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
+from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.screens.help_screen import HelpScreen
-from jaxbatch.screens.in_axes_screen import InAxesScreen
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
@@ -75,6 +82,8 @@ class JaxBatchApp(App):
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
         Binding("a", "in_axes", "in_axes", id="in_axes", tooltip="Set the in_axes: 0 or None per argument"),
+        Binding("K", "chunk", "Chunk", id="chunk",
+                tooltip="Set the chunked strategy's instances per step: lax.map(..., batch_size=K)"),
         Binding("d", "focus_device", "Device", id="focus.device", tooltip="Choose the device (every JAX device found)"),
         Binding("c", "copy", "Copy", id="copy",
                 tooltip="Copy the pane's text to your clipboard (OSC 52, works over SSH)"),
@@ -400,11 +409,31 @@ class JaxBatchApp(App):
         elif len(self.report.in_axes) < 2:
             self.notify(f"{self.report.model} has one argument: its in_axes is 0", severity="warning", markup=False)
         else:
-            self.push_screen(InAxesScreen(self.report.single.arg_avals, tuple(self.report.in_axes)), self._set_in_axes)
+            avals = self.report.single.arg_avals
+
+            def parse(text: str):
+                axes = parse_in_axes(text)
+                if len(axes) != len(avals):
+                    raise LabError(f"{len(axes)} entries for {len(avals)} arguments")
+                return axes
+
+            self.push_screen(AskScreen("in_axes: 0 (batched) or None (shared), per argument",
+                                       f"arguments: {', '.join(avals)}", format_in_axes(tuple(self.report.in_axes)),
+                                       parse), self._set_in_axes)
 
     def _set_in_axes(self, axes) -> None:
         if axes is not None and axes != tuple(self.report.in_axes):
             self.request(dataclasses.replace(self.selection, in_axes=axes))
+
+    def action_chunk(self) -> None:
+        self.push_screen(AskScreen("chunk: instances per step of the chunked strategy",
+                                   "lax.map(model, batch, batch_size=K): a loop over chunks of K, each one "
+                                   "vmapped; K at least the batch is one vmap",
+                                   str(self.selection.chunk), parse_chunk), self._set_chunk)
+
+    def _set_chunk(self, chunk) -> None:
+        if chunk is not None and chunk != self.selection.chunk:
+            self.request(dataclasses.replace(self.selection, chunk=chunk))
 
     def action_copy(self) -> None:
         tab = self.query_one(TabbedContent).active_pane

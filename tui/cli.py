@@ -16,12 +16,14 @@ from typing import NoReturn, Optional, Sequence
 from jaxbatch import __version__
 from jaxbatch.lab.errors import LabError, internal_error
 from jaxbatch.lab.selection import (
+    DEFAULT_CHUNK,
     DEFAULT_DEVICE,
     DEFAULT_MODEL,
     Selection,
     format_batch_shape,
     parse_aval,
     parse_batch_shape,
+    parse_chunk,
     parse_in_axes,
 )
 
@@ -43,7 +45,7 @@ def fail(message: str) -> NoReturn:
 # The options that choose what to analyse, and their defaults. Both the main parser and `report`
 # take them; `report`'s land under AFTER + name, so `_resolved` can tell where each was given.
 SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "host_devices": None,
-             "input": [], "in_axes": None, "batched": None}
+             "input": [], "in_axes": None, "batched": None, "chunk": None}
 APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1"}  # the app's alone
 REPORT = {"json": False, "no_timings": False, "sweep": False, "sweep_budget": None}  # after `report` only
 REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the selection options are
@@ -65,6 +67,9 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
                         help="batch shape: 5, 4,8 or '(4, 8)'")
     common.add_argument("--device", "-d", dest=prefix + "device", metavar="DEVICE",
                         help="cpu, gpu, tpu or a device index")
+    common.add_argument("--chunk", "-k", dest=prefix + "chunk", metavar="K",
+                        help=f"instances per step of the chunked strategy, lax.map(..., batch_size=K) "
+                             f"(default {DEFAULT_CHUNK})")
     common.add_argument("--host-devices", dest=prefix + "host_devices", type=_device_count, metavar="N",
                         help="simulate N CPU devices (set before JAX starts), to see the sharded strategies anywhere")
     user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
@@ -153,13 +158,14 @@ def parse_selection(args: argparse.Namespace) -> Selection:
         check_reference(args.model)
         inputs = tuple(str(parse_aval(text)) for text in args.input)
         in_axes = None if args.in_axes is None else parse_in_axes(args.in_axes)
+        chunk = DEFAULT_CHUNK if args.chunk is None else parse_chunk(args.chunk)
         if args.batched is not None:
             check_reference(args.batched)
     except LabError as exc:
         fail(str(exc))
     if inputs:  # the function's own in_axes, which its --batched twin is written for
-        return Selection(args.model, shape, args.device, inputs, None, args.batched, in_axes)
-    return Selection(args.model, shape, args.device, in_axes=in_axes, batched=args.batched)
+        return Selection(args.model, shape, args.device, inputs, None, args.batched, in_axes, chunk)
+    return Selection(args.model, shape, args.device, in_axes=in_axes, batched=args.batched, chunk=chunk)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -70,6 +70,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             note=model.note,
             source=model.source,
             batch_shape=shape,
+            chunk=w.chunk,
             device=describe_device(device),
             jax_version=jax.__version__,
             warnings=[text for text in (nonfinite_warning(reference), compiling_warning(eager_compiles, w.instances))
@@ -97,17 +98,13 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer):
-    """Run the hand-batched, vmapped and sharded strategies into `runs`, their outputs into
+    """Run the hand-batched, vmapped, chunked and sharded strategies into `runs`, their outputs into
     `outs`; returns (strategy -> (executable, compile seconds, arguments)) and why the sharded
     strategies did not run, when they did not."""
-    model, shape, compiled = w.model, w.shape, {}
-    if w.manual is not None:
-        runs["manual"], compiled["manual"] = _run(
-            "manual", model.manual_label, strategies.manual(w.manual, model.in_axes, shape), w.batch, outs, clock,
-        )
-    runs["vmap"], compiled["vmap"] = _run(
-        "vmap", "vmap", strategies.vmapped(w.single, model.in_axes, shape), w.batch, outs, clock
-    )
+    compiled = {}
+    labels = strategies.labels(w)
+    for key, fn in strategies.batched(w).items():
+        runs[key], compiled[key] = _run(key, labels[key], fn, w.batch, outs, clock)
     spread, sharded_note = sharding.plan(w)
     for key, fn in (spread.fns if spread else {}).items():
         runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock)

@@ -41,11 +41,9 @@ Executables = dict[str, tuple[Callable, float, tuple]]
 
 
 def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Executables:
-    """The hand-batched, vmapped and (over several devices) sharded executables with their
-    compile times; one that fails to compile is left out (the analysis shows its error)."""
-    fns = {"vmap": (strategies.vmapped(w.single, w.model.in_axes, w.shape), w.batch)}
-    if w.manual is not None:
-        fns = {"manual": (strategies.manual(w.manual, w.model.in_axes, w.shape), w.batch), **fns}
+    """The hand-batched, vmapped, chunked and (over several devices) sharded executables with
+    their compile times; one that fails to compile is left out (the analysis shows its error)."""
+    fns = {key: (fn, w.batch) for key, fn in strategies.batched(w).items()}
     spread = sharding.plan(w)[0] if sharded else None
     if spread is not None:
         fns.update({key: (fn, spread.args) for key, fn in spread.fns.items()})
@@ -98,7 +96,7 @@ class Bench:
 
     def __init__(self, w: Workload, subjects: list[Subject], timer: Timer, min_round_s: float = MIN_ROUND_S):
         self.device = describe_device(w.device)
-        self.labels = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap", **sharding.LABELS}
+        self.labels = {**strategies.labels(w), **sharding.LABELS}
         self.devices = len(jax.devices(w.device.platform))
         self.instances = w.instances
         self.subjects = subjects

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional, Union
 
 # What each strategy is, in the words every view uses.
 ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
-         "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
+         "chunked": "lax.map in chunks", "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
 
 
 @dataclass(frozen=True)
@@ -361,3 +361,4 @@ class Report:
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
     sharded_note: str = ""  # why the sharded strategies did not run, when they did not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
+    chunk: Optional[int] = None  # the chunked strategy's instances per step

@@ -13,6 +13,10 @@ from jaxbatch.lab.spec import LONG, SHORT, Aval
 DEFAULT_MODEL = "tanh-dense"
 DEFAULT_BATCH = (5,)
 DEFAULT_DEVICE = "cpu"
+# Instances per step of the chunked strategy unless `--chunk` says otherwise (README: "When vmap
+# is too big"): its temporaries stay those of 64 instances at any batch, and each step is wide
+# enough that the loop's own cost per step (a few microseconds) is small beside the work.
+DEFAULT_CHUNK = 64
 
 # The loop reference calls the model once per instance, eagerly: past this it takes minutes.
 MAX_INSTANCES = 65_536
@@ -33,7 +37,7 @@ class Selection:
     `inputs`, `fn_in_axes` and `batched` describe the user's own function (`--input`,
     `--in-axes`, `--batched`: `batched` is written for `fn_in_axes`). `in_axes` overrides any
     model's in_axes (`--in-axes` on a Model, `a` in the app); a hand-batched version written
-    for other in_axes is then not run."""
+    for other in_axes is then not run. `chunk` is the chunked strategy's instances per step."""
 
     model: str = DEFAULT_MODEL
     batch_shape: tuple[int, ...] = DEFAULT_BATCH
@@ -42,6 +46,7 @@ class Selection:
     in_axes: Optional[tuple[Optional[int], ...]] = None
     batched: Optional[str] = None
     fn_in_axes: Optional[tuple[Optional[int], ...]] = None
+    chunk: int = DEFAULT_CHUNK
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,7 +57,7 @@ class Selection:
             return None if data.get(key) is None else tuple(data[key])
 
         return cls(data["model"], tuple(data["batch_shape"]), data["device"], tuple(data.get("inputs", ())),
-                   axes("in_axes"), data.get("batched"), axes("fn_in_axes"))
+                   axes("in_axes"), data.get("batched"), axes("fn_in_axes"), data.get("chunk", DEFAULT_CHUNK))
 
 
 def parse_batch_shape(text: str) -> tuple[int, ...]:
@@ -124,6 +129,20 @@ def _unbracketed(text: str, what: str, hint: str) -> str:
             raise LabError(f"{what} {_shown(typed)}: {typed[0]!r} is closed by {typed[-1]!r}; {hint}")
         typed = typed[1:-1].strip()
     return typed[:-1].rstrip() if typed.endswith(",") else typed
+
+
+def parse_chunk(text: str) -> int:
+    """`--chunk K`: instances per step of the chunked strategy, a positive integer. One at least
+    the batch is allowed: lax.map then runs the whole batch as one vmap, no loop."""
+    typed = text.strip()
+    if not typed.isdigit() or not typed.isascii():
+        raise LabError(f"chunk {_shown(typed)} is not a positive integer: instances per step, e.g. 64")
+    k = _whole(typed)
+    if k == 0:
+        raise LabError("chunk 0 has no instances per step: give 1 or more, e.g. 64")
+    if k > MAX_INSTANCES:
+        raise LabError(f"chunk {_shown(typed)} is more than the {MAX_INSTANCES:,} instances a batch may have")
+    return k
 
 
 def format_batch_shape(shape: tuple[int, ...]) -> str:

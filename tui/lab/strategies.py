@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from typing import Callable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -19,6 +19,9 @@ import numpy as np
 
 from jaxbatch.lab import compiles
 from jaxbatch.lab.errors import LabError
+
+if TYPE_CHECKING:
+    from jaxbatch.lab.workload import Workload
 
 
 def instances(args, in_axes, batch_shape) -> Iterator[list]:
@@ -146,12 +149,6 @@ def manual(fn: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[in
     return run
 
 
-# Instances per step of the chunked strategy unless `--chunk` says otherwise (README: "When vmap
-# is too big"): memory stays that of 64 instances at any batch, and each step is wide enough
-# that the loop's own cost per step is small beside the work.
-DEFAULT_CHUNK = 64
-
-
 def chunked(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tuple[int, ...], chunk: int) -> Callable:
     """`jax.lax.map(single, xs, batch_size=chunk)` over the flattened batch: a loop over chunks
     of `chunk` instances, each chunk vmapped, and where `chunk` does not divide the batch one
@@ -171,3 +168,19 @@ def chunked(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tup
         return jax.tree_util.tree_map(lambda y: y.reshape(batch_shape + y.shape[1:]), out)
 
     return run
+
+
+def labels(w: "Workload") -> dict[str, str]:
+    """Each strategy's name for this workload, as every view heads it ("einsum" for manual)."""
+    out = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap", "chunked": f"chunked k={w.chunk}"}
+    if w.manual is None:
+        del out["manual"]
+    return out
+
+
+def batched(w: "Workload") -> dict[str, Callable]:
+    """The compiled strategies of one workload, by key, in the order every view lists them: the
+    hand-batched version (when the model has one), vmap and chunked."""
+    axes, shape = w.model.in_axes, w.shape
+    fns = {} if w.manual is None else {"manual": manual(w.manual, axes, shape)}
+    return {**fns, "vmap": vmapped(w.single, axes, shape), "chunked": chunked(w.single, axes, shape, w.chunk)}

@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import live
+from jaxbatch.lab import live, strategies
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance
@@ -37,18 +37,16 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     model = load_selected(selection)
     device = resolve_device(selection.device)
     budget = BUDGET_S if budget_s is None else budget_s
-    first = build(model, device, (1,))
+    first = build(model, device, (1,), selection.chunk)
     per_instance_bytes = bytes_per_instance(first.single, first.one, model.in_axes)
     planned = tuple(2**k for k in range(MAX_LOG2 + 1) if 2**k * per_instance_bytes <= memory_bytes) or (1,)
-    labels = {"loop": "loop", "manual": model.manual_label, "vmap": "vmap"}
-    if first.manual is None:
-        del labels["manual"]
+    labels = strategies.labels(first)
     state = SweepState(labels, planned, (), {k: () for k in labels}, (), describe_device(device))
     start = clock()
     for n in planned:
         if state.sizes and clock() - start > budget:
             break
-        state = _measured(state, n, _time_size(model, device, n, clock, rest))
+        state = _measured(state, n, _time_size(model, device, n, selection.chunk, clock, rest))
         yield state
     reason = "done" if len(state.sizes) == len(planned) else f"time budget of {budget:g} s spent"
     if len(planned) < MAX_LOG2 + 1 and reason == "done":
@@ -56,8 +54,8 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     yield SweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _time_size(model, device, n: int, clock: Timer, rest) -> tuple[float, dict[str, Timing]]:
-    w = build(model, device, (n,))
+def _time_size(model, device, n: int, chunk: int, clock: Timer, rest) -> tuple[float, dict[str, Timing]]:
+    w = build(model, device, (n,), chunk)
     with jax.default_device(device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock, sharded=False)), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):

@@ -61,7 +61,7 @@ class SweepState:
         noise (see `_lead`) and, for a crossover, at every size from there on: a lead that comes
         and goes is noise, not a crossover."""
         out = []
-        for a, b in (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop")):
+        for a, b in (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop"), ("chunked", "vmap")):
             if a in self.labels and b in self.labels:
                 leads = [(n, lead) for i, n in enumerate(self.sizes) if (lead := self._lead(a, b, i)) is not None]
                 if leads:

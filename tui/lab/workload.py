@@ -19,7 +19,7 @@ from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance, check_fits
-from jaxbatch.lab.selection import Selection
+from jaxbatch.lab.selection import DEFAULT_CHUNK, Selection
 from jaxbatch.lab.spec import Model
 
 
@@ -32,6 +32,7 @@ class Workload:
     manual: Optional[Callable]
     one: tuple  # the arguments of one instance
     batch: tuple  # the batched arguments, batch axes first
+    chunk: int = DEFAULT_CHUNK  # the chunked strategy's instances per step
 
     @property
     def instances(self) -> int:
@@ -40,10 +41,10 @@ class Workload:
 
 def prepare(selection: Selection) -> Workload:
     """Load and build the model and draw its inputs; LabError says what went wrong."""
-    return build(load_selected(selection), resolve_device(selection.device), selection.batch_shape)
+    return build(load_selected(selection), resolve_device(selection.device), selection.batch_shape, selection.chunk)
 
 
-def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
+def build(model: Model, device: jax.Device, shape: tuple[int, ...], chunk: int = DEFAULT_CHUNK) -> Workload:
     """The model built afresh and its inputs for `shape`: the same seed gives the same
     parameters and the same first instances at every batch shape."""
     with jax.default_device(device):
@@ -55,4 +56,4 @@ def build(model: Model, device: jax.Device, shape: tuple[int, ...]) -> Workload:
         one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
         check_fits(bytes_per_instance(single, one, model.in_axes), shape, device)
         batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
-    return Workload(model, device, shape, single, manual, one, batch)
+    return Workload(model, device, shape, single, manual, one, batch, chunk)

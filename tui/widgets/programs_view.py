@@ -34,8 +34,8 @@ STATS_ROOM = 24  # pane rows from which the compiled programs' summary shows una
 LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 Key = tuple[str, tuple[str, str]]  # (level, pair)
 Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict read off them
-PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "sharded"), ("vmap", "shard_map"),
-         ("sharded", "shard_map"))
+PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "chunked"), ("vmap", "sharded"),
+         ("vmap", "shard_map"), ("sharded", "shard_map"))
 
 
 def _lexer(level: str):

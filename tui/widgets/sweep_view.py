@@ -49,8 +49,8 @@ class SafePlot(PlotextPlot):
 
 # Each strategy's colour, a theme variable: its curve and its entry in the legend under the
 # plots (plotext's own legend, drawn inside the plot, covered the top curve).
-SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "sharded": "success",
-          "shard_map": "warning"}
+SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "chunked": "success", "sharded": "warning",
+          "shard_map": "error"}
 
 
 class SweepView(Vertical, Pane, can_focus=True):
