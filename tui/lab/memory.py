@@ -1,14 +1,22 @@
-"""Will a batch fit? Estimated from shapes before anything is drawn, so a batch too big for the
-device is refused with a message instead of exhausting memory (or being killed for it)."""
+"""Will a batch fit? Before anything is drawn, from shapes (`check_fits`); after compiling, from
+XLA's own plan (`check_compiled`, `fits_up_to`). A batch too big for the device is refused with
+a message instead of exhausting memory (or being killed for it).
+
+"Per instance" means the same thing throughout: one instance's batched inputs and its outputs.
+Before compiling it comes from shapes (`bytes_per_instance`); after, from XLA's figures as
+(argument + output - alias) / instances. Temporaries are counted apart, because whether they grow
+with the batch depends on the strategy."""
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Optional, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import jax
 
 from jaxbatch.lab.errors import USER_ERRORS, LabError
+from jaxbatch.lab.selection import MAX_INSTANCES
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.
@@ -28,15 +36,32 @@ def bytes_per_instance(single: Callable, one: Sequence[Any], in_axes: Sequence[O
     return max(1, sum(math.prod(x.shape) * x.dtype.itemsize for x in leaves if hasattr(x, "dtype")))
 
 
-def available_bytes(device: jax.Device) -> Optional[int]:
-    """Free memory on `device`: the runtime's own figure where it has one (GPU, TPU), else the
-    host's MemAvailable (CPU). None when neither can be read: then nothing is refused."""
-    try:
-        stats = device.memory_stats()
-    except Exception:  # not every backend implements it
-        stats = None
+def memory_limit_bytes(device: jax.Device) -> Optional[int]:
+    """The memory a batch on `device` can have: the runtime's `bytes_limit` (GPU, TPU), else
+    the host's MemAvailable (CPU: the device is the host's RAM, shared with everything else
+    running, so what is available rather than what is installed). None when neither is known."""
+    stats = _stats(device)
     if stats and "bytes_limit" in stats:
-        return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+        return int(stats["bytes_limit"])
+    return _mem_available()
+
+
+def available_bytes(device: jax.Device) -> Optional[int]:
+    """Free memory on `device`: its limit less what the runtime holds already (on CPU the limit
+    is already what is free). None when unknown: then nothing is refused."""
+    limit = memory_limit_bytes(device)
+    stats = _stats(device)
+    return None if limit is None else limit - int((stats or {}).get("bytes_in_use", 0))
+
+
+def _stats(device: jax.Device) -> Optional[dict]:
+    try:
+        return device.memory_stats()
+    except Exception:  # not every backend implements it
+        return None
+
+
+def _mem_available() -> Optional[int]:
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
@@ -48,12 +73,87 @@ def available_bytes(device: jax.Device) -> Optional[int]:
 
 
 def check_fits(per_instance: int, shape: tuple[int, ...], device: jax.Device, free: Optional[int] = None) -> None:
+    """Refuse a batch whose inputs and outputs (`COPIES` of them) would take more than `SHARE`
+    of what is free, before its inputs are drawn; the message says how many instances would fit."""
     need = COPIES * per_instance * math.prod(shape)
     free = available_bytes(device) if free is None else free
     if free is not None and need > SHARE * free:
+        most = _largest(0, COPIES * per_instance, SHARE * free)
         raise LabError(f"batch {shape} needs about {_size(need)} ({COPIES} copies of {_size(per_instance)} per "
                        f"instance), more than half of the {_size(free)} free on {device.platform}: "
-                       f"try a smaller batch")
+                       f"try a smaller batch (at most {most:,} instances)")
+
+
+def check_compiled(peak_bytes: Optional[int], device: jax.Device, free: Optional[int] = None) -> None:
+    """Refuse to run an executable whose planned peak (`Hlo.peak_bytes`) exceeds what is free,
+    so a strategy too big for memory is that strategy's error rather than the process being
+    killed. Arguments already resident count twice (in the peak, and no longer free): a refusal
+    errs on the safe side. Unknown peak or free memory refuses nothing."""
+    free = available_bytes(device) if free is None else free
+    if peak_bytes is not None and free is not None and peak_bytes > free:
+        raise LabError(f"one call needs about {_size(peak_bytes)} as compiled, more than the {_size(free)} "
+                       f"free on {device.platform}: try a smaller batch")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How large a batch a compiled strategy can take. `up_to`: the most instances whose peak
+    stays within the limit (0: not even one); None with `never` False: unknown (no limit or no
+    plan); `never`: the limit is not reached at any batch up to the cap."""
+
+    up_to: Optional[int]
+    never: bool = False
+
+
+def fits_up_to(memory: Optional[Mapping[str, int]], instances: int, limit: Optional[int],
+               chunk: Optional[int] = None, cap: int = MAX_INSTANCES) -> Fit:
+    """The largest batch a strategy fits at, scaled from XLA's plan (`Hlo.memory`) at `instances`.
+
+    Arguments and outputs grow with the batch; all arguments are scaled, shared ones too, so the
+    answer errs small. manual and vmap (`chunk` None): temporaries grow with it as well.
+    chunked (`chunk` k): temporaries are one chunk's, paid once at any batch of k or more; but
+    where k does not divide the batch, lax.map stacks the loop's outputs in a temporary before
+    joining the remainder to them, about one more copy of those outputs (measured: temp ~ output
+    at 400 instances in chunks of 64, one chunk's at 448)."""
+    if not memory or limit is None or any(k not in memory for k in ("temp", "argument", "output")):
+        return Fit(None)
+    n, temp = instances, memory["temp"]
+    per = (memory["argument"] + memory["output"] - memory.get("alias", 0)) / n
+    if chunk is None:
+        return _capped(_largest(0, per + temp / n, limit), cap)
+    out = memory["output"] / n
+    whole = temp * chunk / n if n <= chunk else max(0.0, temp - out * _stacked(n, chunk))
+    small = _largest(0, per + whole / chunk, limit)  # within one chunk it is one vmap
+    if 0 <= small < chunk:
+        return _capped(small, cap)
+    dividing = _largest(whole, per, limit)  # batches the chunk divides
+    if dividing < 0:
+        return Fit(None, never=True)
+    best = dividing // chunk * chunk
+    # past a multiple M of the chunk, M + r instances also hold M instances' stacked outputs
+    last = _largest(whole, per + out, limit - per) // chunk * chunk
+    if last >= chunk:
+        best = max(best, min(last + chunk - 1, _largest(whole + out * last, per, limit)))
+    return _capped(best, cap)
+
+
+def _stacked(n: int, chunk: int) -> int:
+    """Instances whose outputs lax.map stacks in a temporary: all but the remainder, when there is one."""
+    return n // chunk * chunk if n > chunk and n % chunk else 0
+
+
+def _largest(fixed: float, per_instance: float, budget: float) -> int:
+    """The most instances with fixed + per_instance * instances <= budget; -1 where per_instance
+    is 0 and the fixed part fits (any batch fits)."""
+    if fixed > budget:
+        return 0
+    if per_instance <= 0:
+        return -1
+    return int((budget - fixed) // per_instance)
+
+
+def _capped(up_to: int, cap: int) -> Fit:
+    return Fit(None, never=True) if up_to < 0 or up_to >= cap else Fit(up_to)
 
 
 def _size(n: float) -> str:

@@ -46,3 +46,11 @@ def ratio(r: float) -> str:
 def device_text(device: Device) -> str:
     """`cpu (cpu)`, `gpu (NVIDIA H200)`: the platform, then what JAX calls the device."""
     return device.text
+
+
+def rate(value: float, unit: str) -> str:
+    """Three significant digits per second in decimal units: `3.1 GB/s`, `12.4 Gflop/s`."""
+    for scale, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{value / scale:.3g} {prefix}{unit}/s"
+    return f"{value:.3g} {unit}/s"
