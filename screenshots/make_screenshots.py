@@ -1,4 +1,4 @@
-"""Regenerate the README's screenshots: `python screenshots/make_screenshots.py`.
+"""Regenerate the README's screenshots: `python screenshots/make_screenshots.py [NAME.svg ...]`.
 
 Drives the real app headless with Pilot on the seed's model and writes SVGs next to this file.
 Outputs and programs are seeded, so they are the same on every machine with the same JAX; the
@@ -6,6 +6,7 @@ timings and the sweep are measured live, on this machine, by the timing helper.
 """
 
 import asyncio
+import sys
 from pathlib import Path
 
 from jaxbatch.app import make_app
@@ -20,6 +21,7 @@ SHOTS = {
     "help.svg": (Selection(), ["f1"]),
     "timings.svg": (Selection(batch_shape=(4096,)), ["3"]),
     "sweep.svg": (Selection(), ["s"]),
+    "chunk-sweep.svg": (Selection("at-set-large", (512,)), ["S"]),
     "dashboard.svg": (Selection(batch_shape=(4096,)), []),
 }
 SIZES = {"dashboard.svg": (160, 48)}
@@ -27,6 +29,7 @@ SIZES = {"dashboard.svg": (160, 48)}
 READY = {
     "timings.svg": lambda app: app.live is not None and app.live.rounds >= 30,
     "sweep.svg": lambda app: app.sweep is not None and bool(app.sweep.stopped),
+    "chunk-sweep.svg": lambda app: app.chunk_sweep is not None and bool(app.chunk_sweep.stopped),
     "dashboard.svg": lambda app: app.live is not None and app.live.rounds >= 30,
 }
 
@@ -50,10 +53,12 @@ async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)
     print(HERE / name)
 
 
-async def main() -> None:
+async def main(names: list[str]) -> None:
     for name, (selection, keys) in SHOTS.items():
+        if names and name not in names:
+            continue
         await shoot(name, selection, keys, SIZES.get(name, (100, 30)))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))  # names of shots to take again; none: all

@@ -8,10 +8,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jaxbatch.app import make_app
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Device
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Measurement, timing
-from jaxbatch.messages import SweepUpdated, TimingsUpdated
+from jaxbatch.messages import ChunkSweepUpdated, SweepUpdated, TimingsUpdated
 from jaxbatch.widgets.pane import shown_text as shown_text  # what `c` copies from a pane
 
 
@@ -84,6 +85,13 @@ def scripted_sweep(stopped: str = "done") -> SweepState:
                       Device("cpu", "cpu", 0), stopped)
 
 
+def scripted_chunk_sweep(stopped: str = "done") -> ChunkSweepState:
+    """at-set-large-like at batch 256: vmap's peak grows with the batch, a chunk's with k."""
+    ks = tuple(2**k for k in range(9))
+    return ChunkSweepState(256, ks, ks, tuple(2e-3 + 1e-5 * k for k in ks), tuple(None for _ in ks),
+                           tuple(262_144 * k for k in ks), 3e-2, 262_144 * 256, Device("cpu", "cpu", 0), stopped)
+
+
 class ScriptedTimings:
     """Answers each command at once with fixed events, and keeps the commands it was sent."""
 
@@ -98,6 +106,10 @@ class ScriptedTimings:
     def sweep(self, request, selection) -> None:
         self.commands.append(("sweep", request, selection))
         self.post(SweepUpdated(request, scripted_sweep()))
+
+    def chunk_sweep(self, request, selection) -> None:
+        self.commands.append(("chunk_sweep", request, selection))
+        self.post(ChunkSweepUpdated(request, scripted_chunk_sweep()))
 
     def pause(self) -> None:
         self.commands.append(("pause",))

@@ -6,6 +6,7 @@ strategies are exercised everywhere; this must happen before anything imports JA
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ import pytest
 from jaxbatch.cli import host_devices_flags  # imports no JAX
 
 os.environ["XLA_FLAGS"] = host_devices_flags(os.environ.get("XLA_FLAGS", ""), 4)
+# The roofline a timed report measures (with the tests' fake timers, too) is cached under here,
+# never in the user's own cache; the helper processes the app starts inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="jaxbatch-tests-cache-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -159,7 +159,10 @@ async def test_programs_pane_cycles_levels_and_pairs():
         await pilot.press("l")
         assert view.level == "hlo" and "XLA's programs differ" in verdict()
         assert "1 dot, 1 fusion" in shown_text(view.query_one(".summary"))
-        await pilot.press("p")  # only one compiled pair: the loop runs eagerly
+        await pilot.press("p")  # the compiled pairs only: the loop runs eagerly
+        await settle(pilot)
+        assert view.pair == ("vmap", "chunked")
+        await pilot.press("p")
         assert view.pair == ("manual", "vmap")
         await pilot.press("l", "p")  # back at the jaxpr: loop vs vmap, aligned in a worker
         await settle(pilot)

@@ -298,3 +298,23 @@ def test_every_step_named_for_the_notice_is_a_function_of_the_lab():
         for part in qualname.split("."):
             found = getattr(found, part, None)
         assert callable(found), f"jaxbatch.lab.{module} has no {qualname}: update jaxbatch.lab.waiting.STEPS"
+
+
+@pytest.mark.parametrize("value, says", [("0", "chunk 0 has no instances per step"),
+                                          ("x", "chunk 'x' is not a positive integer"),
+                                          ("-3", "chunk '-3' is not a positive integer"),
+                                          ("99999999", "more than the 65,536 instances")])
+def test_a_bad_chunk_is_one_line_and_status_2(value, says, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--no-timings", "--chunk", value])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and says in err and err.count("\n") == 1
+
+
+def test_chunk_means_the_same_on_either_side_and_sweep_budget_takes_either_sweep(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--chunk", "4", "report", "--chunk", "8"])
+    assert exit_.value.code == 2 and "--chunk given twice" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--sweep-budget", "3"])
+    assert exit_.value.code == 2 and "--sweep-budget needs --sweep or --chunk-sweep" in capsys.readouterr().err

@@ -112,7 +112,7 @@ async def test_every_sweep_conclusion_is_on_screen_at_80x24():
         await pilot.press("4")
         app.sweep = dataclasses.replace(scripted.sweep(times), labels=labels)
         await pilot.pause()
-        words = app.query_one(SweepView).query_one(".crossovers", Static)
+        words = app.query_one(SweepView).query_one(".conclusions", Static)
         rows = words.get_content_height(words.size, words.size, words.size.width)
         assert rows >= 5 and words.region.height == rows
         assert words.region.bottom <= app.query_one(KeyBar).region.y

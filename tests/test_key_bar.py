@@ -37,7 +37,7 @@ async def test_at_80_columns_help_quit_and_the_palette_show_and_the_pane_keys_sh
         await settle(pilot)
         text = widget_text(app.query_one(KeyBar))
         assert text.rstrip().endswith("^p palette  ? Help  q Quit")
-        assert " 1 2 3 4 Panes " in text and "Outputs" not in text and "…" in text
+        assert " 1 2 3 4 5 Panes " in text and "Outputs" not in text and "…" in text
 
 
 async def test_the_bar_follows_the_focused_pane():
@@ -47,7 +47,7 @@ async def test_the_bar_follows_the_focused_pane():
         bar = app.query_one(KeyBar)
         await pilot.press("3")
         await pilot.pause()
-        assert widget_text(bar).startswith(" space Pause/resume  r Restart  1 2 3 4 Panes")
+        assert widget_text(bar).startswith(" space Pause/resume  r Restart  1 2 3 4 5 Panes")
         await pilot.press("2")
         await pilot.pause()
         assert widget_text(bar).startswith(" l Level  p Pair")

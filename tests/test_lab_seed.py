@@ -57,7 +57,7 @@ def test_json_follows_the_contract(report):
     assert report.device.text == f"cpu ({report.device.kind})"
     assert data["device"] == {"platform": "cpu", "kind": report.device.kind, "id": report.device.id}
     assert data["single"]["on_batch"]["error"]["type"] == "TypeError"
-    assert set(data["strategies"]) == {"loop", "manual", "vmap"}
+    assert set(data["strategies"]) == {"loop", "manual", "vmap", "chunked"}
     assert data["strategies"]["manual"]["label"] == "einsum"
     assert data["primitives"]["vmap"] == ["dot_general", "add", "tanh", "reduce_sum"]
-    assert set(data["jaxpr"]) == {"loop", "manual", "vmap"}
+    assert set(data["jaxpr"]) == {"loop", "manual", "vmap", "chunked"}

@@ -51,7 +51,7 @@ def test_a_huge_user_input_is_refused_before_it_is_drawn(fixture_ref):
 
 
 def test_an_executable_past_free_memory_is_refused_and_one_within_runs():
-    with pytest.raises(LabError, match=r"^one call needs about 2.86 MiB as compiled, "
+    with pytest.raises(MemoryError, match=r"^one call needs about 2.86 MiB as compiled, "
                                        r"more than the 1.91 MiB free on cpu"):
         check_compiled(3_000_000, CPU, free=2_000_000)
     check_compiled(2_000_000, CPU, free=2_000_000)
@@ -94,6 +94,7 @@ def test_below_one_chunk_chunked_is_one_vmap():
 
 def test_no_growth_or_a_limit_past_the_cap_is_never_and_no_figures_unknown():
     assert fits_up_to({"temp": 64_000, "argument": 0, "output": 0}, 448, 10**6, chunk=64) == Fit(None, never=True)
-    assert fits_up_to(VMAP, 100, 10**12) == Fit(None, never=True)
+    assert fits_up_to(VMAP, 100, 10**12) == Fit(909_090_909)  # 1,100 bytes an instance: past the app's cap, a figure
+    assert fits_up_to(VMAP, 100, 10**12, cap=10**8) == Fit(None, never=True)
     assert fits_up_to(VMAP, 100, None) == Fit(None)
     assert fits_up_to(None, 100, 10**6) == Fit(None)

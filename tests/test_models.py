@@ -11,7 +11,7 @@ from jaxbatch.models import CATALOG
 
 # Models whose point is that a strategy is NOT the loop, and which strategy that is. rbg-keys:
 # under vmap JAX draws the whole batch from the first RBG key (the jax.random docs say so).
-DIFFERS = {"rbg-keys": {"vmap"}}
+DIFFERS = {"rbg-keys": {"vmap", "chunked"}}  # chunked vmaps each chunk: its first key too
 
 
 @pytest.fixture(scope="module", params=sorted(CATALOG))
@@ -75,3 +75,43 @@ def test_callback_sequential_vmap_loops_once_per_instance_down_to_xla():
     assert report.vmap_loop == Loop(steps=5, where="scan", level="jaxpr")
     assert hlo_loops(report.strategies["vmap"].hlo.optimized) == [("while", 5, None)]
     assert hlo_loops(report.strategies["manual"].hlo.optimized) == []
+
+
+def test_at_set_large_vmap_holds_a_batch_of_copies_and_the_hand_version_none():
+    """What the at-set-large note claims of memory: vmap's peak is the f32[5,N] it scatters
+    into; the hand version (a gather and a correction) holds nothing that grows with N."""
+    from jaxbatch.models.at_set_large import N
+
+    report = analyze(Selection("at-set-large", (5,), "cpu"))
+    copy = N * 4  # one f32 copy of the vector
+    assert report.strategies["vmap"].hlo.peak_bytes >= 5 * copy
+    assert report.strategies["manual"].hlo.peak_bytes < copy
+
+
+def test_scan_rnn_loops_over_time_only_and_compiles_to_the_hand_version():
+    report = analyze(Selection("scan-rnn", (5,), "cpu"))
+    assert report.vmap_loop is None
+    assert report.strategies["vmap"].hlo.loops == report.strategies["manual"].hlo.loops == [6]
+    assert report.same_program["hlo"] is True  # on CPU, as the note says
+
+
+def test_eigh_vmap_is_the_batched_call_and_its_outputs_do_not_depend_on_eigenvector_signs():
+    import jax.numpy as jnp
+    import numpy as np
+
+    report = analyze(Selection("eigh", (5,), "cpu"))
+    assert report.same_program["jaxpr"] is True
+    single, _ = load_model("eigh").build(np.random.default_rng(0))
+    a = jnp.asarray(np.random.default_rng(1).normal(size=(4, 4)), dtype=jnp.float32)
+    w, p = single(a)
+    s = (a + a.T) / 2
+    _, v = jnp.linalg.eigh(s)
+    flipped = v * jnp.array([1.0, -1.0, -1.0, 1.0])  # another valid choice of signs
+    assert np.allclose(p, jnp.einsum("ik,jk->kij", flipped, flipped), atol=1e-6)
+    assert np.allclose(jnp.einsum("kij,k->ij", p, w), s, atol=1e-5)  # the projectors rebuild the matrix
+
+
+def test_custom_vjp_vmap_drops_the_unused_loss_so_no_compiled_program_takes_a_log():
+    report = analyze(Selection("custom-vjp", (5,), "cpu"))
+    for key in ("vmap", "manual"):
+        assert not re.search(r"\blog(-plus-one)?\(", report.strategies[key].hlo.optimized), key

@@ -9,8 +9,10 @@ import jax
 import pytest
 
 from jaxbatch.lab import roofline
-from jaxbatch.lab.roofline import Point, Roof, cache_key, device_roof, judge, measure, roofline_json
-from jaxbatch.presentation.roofline import roof_text, roofline_line, roofline_rows
+from jaxbatch.lab.results import Roof
+from jaxbatch.lab.roof import Point, judge, roofline_json
+from jaxbatch.lab.roofline import cache_key, device_roof, measure
+from jaxbatch.presentation.roofline import roof_text, roofline_table
 from jaxbatch.presentation.units import rate
 
 # 10 GB/s and 100 Gflop/s: the ridge at 10 flop/B.
@@ -95,12 +97,11 @@ def test_words():
         "roofline on gpu: 4.1 TB/s, 500 Tflop/s (cached)"
     points = {"vmap": Point(0.25, 12.4e9, 3.1e9, 0.41, "memory"), "loop": Point(None, None, None, None, "dispatch"),
               "manual": Point(2.0, 1e6, 5e5, 0.0032, "compute")}
-    rows = roofline_rows(points, {"vmap": "vmap", "manual": "einsum"})
-    width = max(len(r.label) for r in rows)
-    assert [roofline_line(r, width) for r in rows] == [
-        "vmap    intensity 0.25 flop/B  3.1 GB/s  12.4 Gflop/s  41% of roofline  memory-bound",
-        "loop    intensity -  -  -  -  dispatch-bound",
-        "einsum  intensity 2 flop/B  500 kB/s  1 Mflop/s  0.32% of roofline  compute-bound",
+    assert roofline_table(points, {"vmap": "vmap", "manual": "einsum"}) == [
+        "           flop/B     bytes/s       flops/s  roofline  bound by",
+        "vmap         0.25    3.1 GB/s  12.4 Gflop/s       41%  memory",
+        "loop            -           -             -         -  dispatch",
+        "einsum          2    500 kB/s     1 Mflop/s     0.32%  compute",
     ]
 
 

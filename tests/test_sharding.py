@@ -35,7 +35,8 @@ def test_their_programs_show_the_sharding(seed8):
     assert "shard_map[" in seed8.strategies["shard_map"].jaxpr and "{V:batch}" in seed8.strategies["shard_map"].jaxpr
     assert "sdy.sharding" in seed8.strategies["sharded"].hlo.stablehlo
     data = report_json(seed8)
-    assert set(data["strategies"]) == {"loop", "manual", "vmap", "sharded", "shard_map"} and data["devices"] == 4
+    assert set(data["strategies"]) == {"loop", "manual", "vmap", "chunked", "sharded", "shard_map"}
+    assert data["devices"] == 4
 
 
 def test_a_batch_that_does_not_divide_says_so_and_runs_the_rest():

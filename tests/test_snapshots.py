@@ -1,7 +1,7 @@
 """What a person sees, pinned as SVG snapshots at the two designed sizes.
 
-Deterministic by construction: seeded inputs, scripted timings (no clock), and every
-snapshot is taken after the lab's worker has answered (no loading animation).
+Deterministic by construction: seeded inputs, scripted timings (no clock), a fixed memory
+size, and every snapshot is taken after the lab's worker has answered (no loading animation).
 Review `snapshot_report.html` before `pytest --snapshot-update`.
 """
 
@@ -13,6 +13,15 @@ from jaxbatch.messages import TimingsUpdated
 from app_helpers import make_test_app, settle
 
 SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture(autouse=True)
+def sixteen_gib(monkeypatch):
+    """The device's memory, injected as the clock is: the RAM available changes from run to run,
+    and the timings pane says from which batch each strategy runs out of it."""
+    from jaxbatch.lab import memory
+
+    monkeypatch.setattr(memory, "memory_limit_bytes", lambda device: 16 * 2**30)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

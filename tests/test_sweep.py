@@ -55,7 +55,7 @@ def noisy_sweep(per_instance: dict[str, list[float]], noise: dict[str, list[floa
             offsets = [noise[k][i] * (2 * r / (ROUNDS - 1) - 1) for r in range(ROUNDS)]
             rng.shuffle(offsets)
             timings[k] = measured([t[i] * n * (1 + off) for off in offsets], n)
-        s = _measured(s, n, (FLOOR, timings))
+        s = _measured(s, n, (FLOOR, timings, {}))  # no executables, no peaks
     return s
 
 
@@ -181,3 +181,88 @@ def test_sweep_starts_no_new_size_past_its_time_budget():
     ticks = iter(range(10**9))
     states = list(sweep(Selection(), budget_s=0.01, clock=lambda: next(ticks) * 0.05))
     assert states[-1].sizes == (1,) and "time budget" in states[-1].stopped
+
+
+# ---- peak memory per call (issue 14) ----------------------------------------------------------
+
+def test_the_sweeps_peak_bytes_are_xlas_plan_for_the_executables_it_timed():
+    """vmap's peak at a size is what plain JAX plans for jit(vmap(f)) on that batch: temporaries,
+    arguments and outputs, less what is aliased. The loop has no one executable."""
+    import jax
+
+    from jaxbatch.lab.loader import load_selected
+    from jaxbatch.lab.workload import build
+
+    ticks = iter(range(10**9))
+    last = list(sweep(Selection(), budget_s=1e9, memory_bytes=20 * 8, clock=lambda: next(ticks) * 0.05))[-1]
+    model = load_selected(Selection())
+    for n in (2, 8):
+        w = build(model, jax.devices("cpu")[0], (n,))
+        m = jax.jit(jax.vmap(w.single)).lower(*w.batch).compile().memory_analysis()
+        planned = m.temp_size_in_bytes + m.argument_size_in_bytes + m.output_size_in_bytes - m.alias_size_in_bytes
+        assert last.peak_bytes["vmap"][last.sizes.index(n)] == planned
+    assert last.peak_bytes["loop"] == (None,) * 4
+    assert all(isinstance(b, int) and b > 0 for k in ("manual", "chunked") for b in last.peak_bytes[k])
+
+
+def with_peaks(s: SweepState) -> SweepState:
+    """`s` with made-up peaks per call: einsum's linear in the batch, vmap's 3x it, none for the loop."""
+    peaks = {"loop": (None,) * len(s.sizes), "manual": tuple(100 * n for n in s.sizes),
+             "vmap": tuple(300 * n for n in s.sizes)}
+    return SweepState(**{**s.__dict__, "peak_bytes": {k: v for k, v in peaks.items() if k in s.labels}})
+
+
+def test_peak_bytes_survive_json_and_a_sweep_saved_before_them_still_loads():
+    s = with_peaks(scripted_sweep())
+    data = json.loads(json.dumps(sweep_json(s)))
+    assert data["peak_bytes"]["vmap"][-1] == 300 * 4096 and data["peak_bytes"]["loop"][0] is None
+    assert SweepState.from_json(data) == s
+    old = {k: v for k, v in scripted_sweep().to_json().items() if k != "peak_bytes"}
+    assert SweepState.from_json(old) == scripted_sweep() and SweepState.from_json(old).peak_bytes == {}
+
+
+def test_the_text_table_has_the_peak_memory_per_call_of_each_compiled_strategy():
+    from jaxbatch.presentation.sweep import sweep_lines
+    from jaxbatch.presentation.units import byte_size
+
+    s = with_peaks(scripted_sweep())
+    lines = sweep_lines(s)
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Peak memory per call"))
+    head, *rows = lines[start + 1:start + 1 + 1 + len(s.sizes)]
+    assert head.split() == ["batch", "einsum", "vmap"]  # no column for the loop
+    for row, n in zip(rows, s.sizes):
+        assert row.split()[0] == f"{n:,}" and row.endswith(byte_size(300 * n)) and byte_size(100 * n) in row
+    assert not any("Peak memory" in line for line in sweep_lines(scripted_sweep()))  # a sweep without peaks
+
+
+async def test_the_pane_at_80x24_plots_time_and_memory_and_shows_every_conclusion():
+    from textual.widgets import Static
+
+    from jaxbatch.widgets.key_bar import KeyBar
+    from jaxbatch.widgets.sweep_view import SafePlot, SweepView
+
+    from app_helpers import make_test_app, settle
+
+    s = with_peaks(scripted_sweep())
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        app.sweep = s
+        await pilot.pause()
+        view = app.query_one(SweepView)
+        time_plot, memory_plot = view.query_one(".per-instance", SafePlot), view.query_one(".peak-memory", SafePlot)
+        for plot in (time_plot, memory_plot):
+            assert plot.region.width >= 24 and plot.region.height >= 10, plot.region  # room for curves
+        drawn = str(memory_plot.render())
+        assert "peak memory per call" in drawn and "plot unavailable" not in drawn
+        # 100 B at batch 1 to 1.2 MB at 4,096, each power of ten a tick in bytes units
+        assert all(tick in drawn for tick in ("100 B", "1 kB", "10 kB", "100 kB", "1 MB", "10 MB"))
+        assert "time per instance" in str(time_plot.render())
+        words = view.query_one(".conclusions", Static)
+        said = str(words.content).splitlines()
+        assert said == crossovers(s) and len(said) == 3
+        assert words.region.height >= len(said) and words.region.bottom <= app.query_one(KeyBar).region.y
+        app.sweep = scripted_sweep()  # saved before peaks: no empty memory plot
+        await pilot.pause()
+        assert not memory_plot.display and time_plot.display

@@ -71,7 +71,8 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     ticks = iter(range(10**9))  # every reading 0.2 s later: each round lasts one call
     report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.2)
     t = report.timings
-    assert set(t) == {"loop", "manual", "vmap", "sharded", "shard_map"}  # 100 divides over the 4 test devices
+    # 100 divides over the 4 test devices
+    assert set(t) == {"loop", "manual", "vmap", "chunked", "sharded", "shard_map"}
     assert scaling(t, report.devices) == (pytest.approx(1.0), pytest.approx(0.25))  # every call lasts 0.2 s
     assert t["loop"].estimated is True and t["manual"].estimated is False  # 100 > 64 instances sampled
     assert t["loop"].compile_s is None and t["vmap"].compile_s > 0

@@ -27,7 +27,7 @@ def test_the_helper_times_a_selection_and_ends_with_its_input():
     client.close()
     assert client.proc.wait(5) is not None
     live = next(m.live for m in messages if isinstance(m, TimingsUpdated))
-    assert set(live.timings) == {"loop", "manual", "vmap"} and live.labels["manual"] == "einsum"
+    assert set(live.timings) == {"loop", "manual", "vmap", "chunked"} and live.labels["manual"] == "einsum"
     assert all(m.request == 7 for m in messages) and isinstance(messages[0], HelperStatus)
 
 

@@ -2,7 +2,9 @@
 
 import dataclasses
 
+from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.presentation.units import byte_size
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines
@@ -122,9 +124,9 @@ async def test_a_sweep_with_one_size_or_flat_times_draws_without_error():
             await pilot.pause()
             app.export_screenshot()  # renders every widget now
             plots = view.query(SafePlot)
-            assert len(plots) == 2
+            assert len(plots) == 3  # time, peak memory (hidden: this sweep has none), the ratio
             if len(state.sizes) > 1:  # drawn, and drawn again: plotext's log axes can't build twice
-                renders = [str(p.render()) for p in plots for _ in range(2)]
+                renders = [str(p.render()) for p in plots if p.display for _ in range(2)]
                 assert all(r and "unavailable" not in r for r in renders), renders
         assert "running: batch 4,096" in shown_text(view)
 
@@ -196,3 +198,24 @@ async def test_queued_timings_for_one_request_are_handled_once_the_latest():
             app.post_message(TimingsUpdated(app.helper_request, live))
         await pilot.pause()
         assert shown == [103] and app.live.instances == 103
+
+
+async def test_memory_beside_the_times_only_for_the_selection_timed():
+    """The scripted helper times 4,096 instances: at batch 4096 the pane gives each program's
+    peak memory (XLA's plan, roofline's beside it) and where each runs out; at batch 5 those
+    figures would be another selection's, and are not shown."""
+    app = make_test_app(Selection(batch_shape=(4096,)))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        memory = app.query_one("#timings-view .memory")
+        text = widget_text(memory)
+        assert memory.display and "Peak memory" in text and "chunked k=64" in text
+        assert "Out of memory (" in text and "available on cpu) from batch: einsum ≈" in text
+        plan = app.report.strategies["vmap"].hlo.peak_bytes
+        assert byte_size(plan) in text
+    app = make_test_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        assert not app.query_one("#timings-view .memory").display

@@ -30,6 +30,7 @@ from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 from jaxbatch.commands import commands
 from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
 from jaxbatch.keymap import config_path, load_keymap
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.selection import (
@@ -43,12 +44,22 @@ from jaxbatch.lab.selection import (
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
-from jaxbatch.messages import DevicesFound, HelperFailed, HelperStatus, LabDone, LabFailed, SweepUpdated, TimingsUpdated
+from jaxbatch.messages import (
+    ChunkSweepUpdated,
+    DevicesFound,
+    HelperFailed,
+    HelperStatus,
+    LabDone,
+    LabFailed,
+    SweepUpdated,
+    TimingsUpdated,
+)
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
 from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.timing_client import TimingClient
+from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.pane import Note, Pane, Scroll
@@ -61,7 +72,8 @@ from jaxbatch.widgets.timings_view import TimingsView
 # outputs and timings stand beside the panes, which open on the programs.
 MIN_SIZE = (70, 20)
 DASHBOARD_SIZE = (160, 48)
-PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep"}
+PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep",
+         "chunks": "5 Chunks"}
 
 
 class JaxBatchApp(App):
@@ -78,7 +90,11 @@ class JaxBatchApp(App):
                 tooltip="Live timings on the chosen device"),
         Binding("4", "show_pane('sweep')", "Sweep", id="pane.sweep", priority=True, group=PANE_KEYS,
                 tooltip="Per-instance time across batch sizes"),
+        Binding("5", "show_pane('chunks')", "Chunks", id="pane.chunks", priority=True, group=PANE_KEYS,
+                tooltip="Time and memory of the chunked strategy across chunk sizes"),
         Binding("s", "sweep", "Sweep", id="sweep.start", tooltip="Time every strategy at batch sizes 1, 2, 4, …"),
+        Binding("S", "chunk_sweep", "Chunk sweep", id="chunk_sweep.start",
+                tooltip="Time the chunked strategy at k = 1, 2, 4, … up to the batch, against vmap"),
         Binding("m", "focus_model", "Model", id="focus.model", tooltip="Choose the model"),
         Binding("b", "focus_batch", "Batch", id="focus.batch", tooltip="Type a batch shape: 5, 4,8 or (4, 8)"),
         Binding("a", "in_axes", "in_axes", id="in_axes", tooltip="Set the in_axes: 0 or None per argument"),
@@ -99,12 +115,14 @@ class JaxBatchApp(App):
     report: var[Report | None] = var(None, always_update=True)  # the lab's answer on screen
     computing = var(False)  # the lab is working on the selection: the report panes show it
     backends: var[Backends | None] = var(None)  # every device JAX found, for the picker and pane 3
-    helper_job = var("", bindings=True)  # what the timing helper is doing: "timings", "sweep" or nothing
+    helper_job = var("", bindings=True)  # what the timing helper is doing: "timings", "sweep", "chunk_sweep" or ""
     live: var[LiveTimings | None] = var(None, always_update=True)  # the timings so far
     paused = var(False)
     timings_note: var[Note | None] = var(None)  # pane 3's heading in place of the timings'
     sweep: var[SweepState | None] = var(None, always_update=True, bindings=True)  # the last sweep, also exported
     sweep_note: var[Note | None] = var(None)
+    chunk_sweep: var[ChunkSweepState | None] = var(None, always_update=True, bindings=True)  # the last chunk sweep
+    chunk_sweep_note: var[Note | None] = var(None)
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
                  theme: str | None = None) -> None:
@@ -153,6 +171,9 @@ class JaxBatchApp(App):
                     yield self._timings(id="timings-view")
                 with TabPane(PANES["sweep"], id="sweep"):
                     yield SweepView(id="sweep-view").data_bind(JaxBatchApp.sweep, note=JaxBatchApp.sweep_note)
+                with TabPane(PANES["chunks"], id="chunks"):
+                    yield ChunkSweepView(id="chunks-view").data_bind(JaxBatchApp.chunk_sweep,
+                                                                     note=JaxBatchApp.chunk_sweep_note)
         yield KeyBar(pinned=("help", "quit"))
 
     @staticmethod
@@ -162,7 +183,7 @@ class JaxBatchApp(App):
     @staticmethod
     def _timings(id: str) -> TimingsView:
         return TimingsView(id=id).data_bind(JaxBatchApp.live, JaxBatchApp.paused, JaxBatchApp.backends,
-                                            note=JaxBatchApp.timings_note)
+                                            JaxBatchApp.report, note=JaxBatchApp.timings_note)
 
     def on_resize(self, event) -> None:
         self.fit(event.size.width, event.size.height)
@@ -280,6 +301,20 @@ class JaxBatchApp(App):
             self._next_job("")
             self.sweep_note = Note("Sweep cancelled: s starts again")
 
+    def action_chunk_sweep(self) -> None:
+        self.helper.chunk_sweep(self._next_job("chunk_sweep"), self.selection)
+        self.chunk_sweep = None
+        self.chunk_sweep_note = Note(f"Chunk sweep at batch {self.selection.batch_shape}: compiling and timing "
+                                     "k=1 and vmap…", "busy")
+        self.timings_note = Note("Stopped for the chunk sweep (pane 5): r measures again")
+        self.action_show_pane("chunks")
+
+    def action_cancel_chunk_sweep(self) -> None:
+        if self.chunk_sweep_running:
+            self.helper.stop()
+            self._next_job("")
+            self.chunk_sweep_note = Note("Chunk sweep cancelled: S starts again")
+
     def _answers_helper(self, request: int | None, kind: str = "") -> bool:
         """Whether a helper message is for its current request (None: about the helper itself)
         and, given `kind`, of that kind; not when the app is closing."""
@@ -294,6 +329,10 @@ class JaxBatchApp(App):
         if self._answers_helper(message.request, "sweep"):
             self.sweep, self.sweep_note = message.state, None
 
+    def on_chunk_sweep_updated(self, message: ChunkSweepUpdated) -> None:
+        if self._answers_helper(message.request, "chunk_sweep"):
+            self.chunk_sweep, self.chunk_sweep_note = message.state, None
+
     def on_helper_status(self, message: HelperStatus) -> None:
         if self._answers_helper(message.request, "timings"):
             self.timings_note = Note(f"⟳ {message.text}", "busy")
@@ -303,6 +342,8 @@ class JaxBatchApp(App):
             return
         if self.helper_job == "sweep":
             self.sweep_note = Note(f"Sweep failed: {message.error}", "error")
+        elif self.helper_job == "chunk_sweep":
+            self.chunk_sweep_note = Note(f"Chunk sweep failed: {message.error}", "error")
         else:
             self.live, self.timings_note = None, Note(f"✗ {message.error}", "error")
 
@@ -374,11 +415,17 @@ class JaxBatchApp(App):
             return False  # the digit goes to the input instead
         if action == "cancel_sweep":
             return self.sweep_running  # escape does nothing else on the sweep pane: hidden
+        if action == "cancel_chunk_sweep":
+            return self.chunk_sweep_running
         return True
 
     @property
     def sweep_running(self) -> bool:
         return self.helper_job == "sweep" and (self.sweep is None or not self.sweep.stopped)
+
+    @property
+    def chunk_sweep_running(self) -> bool:
+        return self.helper_job == "chunk_sweep" and (self.chunk_sweep is None or not self.chunk_sweep.stopped)
 
     def action_show_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
@@ -515,6 +562,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
         ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
         ("Timings pane (3)", list(TimingsView.BINDINGS)),
         ("Sweep pane (4)", list(SweepView.BINDINGS)),
+        ("Chunks pane (5)", list(ChunkSweepView.BINDINGS)),
     ]
 
 

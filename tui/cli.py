@@ -47,7 +47,8 @@ def fail(message: str) -> NoReturn:
 SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "host_devices": None,
              "input": [], "in_axes": None, "batched": None, "chunk": None}
 APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1"}  # the app's alone
-REPORT = {"json": False, "no_timings": False, "sweep": False, "sweep_budget": None}  # after `report` only
+REPORT = {"json": False, "no_timings": False, "sweep": False, "chunk_sweep": False,  # after `report` only
+          "sweep_budget": None}
 REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the selection options are
 # `report | head -1`: the reader left, a normal end. The status a shell reports for a writer
 # that SIGPIPE ended (128 + 13), as for `yes | head -1`; under `set -o pipefail` a script still
@@ -109,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip the timings (compile, per call, per instance, dispatch floor)")
     report.add_argument("--sweep", action="store_true",
                         help="also time every strategy at batch sizes 1, 2, 4, ... (bounded by --sweep-budget)")
+    report.add_argument("--chunk-sweep", action="store_true",
+                        help="also time the chunked strategy at k = 1, 2, 4, ... up to the batch, against vmap, "
+                             "and name the best trade-off of time and memory")
     report.add_argument("--sweep-budget", type=_positive_seconds, metavar="SECONDS",
-                        help="start no new batch size after this many seconds (default 30; needs --sweep)")
+                        help="start no new batch size (or chunk size) after this many seconds (default 30 each; "
+                             "needs --sweep or --chunk-sweep)")
     _timeout_option(report, AFTER)
     sub.add_parser("models", help="list the built-in models, name first")
     return parser
@@ -145,8 +150,8 @@ def _resolved(args: argparse.Namespace) -> argparse.Namespace:
         fail(f"--{app_only[0]} applies to the app, not to `{command}`")
     if not given.get("serve") and ({"port", "host"} & set(given)):
         fail("--port and --host apply only with --serve")
-    if "sweep_budget" in given and "sweep" not in given:
-        fail("--sweep-budget needs --sweep")
+    if "sweep_budget" in given and "sweep" not in given and "chunk_sweep" not in given:
+        fail("--sweep-budget needs --sweep or --chunk-sweep")
     return argparse.Namespace(**{**APP, **REPORT, **REPORT_EITHER_SIDE, **given})
 
 
@@ -190,8 +195,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             return _models()
         selection = parse_selection(args)
         if args.command == "report":
-            return _report(selection, as_json=args.json, timings=not args.no_timings,
-                           sweep_budget=args.sweep_budget if args.sweep else False, timeout=args.timeout)
+            return _report(selection, as_json=args.json, timings=not args.no_timings, sweep=args.sweep,
+                           chunk_sweep=args.chunk_sweep, budget=args.sweep_budget, timeout=args.timeout)
         _check_theme(args.theme)
         if args.serve:
             from jaxbatch.serve import serve
@@ -263,30 +268,32 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _report(selection: Selection, as_json: bool, timings: bool, sweep_budget, timeout: Optional[float] = None) -> int:
-    """`sweep_budget`: False for no sweep, None for the default budget, or seconds. `timeout`:
-    seconds after which to give up, or None to wait (saying what for)."""
+def _report(selection: Selection, as_json: bool, timings: bool, sweep: bool = False, chunk_sweep: bool = False,
+            budget: Optional[float] = None, timeout: Optional[float] = None) -> int:
+    """`budget`: seconds for each sweep asked for, None for the default. `timeout`: seconds after
+    which to give up, or None to wait (saying what for)."""
     import time
 
     from jaxbatch.lab.analysis import analyze  # imports JAX, before any clock starts
 
     def compute():
         report = analyze(selection, timer=time.perf_counter if timings else None)
-        return report, (None if sweep_budget is False else _sweep(selection, sweep_budget))
+        return (report, _sweep(selection, budget) if sweep else None,
+                _chunk_sweep(selection, budget) if chunk_sweep else None)
 
     try:  # what the user's model prints goes to stderr: stdout holds the report
         with contextlib.redirect_stdout(sys.stderr):
-            report, sweep = _watched(compute, selection, timeout)
+            report, sizes, chunks = _watched(compute, selection, timeout)
     except LabError as exc:
         fail(str(exc))
     if as_json:
         from jaxbatch.report_json import report_json
 
-        print(json.dumps(report_json(report, sweep), indent=2))
+        print(json.dumps(report_json(report, sizes, chunks), indent=2))
     else:
         from jaxbatch.report_text import render
 
-        sys.stdout.write(render(report, sweep))
+        sys.stdout.write(render(report, sizes, chunks))
     return 0
 
 
@@ -356,14 +363,27 @@ def _exit_now(status: int) -> NoReturn:
 
 
 def _sweep(selection: Selection, budget):
-    """The sweep, with one progress line on stderr when it is a terminal."""
+    """The sweep over batch sizes, with one progress line on stderr when it is a terminal."""
     from jaxbatch.lab.sweep import sweep
 
+    return _progressing(sweep(selection, budget_s=budget),
+                        lambda s: f"sweep: batch {s.sizes[-1]:,} ({len(s.sizes)}/{len(s.planned)})")
+
+
+def _chunk_sweep(selection: Selection, budget):
+    """The sweep over chunk sizes at the selection's batch, with a progress line likewise."""
+    from jaxbatch.lab.chunk_sweep import chunk_sweep
+
+    return _progressing(chunk_sweep(selection, budget_s=budget),
+                        lambda s: f"chunk sweep: k={s.ks[-1]:,} ({len(s.ks)}/{len(s.planned)})" if s.ks else "")
+
+
+def _progressing(states, line):
+    """The last of `states`, saying `line(state)` on stderr after each when it is a terminal."""
     state = None
-    for state in sweep(selection, budget_s=budget):
+    for state in states:
         if sys.stderr.isatty():
-            print(f"\r\033[Ksweep: batch {state.sizes[-1]:,} ({len(state.sizes)}/{len(state.planned)})",
-                  end="", file=sys.stderr, flush=True)
+            print(f"\r\033[K{line(state)}", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     return state

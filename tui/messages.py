@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
@@ -54,6 +55,11 @@ class TimingsUpdated(_Snapshot):
 @dataclass
 class SweepUpdated(_Snapshot):
     state: SweepState
+
+
+@dataclass
+class ChunkSweepUpdated(_Snapshot):
+    state: ChunkSweepState
 
 
 @dataclass

@@ -12,16 +12,21 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.lab.roof import points, roofline_json
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.presentation.chunk_sweep import best_text
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.memory import cross_check
 from jaxbatch.presentation.sweep import crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
 
 
-def report_json(report: Report, sweep: Optional[SweepState] = None) -> dict[str, Any]:
+def report_json(report: Report, sweep: Optional[SweepState] = None,
+                chunk_sweep: Optional[ChunkSweepState] = None) -> dict[str, Any]:
     """The whole report as JSON-ready data (json.dumps(..., allow_nan=False) takes it); with a
-    sweep, under "sweep"."""
+    sweep, under "sweep", and a chunk sweep under "chunk_sweep" (with its trade-off in words)."""
     data = {
         "model": report.model,
         "summary": report.summary,
@@ -49,19 +54,27 @@ def report_json(report: Report, sweep: Optional[SweepState] = None) -> dict[str,
         "hlo": {k: s.hlo.to_json() for k, s in report.strategies.items() if s.hlo},
         "hlo_verdict": hlo_verdict(report.hlo_comparison),
         "memory": memory_json(report),
+        "memory_limit_bytes": report.memory_limit_bytes,
+        "fits_up_to": {k: f.to_json() for k, f in report.fits.items()},
         "same_program": report.same_program,
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
         **({"timings": {k: t.to_json() for k, t in report.timings.items()},
             "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
+        **({"roofline": roofline_json(report.roof, points(report.strategies, report.timings or {},
+                                                           report.dispatch_floor_s, report.roof))}
+           if report.roof is not None else {}),
     }
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
+    if chunk_sweep is not None:
+        data["chunk_sweep"] = {**chunk_sweep.to_json(), "best_text": best_text(chunk_sweep)}
     return data
 
 
 def memory_json(report: Report) -> dict[str, Any]:
-    """Each compiled strategy's peak memory per call, and per instance of the batch."""
+    """Each compiled strategy's peak memory per call, and per instance of the batch; beside it
+    jax.experimental.roofline's peak and whether the two agree (None: roofline doesn't apply)."""
     out = {}
     instances = math.prod(report.batch_shape)
     for key, s in report.strategies.items():
@@ -70,7 +83,8 @@ def memory_json(report: Report) -> dict[str, Any]:
             m = s.hlo.memory
             out[key] = {"peak_bytes": peak, "temp_bytes": m["temp"], "argument_bytes": m["argument"],
                         "output_bytes": m["output"], "alias_bytes": m.get("alias", 0),
-                        "per_instance_bytes": peak / instances}
+                        "per_instance_bytes": peak / instances, "roofline_peak_bytes": s.roofline_peak_bytes,
+                        "roofline_agrees": cross_check(peak, s.roofline_peak_bytes)}
     return out
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import ROLES, OnBatch, Report
+from jaxbatch.lab.roof import points
 from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, memory_rows
+from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, disagreement, fits_line, memory_rows
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -19,13 +22,14 @@ from jaxbatch.presentation.outputs import (
     strategy_verdict,
 )
 from jaxbatch.presentation.programs import MARKERS, alignment_rows, hlo_summary, jaxpr_text, levels_text
+from jaxbatch.presentation.roofline import ROOF_CAVEAT, roof_text, roofline_table
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text
 from jaxbatch.presentation.verdicts import alignment_verdict
 
 
-def render(report: Report, sweep: Optional[SweepState] = None) -> str:
+def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Optional[ChunkSweepState] = None) -> str:
     lines = [
         f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} "
         f"on {device_text(report.device)}, jax {report.jax_version}",
@@ -67,6 +71,8 @@ def render(report: Report, sweep: Optional[SweepState] = None) -> str:
     lines += _backends(report)
     if sweep is not None:
         lines += sweep_lines(sweep)
+    if chunk_sweep is not None:
+        lines += chunk_sweep_lines(chunk_sweep)
     return "\n".join(lines) + "\n"
 
 
@@ -74,7 +80,10 @@ def _memory(report: Report, width: int) -> list[str]:
     rows = memory_rows(report)
     if not rows:
         return []
-    return ["", MEMORY_HEAD, *(f"  {label:<{width}} {call} per call · {one} per instance" for label, call, one in rows)]
+    return ["", *_wrapped(MEMORY_HEAD, ""),
+            *(f"  {label:<{width}} {call:>9} per call · {one:>9} per instance · roofline {checked}"
+              for label, call, one, checked in rows),
+            *_wrapped(disagreement(report), "  "), *_wrapped(fits_line(report), "  ")]
 
 
 def _backends(report: Report) -> list[str]:
@@ -107,7 +116,15 @@ def _timings(report: Report) -> list[str]:
         lines.append(f"  {r.label:<{width}} {r.compile:>10} {r.per_call:>10} {r.iqr:>10} {r.per_instance:>10} "
                      f"{r.ratio:>{ratio_width}}  {flags_text(r)}")
     spread = scaling_text(report.timings, report.devices, report.device.platform)
-    return lines + ([f"  {spread}"] if spread else [])
+    return lines + ([f"  {spread}"] if spread else []) + _roofline(report, labels)
+
+
+def _roofline(report: Report, labels: dict[str, str]) -> list[str]:
+    """Each timed call against what the device can do, when its roofline was measured."""
+    if report.roof is None:
+        return []
+    table = roofline_table(points(report.strategies, report.timings, report.dispatch_floor_s, report.roof), labels)
+    return ["", roof_text(report.roof), *(f"  {line}" for line in table), *_wrapped(ROOF_CAVEAT, "  ")]
 
 
 def _aligned(report: Report) -> list[str]:

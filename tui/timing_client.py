@@ -16,10 +16,11 @@ from typing import Any, Callable, Optional
 
 from textual.message import Message
 
+from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
-from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.messages import ChunkSweepUpdated, HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 
 
 def message_from(line: dict[str, Any]) -> Optional[Message]:
@@ -29,6 +30,8 @@ def message_from(line: dict[str, Any]) -> Optional[Message]:
         return TimingsUpdated(request, LiveTimings.from_json(line["data"]))
     if kind == "sweep":
         return SweepUpdated(request, SweepState.from_json(line["data"]))
+    if kind == "chunk_sweep":
+        return ChunkSweepUpdated(request, ChunkSweepState.from_json(line["data"]))
     if kind == "status":
         return HelperStatus(request, line.get("text", ""))
     if kind == "error":
@@ -47,6 +50,9 @@ class TimingClient:
 
     def sweep(self, request: int, selection: Selection) -> None:
         self._send(op="sweep", request=request, selection=selection.to_json())
+
+    def chunk_sweep(self, request: int, selection: Selection) -> None:
+        self._send(op="chunk_sweep", request=request, selection=selection.to_json())
 
     def pause(self) -> None:
         self._send(op="pause")

@@ -89,3 +89,23 @@ def test_chunked_agrees_with_the_loop_exactly_when_lax_map_does(name, report, fa
     fn, batch = _mine(name, 64)
     mine = agreement(tree_pairs(jax.tree_util.tree_map(np.asarray, jax.jit(fn)(*batch)), f.loop)).agrees
     assert claim(report(name, BATCH), "strategies", "chunked", "agreement", "agrees") is mine
+
+
+def test_a_two_dimensional_batch_is_chunked_over_the_flattened_batch():
+    """A (2, 4) batch is 8 instances: k=3 makes a scan of 2 steps over the flat batch and a
+    remainder of 2, and the output comes back in the (2, 4) shape, equal to lax.map's here."""
+    from jaxbatch.lab.analysis import analyze
+    from jaxbatch.lab.selection import Selection
+    from jaxbatch.lab.workload import prepare
+    from jaxbatch.report_json import report_json
+
+    r = report_json(analyze(Selection("tanh-dense", (2, 4), "cpu", chunk=3)))
+    w = prepare(Selection("tanh-dense", (2, 4), "cpu"))
+    flat = tuple(a.reshape((8,) + a.shape[2:]) if ax == 0 else a for a, ax in zip(w.batch, w.model.in_axes))
+    closed = jax.make_jaxpr(my_chunked(w.single, tuple(w.model.in_axes), 3))(*flat)
+    assert [p["length"] for name, p in loop_equations(closed) if name == "scan"] == [2]
+    mine = np.asarray(jax.jit(my_chunked(w.single, tuple(w.model.in_axes), 3))(*flat)).reshape(2, 4)
+    shown = np.asarray(claim(r, "strategies", "chunked", "output"), dtype=np.float32)
+    assert shown.shape == (2, 4) and agreement(tree_pairs(shown, mine)).agrees
+    assert claim(r, "strategies", "chunked", "agreement", "agrees") is True
+    assert {"reshape", "scan", "concatenate"} <= set(claim(r, "primitives", "chunked"))

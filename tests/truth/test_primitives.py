@@ -79,6 +79,11 @@ CONTRASTS = {
     "random-keys": [("random_bits", "vmap", None), ("random_wrap", "vmap", None)],
     "conv-batched-kernel": [("conv_general_dilated", "vmap", None), ("conv_general_dilated", "manual", None)],
     "linear-solve": [("lu", "vmap", None), ("lu", "manual", None)],
+    "at-set-large": [("scatter", "vmap", "manual"), ("gather", "manual", "vmap")],
+    "argsort": [("sort", "vmap", None), ("sort", "manual", None), ("broadcast_in_dim", "vmap", "manual")],
+    "scan-rnn": [("scan", "loop", None), ("scan", "vmap", None), ("scan", "manual", None)],
+    "eigh": [("eigh", "vmap", None), ("eigh", "manual", None)],
+    "custom-vjp": [("custom_vjp_call", "vmap", "manual"), ("logistic", "vmap", None), ("logistic", "manual", None)],
 }
 
 

@@ -14,7 +14,21 @@ from typing import Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import agreement, compiles, float64, hlo, hlo_text, jaxprs, live, loops, sharding, strategies, timing
+from jaxbatch.lab import (
+    agreement,
+    compiles,
+    float64,
+    hlo,
+    hlo_text,
+    jaxprs,
+    live,
+    loops,
+    memory,
+    roofline,
+    sharding,
+    strategies,
+    timing,
+)
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
@@ -25,13 +39,17 @@ from jaxbatch.lab.spec import Model, aval_text
 from jaxbatch.lab.timing import Timer
 from jaxbatch.lab.workload import Workload, prepare
 
+# The strategies that run the whole batch as one program on one device: their memory scales with it.
+BATCHED = ("manual", "vmap", "chunked")
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
 
 
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
-            min_round_s: float = timing.REPORT_ROUND_S) -> Report:
-    """Everything about `selection`; with a `timer`, also how long each strategy takes."""
+            min_round_s: float = timing.REPORT_ROUND_S, roof: Optional[bool] = None) -> Report:
+    """Everything about `selection`; with a `timer`, also how long each strategy takes. With
+    `roof` (by default, when timed) the device's roofline too: measured once per device and JAX
+    version, then read from the user's cache."""
     w = prepare(selection)
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
     with jax.default_device(device):
@@ -48,7 +66,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         outs = agreement.Outputs(reference, float64_reference)
         try:
             on_batch = _on_batch(single, batch, outs)
-            compiled, sharded_note = _strategies(w, runs, outs, clock)
+            compiled, sharded_note = _strategies(w, runs, outs, clock, memory.available_bytes(device))
             agreements = outs.verdicts()
         finally:
             float64_reference.close()
@@ -62,6 +80,10 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             for _ in range(rounds):
                 bench.round()
             floor, timings = bench.timings()
+        limit = memory.memory_limit_bytes(device)
+        fits = {k: memory.fits_up_to(s.hlo.memory, w.instances, limit, chunk=w.chunk if k == "chunked" else None)
+                for k, s in runs.items() if s.hlo is not None and k in BATCHED}
+        measured_roof = roofline.device_roof(device, clock) if (timer is not None if roof is None else roof) else None
         left = "manual" if "manual" in runs else "loop"
         alignment = compare_programs(runs, left, "vmap")
         return Report(
@@ -71,6 +93,9 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             source=model.source,
             batch_shape=shape,
             chunk=w.chunk,
+            memory_limit_bytes=limit,
+            fits=fits,
+            roof=measured_roof,
             device=describe_device(device),
             jax_version=jax.__version__,
             warnings=[text for text in (nonfinite_warning(reference), compiling_warning(eager_compiles, w.instances))
@@ -97,17 +122,18 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         )
 
 
-def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer):
+def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):
     """Run the hand-batched, vmapped, chunked and sharded strategies into `runs`, their outputs into
     `outs`; returns (strategy -> (executable, compile seconds, arguments)) and why the sharded
-    strategies did not run, when they did not."""
+    strategies did not run, when they did not. An executable whose peak memory passes `free`
+    is not run: that is its error."""
     compiled = {}
     labels = strategies.labels(w)
     for key, fn in strategies.batched(w).items():
-        runs[key], compiled[key] = _run(key, labels[key], fn, w.batch, outs, clock)
+        runs[key], compiled[key] = _run(key, labels[key], fn, w.batch, outs, clock, w.device, free)
     spread, sharded_note = sharding.plan(w)
     for key, fn in (spread.fns if spread else {}).items():
-        runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock)
+        runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock, w.device, free)
         if spread.note:
             runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
     return compiled, sharded_note
@@ -211,13 +237,15 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
                     eqns=jaxprs.flatten(closed), **base)
 
 
-def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer):
+def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer, device, free: Optional[int]):
     """Compile once (timed: lowering and compiling), run that executable (the program one would
-    deploy), keep its output in `outs` to be checked against the loop, and its jaxpr, StableHLO
-    and optimized HLO. Returns the strategy and (executable, compile seconds, its arguments),
-    the executable None on error."""
+    deploy) unless its planned peak memory passes `free`, keep its output in `outs` to be checked
+    against the loop, and its jaxpr, StableHLO and optimized HLO. Returns the strategy and
+    (executable, compile seconds, its arguments), the executable None on error."""
     try:
         lowered, compiled, compile_s = live.compile_timed(fn, batch, clock)
+        program = hlo.describe(lowered, compiled)
+        memory.check_compiled(program.peak_bytes, device, free)
         out = to_host(compiled(*batch))
         closed = jaxprs.trace(fn, *batch)
     except USER_ERRORS as exc:
@@ -231,7 +259,8 @@ def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer)
         jaxpr=jaxprs.text(closed),
         primitives=jaxprs.primitives(closed),
         eqns=jaxprs.flatten(closed),
-        hlo=hlo.describe(lowered, compiled),
+        hlo=program,
+        roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in BATCHED else None,
     )
     return strategy, (compiled, compile_s, batch)
 

@@ -14,8 +14,9 @@ from typing import Callable, Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import compiles, sharding, strategies, timing
+from jaxbatch.lab import compiles, hlo, memory, sharding, strategies, timing
 from jaxbatch.lab.devices import describe_device
+from jaxbatch.lab.results import Roof
 from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
 from jaxbatch.lab.workload import Workload
 
@@ -42,16 +43,19 @@ Executables = dict[str, tuple[Callable, float, tuple]]
 
 def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Executables:
     """The hand-batched, vmapped, chunked and (over several devices) sharded executables with
-    their compile times; one that fails to compile is left out (the analysis shows its error)."""
+    their compile times; one that fails to compile, or would need more memory than is free, is
+    left out (the analysis shows why)."""
     fns = {key: (fn, w.batch) for key, fn in strategies.batched(w).items()}
     spread = sharding.plan(w)[0] if sharded else None
     if spread is not None:
         fns.update({key: (fn, spread.args) for key, fn in spread.fns.items()})
     out = {}
+    free = memory.available_bytes(w.device)
     for key, (fn, args) in fns.items():
         try:
             _, compiled, seconds = compile_timed(fn, args, clock)
-        except Exception:
+            memory.check_compiled(hlo.compiled_peak_bytes(compiled), w.device, free)
+        except Exception:  # its error, or a peak past free memory (MemoryError): not timed
             continue
         out[key] = (compiled, seconds, args)
     return out
@@ -125,8 +129,8 @@ class Bench:
         return floor, {key: timing.timing(m, s.compile_s, self.instances, floor, manual_s, estimated=s.scale != 1)
                        for key, (s, m) in measured.items()}
 
-    def snapshot(self, state: str) -> LiveTimings:
+    def snapshot(self, state: str, roof: Optional[Roof] = None) -> LiveTimings:
         floor, timings = self.timings()
         history = {s.key: tuple(t * s.scale for t in self.series[s.key].per_call[-HISTORY:]) for s in self.subjects}
         return LiveTimings(self.rounds, floor, timings, history, self.device, self.instances, state, self.labels,
-                           self.devices)
+                           self.devices, roof)

@@ -9,19 +9,21 @@ with the batch depends on the strategy."""
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import jax
 
 from jaxbatch.lab.errors import USER_ERRORS, LabError
-from jaxbatch.lab.selection import MAX_INSTANCES
+from jaxbatch.lab.results import Fit
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.
 COPIES = 3
 SHARE = 0.5
+# A batch this large is past anything a device holds: a strategy that still fits it never runs out.
+NEVER = 1 << 50
 
 
 def bytes_per_instance(single: Callable, one: Sequence[Any], in_axes: Sequence[Optional[int]]) -> int:
@@ -86,27 +88,17 @@ def check_fits(per_instance: int, shape: tuple[int, ...], device: jax.Device, fr
 
 def check_compiled(peak_bytes: Optional[int], device: jax.Device, free: Optional[int] = None) -> None:
     """Refuse to run an executable whose planned peak (`Hlo.peak_bytes`) exceeds what is free,
-    so a strategy too big for memory is that strategy's error rather than the process being
-    killed. Arguments already resident count twice (in the peak, and no longer free): a refusal
-    errs on the safe side. Unknown peak or free memory refuses nothing."""
+    so a strategy too big for memory is that strategy's error (a MemoryError, raised before
+    the call) rather than the process being killed. Arguments already resident count twice (in
+    the peak, and no longer free): a refusal errs on the safe side. Unknown peak or free memory refuses nothing."""
     free = available_bytes(device) if free is None else free
     if peak_bytes is not None and free is not None and peak_bytes > free:
-        raise LabError(f"one call needs about {_size(peak_bytes)} as compiled, more than the {_size(free)} "
+        raise MemoryError(f"one call needs about {_size(peak_bytes)} as compiled, more than the {_size(free)} "
                        f"free on {device.platform}: try a smaller batch")
 
 
-@dataclass(frozen=True)
-class Fit:
-    """How large a batch a compiled strategy can take. `up_to`: the most instances whose peak
-    stays within the limit (0: not even one); None with `never` False: unknown (no limit or no
-    plan); `never`: the limit is not reached at any batch up to the cap."""
-
-    up_to: Optional[int]
-    never: bool = False
-
-
 def fits_up_to(memory: Optional[Mapping[str, int]], instances: int, limit: Optional[int],
-               chunk: Optional[int] = None, cap: int = MAX_INSTANCES) -> Fit:
+               chunk: Optional[int] = None, cap: int = NEVER) -> Fit:
     """The largest batch a strategy fits at, scaled from XLA's plan (`Hlo.memory`) at `instances`.
 
     Arguments and outputs grow with the batch; all arguments are scaled, shared ones too, so the
@@ -162,3 +154,35 @@ def _size(n: float) -> str:
             return f"{n:.3g} {unit}"
         n /= 1024
     return f"{n:.3g} TiB"
+
+
+class _Unruled(logging.Handler):
+    """Counts jax.experimental.roofline's "No roofline rule for …" warnings (it logs them on the
+    root logger), so they neither reach the user's terminal nor go unnoticed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += "No roofline rule" in record.getMessage()
+
+
+def roofline_peak_bytes(fn: Callable, args: Sequence[Any]) -> Optional[int]:
+    """The peak `jax.experimental.roofline` gives for `fn`, the cross-check of XLA's plan: the
+    most bytes live at once in the jaxpr, op by op, before fusion, arguments freed after their
+    last use. None where it doesn't apply: a primitive it has no rule for (its figure would
+    leave that op out), or a JAX without it."""
+    try:
+        from jax.experimental import roofline
+    except ImportError:
+        return None
+    root, unruled = logging.getLogger(), _Unruled()
+    root.addHandler(unruled)
+    try:
+        _, result = roofline.roofline(fn)(*args)
+    except Exception:  # a rule that fails on this program: no cross-check, not an error of the model's
+        return None
+    finally:
+        root.removeHandler(unruled)
+    return None if unruled.count else int(result.peak_hbm_bytes)

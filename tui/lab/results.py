@@ -3,8 +3,8 @@ these through jaxbatch.presentation; jaxbatch.report_json serializes them as the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Union
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Mapping, Optional, Union
 
 # What each strategy is, in the words every view uses.
 ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
@@ -34,6 +34,26 @@ class Device:
 
 
 @dataclass(frozen=True)
+class Roof:
+    """One device's limits: bytes per second it streams and float32 flops per second it does."""
+
+    platform: str
+    kind: str  # what JAX calls the device: `cpu`, `NVIDIA H200`
+    bandwidth_bytes_s: float
+    peak_flops_s: float
+    source: Literal["measured", "cache"]  # measured now, or read from the cache
+    measured_at: float  # Unix seconds
+
+    @property
+    def ridge(self) -> float:
+        """The arithmetic intensity (flop/B) where memory stops being the limit."""
+        return self.peak_flops_s / self.bandwidth_bytes_s
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Backends:
     """Every device JAX found, under the name `--device` takes (`cpu:0`), and for each platform
     it did not find, JAX's own reason and the pip requirement that brings it."""
@@ -59,6 +79,19 @@ class ErrorInfo:
     @classmethod
     def of(cls, exc: BaseException) -> "ErrorInfo":
         return cls(type(exc).__name__, str(exc).strip())
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How large a batch a compiled strategy can take. `up_to`: the most instances whose peak
+    stays within the limit (0: not even one); None with `never` False: unknown (no limit or no
+    plan); `never`: the limit is not reached at any batch up to the cap."""
+
+    up_to: Optional[int]
+    never: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"up_to": self.up_to, "never": self.never}
 
 
 @dataclass(frozen=True)
@@ -156,14 +189,11 @@ class Hlo:
 
     @property
     def peak_bytes(self) -> Optional[int]:
-        """The most memory one call holds at once, as XLA planned it: its temporaries, arguments
-        and outputs, less what an output reuses of an argument (aliased). Not XLA's own
-        `peak_memory_in_bytes`, which counts arguments and outputs only (issue 14: it stayed
-        near 4 KB where vmap's temporaries took 41 MB). None where XLA gave no plan."""
-        m = self.memory
-        if not m or any(k not in m for k in ("temp", "argument", "output")):
-            return None
-        return m["temp"] + m["argument"] + m["output"] - m.get("alias", 0)
+        """The most memory one call holds at once, as XLA planned it (see hlo.peak_bytes, which
+        the sweep shares); None where XLA gave no plan."""
+        from jaxbatch.lab.hlo import peak_bytes  # hlo builds Hlo: imported here, not in a cycle
+
+        return peak_bytes(self.memory)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -210,8 +240,8 @@ class HloComparison:
 
 @dataclass(frozen=True)
 class Strategy(_Agreed):
-    key: str  # "loop", "manual" or "vmap"
-    label: str  # what the user reads: "loop", "einsum", "vmap"
+    key: str  # "loop", "manual", "vmap", "chunked", "sharded" or "shard_map"
+    label: str  # what the user reads: "loop", "einsum", "vmap", "chunked k=64"
     output: Any = None
     text: str = ""
     agreement: Optional[Agreement] = None
@@ -221,6 +251,8 @@ class Strategy(_Agreed):
     eqns: list[Eqn] = field(default_factory=list)
     program_note: str = ""  # why a program is not shown, when it isn't
     hlo: Optional[Hlo] = None
+    # jax.experimental.roofline's jaxpr-level peak, the cross-check of hlo.peak_bytes; None where it doesn't apply
+    roofline_peak_bytes: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -362,3 +394,6 @@ class Report:
     sharded_note: str = ""  # why the sharded strategies did not run, when they did not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
     chunk: Optional[int] = None  # the chunked strategy's instances per step
+    memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown
+    fits: dict[str, Fit] = field(default_factory=dict)  # per batched strategy: how large a batch fits in it
+    roof: Optional[Roof] = None  # the device's roofline, when measured

@@ -7,8 +7,8 @@ the way every other time is (compile apart, `block_until_ready`, the median of r
 the injectable timer), and kept in the user's cache: measuring costs about a second, and the
 numbers only change with the device or the JAX that drives it.
 
-Imports JAX, so the words (jaxbatch.presentation.roofline) read `Roof` and `Point` by their
-fields and never import this module.
+Imports JAX; what it finds (`Roof`) and how a call is judged against it (`judge`, `Point`) live
+in the JAX-free jaxbatch.lab.roof, which the words may import.
 """
 
 from __future__ import annotations
@@ -17,18 +17,15 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping, Optional
+from typing import Any, Callable, Optional
 
 import jax
 import jax.numpy as jnp
 import jaxlib
 
-from jaxbatch.lab.timing import DISPATCH_BOUND, Series, Timer
-
-Source = Literal["measured", "cache"]
-Bound = Literal["dispatch", "memory", "compute", "unknown"]
+from jaxbatch.lab.results import Roof
+from jaxbatch.lab.timing import Series, Timer
 
 ROUNDS = 5  # rounds of each probe, after two warm-up calls: about a second in all on a 2-core CPU
 MIB = 1 << 20
@@ -44,71 +41,6 @@ ACCEL_COPY_BYTES = 1024 * MIB
 ACCEL_MATMUL_N = 8192
 ASSUMED_MEMORY = 4 << 30  # where a device won't say how much memory it has
 MEMORY_SHARE = 8  # the probes use at most this fraction of the device's memory
-
-
-@dataclass(frozen=True)
-class Roof:
-    """One device's limits: bytes per second it streams and float32 flops per second it does."""
-
-    platform: str
-    kind: str  # what JAX calls the device: `cpu`, `NVIDIA H200`
-    bandwidth_bytes_s: float
-    peak_flops_s: float
-    source: Source  # measured now, or read from the cache
-    measured_at: float  # Unix seconds
-
-    @property
-    def ridge(self) -> float:
-        """The arithmetic intensity (flop/B) where memory stops being the limit."""
-        return self.peak_flops_s / self.bandwidth_bytes_s
-
-
-@dataclass(frozen=True)
-class Point:
-    """One strategy's call on the roofline. None where an input it needs is unknown."""
-
-    intensity: Optional[float]  # flops per byte accessed
-    flops_s: Optional[float]  # achieved
-    bytes_s: Optional[float]  # achieved
-    fraction: Optional[float]  # of the attainable rate at this intensity; above 1 when caches beat DRAM
-    bound: Bound
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def judge(flops: Optional[float], bytes_accessed: Optional[float], seconds: Optional[float],
-          floor_s: Optional[float], roof: Optional[Roof]) -> Point:
-    """Where a call of `seconds` doing `flops` over `bytes_accessed` lies under `roof`.
-
-    The attainable rate at intensity I is min(peak, I x bandwidth); with no flops to count
-    (a copy, a gather) or none known, the fraction is of the bandwidth instead (for unknown
-    flops, the least the fraction of the roofline can be). A call within DISPATCH_BOUND of
-    the dispatch floor is "dispatch"-bound, as the timings flag it: its time says little about
-    the work. Otherwise it is "memory"-bound below the ridge and "compute"-bound above it."""
-    timed = seconds is not None and seconds > 0
-    intensity = flops / bytes_accessed if flops is not None and bytes_accessed else None
-    flops_s = flops / seconds if timed and flops is not None else None
-    bytes_s = bytes_accessed / seconds if timed and bytes_accessed is not None else None
-    fraction = None
-    if roof is not None:
-        if flops_s and intensity is not None:
-            fraction = flops_s / min(roof.peak_flops_s, intensity * roof.bandwidth_bytes_s)
-        elif not flops and bytes_s is not None:
-            fraction = bytes_s / roof.bandwidth_bytes_s
-    if timed and floor_s is not None and seconds < DISPATCH_BOUND * floor_s:
-        bound: Bound = "dispatch"
-    elif intensity is None or roof is None or not timed:
-        bound = "unknown"
-    else:
-        bound = "memory" if intensity < roof.ridge else "compute"
-    return Point(intensity, flops_s, bytes_s, fraction, bound)
-
-
-def roofline_json(roof: Roof, points: Mapping[str, Point]) -> dict[str, Any]:
-    """The report JSON's `roofline`: the device's limits and each strategy's point."""
-    return {"bandwidth_bytes_s": roof.bandwidth_bytes_s, "peak_flops_s": roof.peak_flops_s,
-            "strategies": {key: p.to_json() for key, p in points.items()}}
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -223,16 +155,26 @@ def _write(path: Path, data: dict[str, Any]) -> None:
             pass
 
 
+def _path(cache: Optional[Path]) -> Path:
+    return Path(cache if cache is not None else cache_dir()) / CACHE_FILE
+
+
+def cached(device: jax.Device, cache: Optional[Path] = None, data: Optional[dict[str, Any]] = None) -> Optional[Roof]:
+    """`device`'s roof as cached (in `data`, else read from `cache`), None when it must be measured."""
+    data = _read(_path(cache)) if data is None else data
+    return _cached(data.get(cache_key(device.platform, device.device_kind)), device.platform, device.device_kind)
+
+
 def device_roof(device: jax.Device, timer: Timer = time.perf_counter, cache: Optional[Path] = None,
                 copy_bytes: Optional[int] = None, matmul_n: Optional[int] = None) -> Roof:
     """`device`'s roof from the cache in `cache` (default `cache_dir()`), else measured and saved
     there. A cache that can't be read or written is no error: the roof is measured again."""
-    path = Path(cache if cache is not None else cache_dir()) / CACHE_FILE
-    key = cache_key(device.platform, device.device_kind)
+    path = _path(cache)
     data = _read(path)
-    found = _cached(data.get(key), device.platform, device.device_kind)
+    found = cached(device, cache, data)
     if found is not None:
         return found
+    key = cache_key(device.platform, device.device_kind)
     roof = measure(device, timer, copy_bytes, matmul_n)
     data[key] = {"bandwidth_bytes_s": roof.bandwidth_bytes_s, "peak_flops_s": roof.peak_flops_s,
                  "measured_at": roof.measured_at}

@@ -15,6 +15,7 @@ import jax
 
 from jaxbatch.lab import live, strategies
 from jaxbatch.lab.devices import describe_device, resolve_device
+from jaxbatch.lab.hlo import compiled_peak_bytes
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance
 from jaxbatch.lab.selection import Selection
@@ -54,24 +55,32 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     yield SweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _time_size(model, device, n: int, chunk: int, clock: Timer, rest) -> tuple[float, dict[str, Timing]]:
+def _time_size(model, device, n: int, chunk: int, clock: Timer,
+               rest) -> tuple[float, dict[str, Timing], dict[str, Optional[int]]]:
+    """The floor and timings at batch `n`, and each compiled strategy's peak bytes per call, read
+    off the executables timed."""
     w = build(model, device, (n,), chunk)
     with jax.default_device(device):
-        bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, clock, sharded=False)), clock, MIN_ROUND_S)
+        executables = live.compile_strategies(w, clock, sharded=False)
+        bench = live.Bench(w, live.subjects(w, executables), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):
             bench.round(rest)
-        return bench.timings()
+        floor, timings = bench.timings()
+    return floor, timings, {key: compiled_peak_bytes(exe) for key, (exe, _, _) in executables.items()}
 
 
-def _measured(state: SweepState, n: int, result: tuple[float, dict[str, Timing]]) -> SweepState:
-    """`state` grown by size `n`: each strategy's median and quartiles per instance (None for a
-    strategy that failed to compile), and the dispatch floor."""
-    floor, timings = result
-    medians, quartiles = dict(state.per_instance_s), dict(state.quartiles_s)
+def _measured(state: SweepState, n: int,
+              result: tuple[float, dict[str, Timing], dict[str, Optional[int]]]) -> SweepState:
+    """`state` grown by size `n`: each strategy's median and quartiles per instance and peak
+    bytes per call (None for a strategy that failed to compile, and peak bytes for the loop),
+    and the dispatch floor."""
+    floor, timings, peaks = result
+    medians, quartiles, peak_bytes = dict(state.per_instance_s), dict(state.quartiles_s), dict(state.peak_bytes)
     for key in state.labels:
         t = timings.get(key)
         medians[key] += (None if t is None else t.per_instance_s,)
         known = t is not None and t.q1_s is not None and t.q3_s is not None
         quartiles[key] = quartiles.get(key, ()) + ((t.q1_s / n, t.q3_s / n) if known else None,)
+        peak_bytes[key] = peak_bytes.get(key, ()) + (peaks.get(key),)
     return SweepState(state.labels, state.planned, state.sizes + (n,), medians, state.floor_s + (floor,),
-                      state.device, quartiles_s=quartiles)
+                      state.device, quartiles_s=quartiles, peak_bytes=peak_bytes)

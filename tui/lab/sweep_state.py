@@ -49,6 +49,9 @@ class SweepState:
     device: Device
     stopped: str = ""
     quartiles_s: dict[str, tuple[Quartiles, ...]] = field(default_factory=dict)  # as per_instance_s
+    # XLA's planned peak per call (hlo.peak_bytes), as per_instance_s; None for the loop, which
+    # has no one executable, and where XLA gave no plan
+    peak_bytes: dict[str, tuple[Optional[int], ...]] = field(default_factory=dict)
 
     @property
     def ratio(self) -> tuple[Optional[float], ...]:
@@ -95,6 +98,7 @@ class SweepState:
         return {"labels": self.labels, "planned": list(self.planned), "sizes": list(self.sizes),
                 "per_instance_s": {k: list(v) for k, v in self.per_instance_s.items()},
                 "quartiles_s": {k: [None if q is None else list(q) for q in v] for k, v in self.quartiles_s.items()},
+                "peak_bytes": {k: list(v) for k, v in self.peak_bytes.items()},
                 "floor_s": list(self.floor_s), "device": self.device.to_json(), "stopped": self.stopped,
                 "ratio_vmap_to_manual": list(self.ratio)}
 
@@ -104,7 +108,8 @@ class SweepState:
                    per_instance_s={k: tuple(v) for k, v in data["per_instance_s"].items()},
                    floor_s=tuple(data["floor_s"]), device=Device.of(data["device"]), stopped=data["stopped"],
                    quartiles_s={k: tuple(None if q is None else tuple(q) for q in v)
-                                for k, v in data["quartiles_s"].items()})
+                                for k, v in data["quartiles_s"].items()},
+                   peak_bytes={k: tuple(v) for k, v in data.get("peak_bytes", {}).items()})  # none before issue 14
 
 
 def _settle(pair: tuple[str, str], leads: list[tuple[int, str]]) -> Lead:

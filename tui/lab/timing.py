@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from jaxbatch.lab.results import Device
+from jaxbatch.lab.results import Device, Roof
 
 Timer = Callable[[], float]
 
@@ -149,14 +149,17 @@ class LiveTimings:
     state: str  # "measuring" or "settled"
     labels: dict[str, str]  # strategy -> its name for this model ("einsum" for manual)
     devices: int = 1  # of the platform: the sharded strategies spread the batch over them all
+    roof: Optional[Roof] = None  # the device's roofline, every call is judged against
 
     def to_json(self) -> dict[str, Any]:
         return {**self.__dict__, "device": self.device.to_json(),
                 "timings": {k: t.to_json() for k, t in self.timings.items()},
-                "history": {k: list(h) for k, h in self.history.items()}}
+                "history": {k: list(h) for k, h in self.history.items()},
+                "roof": self.roof.to_json() if self.roof else None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "LiveTimings":
         return cls(**{**data, "device": Device.of(data["device"]),
                       "timings": {k: Timing.from_json(t) for k, t in data["timings"].items()},
-                      "history": {k: tuple(h) for k, h in data["history"].items()}})
+                      "history": {k: tuple(h) for k, h in data["history"].items()},
+                      "roof": Roof(**data["roof"]) if data.get("roof") else None})

@@ -59,12 +59,12 @@ def serve(commands: queue.Queue, emit) -> None:
         if cmd is None:
             break
         op = cmd.get("op")
-        if op in ("time", "sweep", "stop") and job is not None:
+        if op in (*JOBS, "stop") and job is not None:
             job.close()
             job = None
-        if op in ("time", "sweep"):
+        if op in JOBS:
             request, paused = cmd.get("request"), False
-            job = _time(cmd) if op == "time" else _sweep(cmd)
+            job = JOBS[op](cmd)
         elif op in ("pause", "resume"):
             paused = op == "pause"
         if job is not None and not paused:
@@ -92,13 +92,16 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Compile, then refine round by round until settled; a snapshot at most every 0.25 s."""
     import jax
 
-    from jaxbatch.lab import live
+    from jaxbatch.lab import live, roofline
     from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.timing import MAX_ROUNDS
     from jaxbatch.lab.workload import prepare
 
     yield {"event": "status", "text": "compiling…"}
     w = prepare(Selection.from_json(cmd["selection"]))
+    if not roofline.cached(w.device):
+        yield {"event": "status", "text": "measuring the device's roofline, once (about a second)…"}
+    roof = roofline.device_roof(w.device)
     with jax.default_device(w.device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
         published = 0.0
@@ -108,7 +111,7 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
             if settled or time.monotonic() - published >= PUBLISH_EVERY_S:
                 published = time.monotonic()
                 state = "settled" if settled else "measuring"
-                yield {"event": "timings", "data": bench.snapshot(state).to_json()}
+                yield {"event": "timings", "data": bench.snapshot(state, roof).to_json()}
             else:
                 yield {}
 
@@ -123,6 +126,18 @@ def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
     for state in sweep(Selection.from_json(cmd["selection"]), budget_s=cmd.get("budget_s"), rest=_rest):
         yield {"event": "sweep", "data": state.to_json()}
+
+
+def _chunk_sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    from jaxbatch.lab.chunk_sweep import chunk_sweep
+    from jaxbatch.lab.selection import Selection
+
+    for state in chunk_sweep(Selection.from_json(cmd["selection"]), budget_s=cmd.get("budget_s"), rest=_rest):
+        yield {"event": "chunk_sweep", "data": state.to_json()}
+
+
+# What the helper can be asked to do, one at a time: each a generator of events, a step each.
+JOBS = {"time": _time, "sweep": _sweep, "chunk_sweep": _chunk_sweep}
 
 
 if __name__ == "__main__":

@@ -54,3 +54,15 @@ def rate(value: float, unit: str) -> str:
         if value >= scale:
             return f"{value / scale:.3g} {prefix}{unit}/s"
     return f"{value:.3g} {unit}/s"
+
+
+def count(n: int) -> str:
+    """A number of instances a reader takes in at a glance: 9,984 exactly below 100,000, then
+    two significant digits, or whole: 2.1M, 340k, 580M, 1.2T."""
+    if n < 100_000:
+        return f"{n:,}"
+    for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.2g}{suffix}" if value < 100 else f"{value:,.0f}{suffix}"
+    return f"{n:,}"

@@ -6,7 +6,7 @@ timings running, 31-37 ms without it (tests/bench/bench_key_latency.py). This ba
 widget that renders one line, and only when its keys or its width change. It is for the
 keyboard: not clickable.
 
-Keys of one group (1 2 3 4 Panes) share one entry. What doesn't fit the width is left out from
+Keys of one group (1 2 3 4 5 Panes) share one entry. What doesn't fit the width is left out from
 the end, and `…` says so; the pinned keys (help, quit) are always shown, last.
 """
 
@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 
 class Key(NamedTuple):
-    keys: str  # as displayed: `space`, `1 2 3 4`
+    keys: str  # as displayed: `space`, `1 2 3 4 5`
     description: str
     enabled: bool
     pinned: bool = False

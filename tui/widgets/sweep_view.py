@@ -1,7 +1,7 @@
-"""Pane 4: the scaling sweep, plotted as it arrives. Time per instance against batch size and
-the vmap / hand-batched ratio, both on log axes, drawn by textual-plotext (plotext's braille
-plots in a Textual widget), with a progress bar while the helper works and the crossovers named
-underneath."""
+"""Pane 4: the scaling sweep, plotted as it arrives. Time per instance, peak memory per call and
+the vmap / hand-batched ratio against batch size, on log axes, drawn by textual-plotext
+(plotext's braille plots in a Textual widget), with a progress bar while the helper works and
+the crossovers named underneath."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from textual_plotext import PlotextPlot
 
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.sweep import crossovers, sweep_lines
-from jaxbatch.presentation.units import device_text, seconds_tick
+from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
 from jaxbatch.widgets.pane import Note, Pane
 
 
@@ -53,56 +53,114 @@ SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "chunked":
           "shard_map": "error"}
 
 
-class SweepView(Vertical, Pane, can_focus=True):
-    """The latest `sweep`, under the `note` on what the helper is doing while one is set. The
-    plots take the room the words leave: every conclusion is seen, at 80x24 too."""
+class SweepPane(Vertical, Pane, can_focus=True):
+    """What both sweeps' panes are: a head (the helper's note while one is set), a progress bar
+    while the sweep runs, plots side by side that take the room the words leave, their legend,
+    and the conclusions in words, seen whole at 80x24 too. A pane names its `PLOTS` and says
+    what its sweep (`state`) shows in each part."""
 
     DEFAULT_CSS = """
-    SweepView { height: 1fr; padding: 0 1; }
-    SweepView > ProgressBar { height: 1; }
-    SweepView > .plots { height: 1fr; min-height: 6; }
-    SweepView > .legend, SweepView > .crossovers { height: auto; }
+    SweepPane { height: 1fr; padding: 0 1; }
+    SweepPane > ProgressBar { height: 1; }
+    SweepPane > .plots { height: 1fr; min-height: 6; }
+    SweepPane > .legend, SweepPane > .conclusions { height: auto; }
     """
-    BINDINGS = [
-        Binding("escape", "app.cancel_sweep", "Cancel sweep", id="sweep.cancel",
-                tooltip="Stop the sweep; what was measured stays"),
-    ]
-    COPY_NAME = "sweep"
-    sweep: var[Optional[SweepState]] = var(None, init=False, always_update=True)
+    PLOTS: tuple[str, ...] = ()  # each plot's class, left to right
+    COLOURS = SERIES  # what `plot` draws in, by name: theme variables
     note: var[Optional[Note]] = var(None, init=False)
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
         yield ProgressBar(total=1, show_eta=False)  # no total: an endless animation
         with Horizontal(classes="plots"):
-            yield SafePlot(classes="per-instance")
-            yield SafePlot(classes="ratio")
+            for name in self.PLOTS:
+                yield SafePlot(classes=name)
         yield Static(classes="legend")
-        yield Static(classes="crossovers")
+        yield Static(classes="conclusions")
 
     def _draw(self) -> None:
         """The pane from its sweep and note, whichever changed."""
-        sweep, note = self.sweep, self.note
-        running = note.tone == "busy" if note is not None else sweep is not None and not sweep.stopped
+        state, note = self.state, self.note
+        running = note.tone == "busy" if note is not None else state is not None and not state.stopped
+        done, planned = self.progress(state) if state is not None else (0, 1)
         bar = self.query_one(ProgressBar)
-        bar.update(total=len(sweep.planned) if sweep else 1, progress=len(sweep.sizes) if sweep else 0)
+        bar.update(total=planned, progress=done)
         bar.display = running
-        self.query_one(".head", Static).update(note.content() if note else _head(sweep))
-        self.query_one(".crossovers", Static).update("\n".join(crossovers(sweep)) if sweep else "")
-        # plotext takes the log of its axis limits: with one size the x range is empty and
-        # its limits reach 0, so the plots wait for a second size
-        plottable = sweep is not None and len(sweep.sizes) >= 2
+        self.query_one(".head", Static).update(note.content() if note else self.head(state))
+        self.query_one(".conclusions", Static).update(self.conclusions(state) if state is not None else "")
+        # plotext takes the log of its axis limits: with one point the x range is empty and its
+        # limits reach 0, so the plots wait for a second
+        plottable = state is not None and done >= 2
         self.query_one(".plots").display = self.query_one(".legend").display = plottable
         if plottable:
-            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in SERIES.items()}
-            self.query_one(".legend", Static).update(Content("  ").join(
-                Content.styled(f"⣿⣿ {label}", f"${SERIES[key]}") for key, label in sweep.labels.items()))
-            self.query_one(".per-instance", SafePlot).draw = partial(_draw_times, sweep, colours)
-            self.query_one(".ratio", SafePlot).draw = partial(_draw_ratio, sweep)
+            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in self.COLOURS.items()}
+            self.query_one(".legend", Static).update(
+                Content("  ").join(Content.styled(text, f"${colour}") for text, colour in self.legend(state)))
+            self.plot(state, colours)
             for plot in self.query(SafePlot):
                 plot.refresh()
 
-    on_mount = watch_sweep = watch_note = _draw
+    on_mount = watch_note = _draw
+
+    @property
+    def state(self):
+        raise NotImplementedError
+
+    def progress(self, state) -> tuple[int, int]:
+        """(points measured, points planned)."""
+        raise NotImplementedError
+
+    def head(self, state) -> Content:
+        raise NotImplementedError
+
+    def conclusions(self, state) -> str:
+        raise NotImplementedError
+
+    def legend(self, state) -> list[tuple[str, str]]:
+        """(entry, theme variable) for each curve."""
+        raise NotImplementedError
+
+    def plot(self, state, colours: dict[str, tuple[int, int, int]]) -> None:
+        """Set each SafePlot's `draw`."""
+        raise NotImplementedError
+
+
+class SweepView(SweepPane):
+    """The latest `sweep`: time per instance, peak memory per call and the vmap / hand-batched
+    ratio by batch size; the crossovers under them."""
+
+    BINDINGS = [
+        Binding("escape", "app.cancel_sweep", "Cancel sweep", id="sweep.cancel",
+                tooltip="Stop the sweep; what was measured stays"),
+    ]
+    COPY_NAME = "sweep"
+    PLOTS = ("per-instance", "peak-memory", "ratio")
+    sweep: var[Optional[SweepState]] = var(None, init=False, always_update=True)
+    watch_sweep = SweepPane._draw
+
+    @property
+    def state(self) -> Optional[SweepState]:
+        return self.sweep
+
+    def progress(self, sweep: SweepState) -> tuple[int, int]:
+        return len(sweep.sizes), len(sweep.planned)
+
+    def head(self, sweep: Optional[SweepState]) -> Content:
+        return _head(sweep)
+
+    def conclusions(self, sweep: SweepState) -> str:
+        return "\n".join(crossovers(sweep))
+
+    def legend(self, sweep: SweepState) -> list[tuple[str, str]]:
+        return [(f"⣿⣿ {label}", SERIES[key]) for key, label in sweep.labels.items()]
+
+    def plot(self, sweep: SweepState, colours: dict[str, tuple[int, int, int]]) -> None:
+        self.query_one(".per-instance", SafePlot).draw = partial(
+            _draw_log, sweep, colours, "time per instance", sweep.per_instance_s, seconds_tick)
+        memory = self.query_one(".peak-memory", SafePlot)
+        memory.draw = partial(_draw_log, sweep, colours, "peak memory per call", sweep.peak_bytes, byte_size)
+        memory.display = any(b for v in sweep.peak_bytes.values() for b in v)  # none in a sweep saved before
+        self.query_one(".ratio", SafePlot).draw = partial(_draw_ratio, sweep)
 
     def copy_text(self) -> tuple[str, str]:
         return self.COPY_NAME, "" if self.sweep is None else "\n".join(sweep_lines(self.sweep)).strip() + "\n"
@@ -119,24 +177,31 @@ def _head(sweep: Optional[SweepState]) -> Content:
                             *((" · escape cancels", "$text-muted"),) if running else ())
 
 
-def _draw_times(sweep: SweepState, colours: dict[str, tuple[int, int, int]], plt) -> None:
-    """Per-instance time on a log axis drawn by hand: log10 of the times on a linear axis, ticked
-    at powers of ten. The axis starts a little below the lowest tick, so its label stays clear
-    of the batch sizes under it; plotext's own log axis can't be given limits."""
+def _draw_log(sweep: SweepState, colours: dict[str, tuple[int, int, int]], title: str,
+              series: dict[str, tuple[Optional[float], ...]], tick: Callable[[float], str], plt) -> None:
+    """Each strategy's `series` (per-instance times, peak bytes) on a `log_axis`: plotext's own
+    log axis can't be given limits."""
     sizes = list(sweep.sizes)
-    plt.title("time per instance")
+    plt.title(title)
     plt.xscale("log")
-    times = [t for v in sweep.per_instance_s.values() for t in v if t and t > 0]
-    if times:
-        low, high = math.floor(math.log10(min(times))), math.ceil(math.log10(max(times)))
-        high = max(high, low + 1)
-        plt.yticks(list(range(low, high + 1)), [seconds_tick(10.0**e) for e in range(low, high + 1)])
-        plt.ylim(low - 0.1 * (high - low), high)
+    log_axis(plt, [t for v in series.values() for t in v], tick)
     for key in sweep.labels:
-        points = [(n, math.log10(t)) for n, t in zip(sizes, sweep.per_instance_s[key]) if t and t > 0]
+        points = [(n, math.log10(t)) for n, t in zip(sizes, series.get(key, ())) if t and t > 0]
         if len(points) >= 2:
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille", color=colours[key])
-    plt.xticks(*_sizes(sizes))
+    plt.xticks(*size_ticks(sizes))
+
+
+def log_axis(plt, values, tick: Callable[[float], str]) -> None:
+    """A log y axis drawn by hand for `values` (those above 0): the plot is of their log10, on a
+    linear axis ticked at powers of ten written by `tick`. It starts a little below the lowest
+    tick, so that label stays clear of the x axis under it."""
+    shown = [v for v in values if v and v > 0]
+    if shown:
+        low, high = math.floor(math.log10(min(shown))), math.ceil(math.log10(max(shown)))
+        high = max(high, low + 1)
+        plt.yticks(list(range(low, high + 1)), [tick(10.0**e) for e in range(low, high + 1)])
+        plt.ylim(low - 0.1 * (high - low), high)
 
 
 def _draw_ratio(sweep: SweepState, plt) -> None:
@@ -147,10 +212,10 @@ def _draw_ratio(sweep: SweepState, plt) -> None:
     if len(points) >= 2:
         plt.plot([points[0][0], points[-1][0]], [1.0, 1.0], marker="dot", color="gray")  # even, under
         plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
-    plt.xticks(*_sizes(sizes))
+    plt.xticks(*size_ticks(sizes))
 
 
-def _sizes(sizes: list[int]) -> tuple[list[int], list[str]]:
+def size_ticks(sizes: list[int]) -> tuple[list[int], list[str]]:
     """Batch sizes as ticks: every fourth power of two, written 1, 16, 256, 4k, 64k, 1M."""
     ticks = [n for n in sizes if math.log2(n) % 4 == 0] or sizes[:1]
     return ticks, [f"{n >> 20}M" if n >= 2**20 else f"{n >> 10}k" if n >= 1024 else str(n) for n in ticks]

@@ -18,15 +18,19 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Label, Sparkline, Static
 
-from jaxbatch.lab.results import Backends
+from jaxbatch.lab.results import Backends, Report
+from jaxbatch.lab.roof import points
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
+from jaxbatch.presentation.memory import fits_line, memory_rows
+from jaxbatch.presentation.roofline import roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
 from jaxbatch.widgets.pane import Note, ScrollPane
 
 BAR = 30
 MIN_BAR = 4  # narrower than this, a bar says nothing: it is left out
-NUMBERS = 57  # cells before the bar
+NUMBERS = 57  # cells before the bar, with a label of LABEL cells
+LABEL = 10
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 WAITING = Note("Timings start when the lab has the selection…")
 
@@ -36,11 +40,14 @@ class TimingsView(ScrollPane):
 
     DEFAULT_CSS = """
     TimingsView { padding: 0 1; }
-    TimingsView > .table, TimingsView > .history-title { margin-top: 1; }
+    TimingsView > .table, TimingsView > .memory, TimingsView > .roofline, TimingsView > .history-title {
+        margin-top: 1;
+    }
+    TimingsView > .roofline { text-wrap: nowrap; text-overflow: ellipsis; }
     TimingsView > .table { text-wrap: nowrap; text-overflow: ellipsis; }  /* a row is a row, never two */
     TimingsView > .history { height: auto; }
     TimingsView .spark-row { height: 1; }
-    TimingsView .spark-label { width: 10; }
+    TimingsView .spark-label { width: 14; }
     TimingsView .spark-row Sparkline { width: 1fr; max-width: 60; }
     """
     BINDINGS = [
@@ -54,6 +61,7 @@ class TimingsView(ScrollPane):
     paused: var[bool] = var(False, init=False)
     note: var[Optional[Note]] = var(None, init=False)  # shown as the heading while set
     backends: var[Optional[Backends]] = var(None, init=False)
+    report: var[Optional[Report]] = var(None, init=False, always_update=True)  # for each program's peak memory
 
     def compose(self) -> ComposeResult:
         self.sparklines: dict[str, Sparkline] = {}
@@ -61,6 +69,8 @@ class TimingsView(ScrollPane):
         yield Static(classes="backends")
         yield Static(classes="table")
         yield Static(classes="scaling")  # the sharded strategies' speed-up: wraps, where the rows don't
+        yield Static(classes="memory")
+        yield Static(classes="roofline")
         yield Static(classes="history-title")
         yield VerticalScroll(classes="history")
 
@@ -73,6 +83,7 @@ class TimingsView(ScrollPane):
             head.update((self.note or WAITING).content())
         else:
             head.update(_head(live, "paused" if self.paused else live.state))
+        self._draw_memory(live)
         if live is None:
             self._clear()
             return
@@ -82,6 +93,7 @@ class TimingsView(ScrollPane):
         scaling = self.query_one(".scaling", Static)
         scaling.update(Content.styled(spread, "$text-muted"))
         scaling.display = bool(spread)
+        self._draw_roofline(live)
         self.query_one(".history-title", Static).update(
             Content.styled(f"Last {len(next(iter(live.history.values()), ()))} rounds, per call", "$text-muted"))
         for key, history in live.history.items():
@@ -93,7 +105,18 @@ class TimingsView(ScrollPane):
                     Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
                     classes="spark-row"))
 
+    def _draw_roofline(self, live: Optional[LiveTimings]) -> None:
+        """Each call against the device's roofline, once the helper has measured it and the
+        report of the same selection gives each program's flops and bytes."""
+        shown = self.query_one(".roofline", Static)
+        shown.display = live is not None and live.roof is not None and self._matches(live)
+        if shown.display:
+            table = roofline_table(points(self.report.strategies, live.timings, live.floor_s, live.roof), live.labels)
+            shown.update(Content("\n").join([Content.styled(roof_text(live.roof), "$text-muted"),
+                                              *(Content(line) for line in table)]))
+
     def _clear(self) -> None:
+        self.query_one(".roofline", Static).display = False
         self.query_one(".table", Static).update("")
         self.query_one(".scaling", Static).display = False
         self.query_one(".history-title", Static).update("")
@@ -102,6 +125,33 @@ class TimingsView(ScrollPane):
             self.sparklines = {}
 
     watch_live = watch_paused = watch_note = on_resize = _draw
+
+    def watch_report(self) -> None:
+        self._draw()
+        self.call_after_refresh(self._draw)  # the memory rows may have brought a scrollbar: fit the rows again
+
+    def _matches(self, live: Optional[LiveTimings]) -> bool:
+        """Whether the report is of the selection `live` times (or nothing is timed yet): its
+        programs' memory, flops and bytes are then those of the calls timed."""
+        r = self.report
+        return r is not None and (live is None or (
+            math.prod(r.batch_shape) == live.instances
+            and all(r.strategies[k].label == label for k, label in live.labels.items() if k in r.strategies)))
+
+    def _draw_memory(self, live: Optional[LiveTimings]) -> None:
+        """Beside the times, what each call holds in memory, and from which batch it runs out."""
+        rows = memory_rows(self.report) if self._matches(live) else []
+        memory = self.query_one(".memory", Static)
+        memory.display = bool(rows)
+        if rows:
+            width = max([len("Peak memory"), *(len(label) for label, *_ in rows)])
+            head = f"{'Peak memory':<{width}} {'per call':>9} {'per inst.':>10}  {'roofline':>11}"
+            fits = fits_line(self.report)
+            memory.update(Content("\n").join([
+                Content.styled(head, "$text-muted"),
+                *(Content(f"{label:<{width}} {call:>9} {one:>10}  {checked:>11}")
+                  for label, call, one, checked in rows),
+                *([Content.styled(fits, "$text-muted")] if fits else [])]))
 
     def watch_backends(self, backends: Optional[Backends]) -> None:
         """Which platforms JAX found, and for each missing one what to install."""
@@ -128,10 +178,11 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     slowest, and flags, fitted to `width` cells: the bar takes what the flags leave, and goes
     when that is less than MIN_BAR. Pure, for tests."""
     rows = timing_rows(live.timings, live.labels)
+    label = max([LABEL, *(len(r.label) + 1 for r in rows)])  # `chunked k=64` is wider than the rest
     flags = max((len(" ".join(FLAGS[f] for f in r.flags)) for r in rows), default=0)
-    bar_width = min(BAR, width - NUMBERS - 2 - (flags + 1 if flags else 0))
+    bar_width = min(BAR, width - NUMBERS - (label - LABEL) - 2 - (flags + 1 if flags else 0))
     bar_width = bar_width if bar_width >= MIN_BAR else 0
-    lines = [Content.styled(f"{'':<10}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
+    lines = [Content.styled(f"{'':<{label}}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
                             f"{ratio_head({'manual': 'manual', **live.labels}):>10} "
                             f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
                             "$text-muted")]
@@ -140,7 +191,7 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
         t = live.timings[r.key]
         drawn = Content.styled("  " + bar(t.median_s, live.floor_s, slowest, bar_width), "$accent") if bar_width else ""
         lines.append(Content.assemble(
-            (f"{r.label:<10}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
+            (f"{r.label:<{label}}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
             f"{r.ratio:>10} {r.compile:>8}", drawn, " " if r.flags else "",
             Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))

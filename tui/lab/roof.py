@@ -1,0 +1,74 @@
+"""Where a call lies under the device's roofline (`results.Roof`, measured by
+jaxbatch.lab.roofline), as plain data: free of JAX, so the words and the app can judge live
+timings without importing it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, Mapping, Optional
+
+from jaxbatch.lab.results import Roof
+from jaxbatch.lab.timing import DISPATCH_BOUND
+
+Bound = Literal["dispatch", "memory", "compute", "unknown"]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One strategy's call on the roofline. None where an input it needs is unknown."""
+
+    intensity: Optional[float]  # flops per byte accessed
+    flops_s: Optional[float]  # achieved
+    bytes_s: Optional[float]  # achieved
+    fraction: Optional[float]  # of the attainable rate at this intensity; above 1 when caches beat DRAM
+    bound: Bound
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def judge(flops: Optional[float], bytes_accessed: Optional[float], seconds: Optional[float],
+          floor_s: Optional[float], roof: Optional[Roof]) -> Point:
+    """Where a call of `seconds` doing `flops` over `bytes_accessed` lies under `roof`.
+
+    The attainable rate at intensity I is min(peak, I x bandwidth); with no flops to count
+    (a copy, a gather) or none known, the fraction is of the bandwidth instead (for unknown
+    flops, the least the fraction of the roofline can be). A call within DISPATCH_BOUND of
+    the dispatch floor is "dispatch"-bound, as the timings flag it: its time says little about
+    the work. Otherwise it is "memory"-bound below the ridge and "compute"-bound above it."""
+    timed = seconds is not None and seconds > 0
+    intensity = flops / bytes_accessed if flops is not None and bytes_accessed else None
+    flops_s = flops / seconds if timed and flops is not None else None
+    bytes_s = bytes_accessed / seconds if timed and bytes_accessed is not None else None
+    fraction = None
+    if roof is not None:
+        if flops_s and intensity is not None:
+            fraction = flops_s / min(roof.peak_flops_s, intensity * roof.bandwidth_bytes_s)
+        elif not flops and bytes_s is not None:
+            fraction = bytes_s / roof.bandwidth_bytes_s
+    if timed and floor_s is not None and seconds < DISPATCH_BOUND * floor_s:
+        bound: Bound = "dispatch"
+    elif intensity is None or roof is None or not timed:
+        bound = "unknown"
+    else:
+        bound = "memory" if intensity < roof.ridge else "compute"
+    return Point(intensity, flops_s, bytes_s, fraction, bound)
+
+
+def roofline_json(roof: Roof, points: Mapping[str, Point]) -> dict[str, Any]:
+    """The report JSON's `roofline`: the device's limits and each strategy's point."""
+    return {"bandwidth_bytes_s": roof.bandwidth_bytes_s, "peak_flops_s": roof.peak_flops_s,
+            "strategies": {key: p.to_json() for key, p in points.items()}}
+
+
+def points(strategies: Mapping[str, Any], timings: Mapping[str, Any], floor_s: Optional[float],
+           roof: Optional[Roof]) -> dict[str, Point]:
+    """Each timed, compiled strategy's point: its program's flops and bytes (corrected for loop
+    trip counts) over its median time per call; the eager loop has no one program to judge.
+    `strategies` are results.Strategy, `timings` lab.timing.Timing."""
+    out = {}
+    for key, t in timings.items():
+        hlo = getattr(strategies.get(key), "hlo", None)
+        if hlo is not None:
+            out[key] = judge(hlo.flops, hlo.bytes, t.median_s, floor_s, roof)
+    return out
