@@ -186,3 +186,14 @@ def test_report_chunk_sweep_json_and_text(capsys):
     assert sweep["best_text"] and len(sweep["peak_bytes"]) == len(sweep["ks"])
     assert main(args) == 0
     assert "Chunk sweep on cpu" in capsys.readouterr().out
+
+
+def test_a_chunk_size_past_free_memory_keeps_its_peak_and_is_not_run(monkeypatch):
+    from jaxbatch.lab import memory
+
+    # room for at-set-large's inputs (checked before they are drawn), none for a batch x N buffer
+    monkeypatch.setattr(memory, "available_bytes", lambda device: 1000)
+    ticks = iter(range(10**9))
+    last = list(chunk_sweep(Selection("at-set-large", (4,)), clock=lambda: next(ticks) * 1e-3))[-1]
+    assert last.ks == (1, 2, 4) and last.per_call_s == (None, None, None) and last.vmap_s is None
+    assert all(p and p > 1000 for p in last.peak_bytes) and last.vmap_peak_bytes > 1000

@@ -6,7 +6,8 @@ import pytest
 
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.memory import Fit, available_bytes, check_compiled, check_fits, fits_up_to, memory_limit_bytes
+from jaxbatch.lab.memory import available_bytes, check_compiled, check_fits, fits_up_to, memory_limit_bytes
+from jaxbatch.lab.results import Fit
 from jaxbatch.lab.selection import Selection
 
 CPU = jax.devices("cpu")[0]
@@ -98,3 +99,8 @@ def test_no_growth_or_a_limit_past_the_cap_is_never_and_no_figures_unknown():
     assert fits_up_to(VMAP, 100, 10**12, cap=10**8) == Fit(None, never=True)
     assert fits_up_to(VMAP, 100, None) == Fit(None)
     assert fits_up_to(None, 100, 10**6) == Fit(None)
+
+
+def test_where_not_one_instance_fits_the_refusal_says_so():
+    with pytest.raises(LabError, match=r"free on cpu: not one instance fits$"):
+        check_fits(4000, (8,), CPU, free=1000)

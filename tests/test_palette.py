@@ -52,3 +52,17 @@ async def test_the_palette_opens_and_runs_a_model_command():
         await pilot.press("enter")
         await settle(pilot)
         assert app.report.model == "elementwise"
+
+
+async def test_the_chunk_size_and_the_chunk_sweep_are_in_the_palette():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        offered = titles(app)
+        assert "Chunk size… (now 64)" in offered and "Run the chunk sweep" in offered
+        assert "Cancel the chunk sweep" not in offered
+        next(c for c in commands(app) if c.title == "Run the chunk sweep").callback()
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "chunks" and app.helper.commands[-1][0] == "chunk_sweep"
+        app.chunk_sweep = None  # as before its first k came back: running
+        assert "Cancel the chunk sweep" in titles(app) and "Run the chunk sweep" not in titles(app)

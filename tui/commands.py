@@ -19,7 +19,7 @@ from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
 if TYPE_CHECKING:
     from jaxbatch.app import JaxBatchApp
 
-PANES = {"outputs": "key 1", "programs": "key 2", "timings": "key 3", "sweep": "key 4"}
+PANES = {"outputs": "key 1", "programs": "key 2", "timings": "key 3", "sweep": "key 4", "chunks": "key 5"}
 
 def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     current, report = app.selection, app.report
@@ -33,6 +33,8 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
             yield _command(f"Device: {spec}", device_text(device), partial(app.choose, "#device", spec))
     if report is not None and len(report.in_axes) > 1:
         yield _command("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)
+    yield _command(f"Chunk size… (now {current.chunk:,})", "Instances per step of the chunked strategy, lax.map's "
+                   "batch_size", app.action_chunk)
     programs = app.query_one(ProgramsView)
     if report is not None:
         for pair in available_pairs(report, programs.level):
@@ -55,6 +57,11 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
         yield _command("Cancel the sweep", "What was measured stays", app.action_cancel_sweep)
     else:
         yield _command("Run the batch-size sweep", "Every strategy at 1, 2, 4, … instances", app.action_sweep)
+    if app.chunk_sweep_running:
+        yield _command("Cancel the chunk sweep", "What was measured stays", app.action_cancel_chunk_sweep)
+    else:
+        yield _command("Run the chunk sweep", "Chunked at k = 1, 2, 4, … up to the batch, against vmap: time and "
+                       "memory", app.action_chunk_sweep)
 
 
 def _command(title: str, help: str, callback, discover: bool = True) -> SystemCommand:

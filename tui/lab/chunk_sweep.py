@@ -14,14 +14,14 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import hlo, live, strategies
+from jaxbatch.lab import hlo, live, memory, strategies
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import MIN_ROUND_S, ROUNDS
 from jaxbatch.lab.timing import Series, Timer
-from jaxbatch.lab.workload import build
+from jaxbatch.lab.workload import Workload, build
 
 BUDGET_S = 30.0
 
@@ -43,13 +43,14 @@ def chunk_sweep(selection: Selection, budget_s: Optional[float] = None, clock: T
     planned = planned_ks(w.instances)
     start = clock()
     with jax.default_device(device):
-        vmap_call, vmap_peak = _compiled(strategies.vmapped(w.single, model.in_axes, w.shape), w.batch, clock)
+        free = memory.available_bytes(device)
+        vmap_call, vmap_peak = _compiled(strategies.vmapped(w.single, model.in_axes, w.shape), w, clock, free)
         vmap = Series(vmap_call, clock, MIN_ROUND_S) if vmap_call is not None else None
         state = ChunkSweepState(w.instances, planned, (), (), (), (), None, vmap_peak, describe_device(device))
         for k in planned:
             if state.ks and clock() - start > budget:
                 break
-            call, peak = _compiled(strategies.chunked(w.single, model.in_axes, w.shape, k), w.batch, clock)
+            call, peak = _compiled(strategies.chunked(w.single, model.in_axes, w.shape, k), w, clock, free)
             series = Series(call, clock, MIN_ROUND_S) if call is not None else None
             for _ in range(ROUNDS):
                 for s in (vmap, series):
@@ -64,14 +65,21 @@ def chunk_sweep(selection: Selection, budget_s: Optional[float] = None, clock: T
     yield ChunkSweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _compiled(fn: Callable, args: tuple, clock: Timer) -> tuple[Optional[Callable[[], object]], Optional[int]]:
-    """One blocking call of `fn` compiled for `args`, and its peak bytes; (None, None) where it
-    fails to compile."""
+def _compiled(fn: Callable, w: Workload, clock: Timer,
+              free: Optional[int]) -> tuple[Optional[Callable[[], object]], Optional[int]]:
+    """One blocking call of `fn` compiled for the workload's batch, and its peak bytes; no call
+    where it fails to compile (nor a peak), or where its peak passes the `free` memory (it
+    would exhaust it: the peak stays, to be seen)."""
     try:
-        _, compiled, _ = live.compile_timed(fn, args, clock)
+        _, compiled, _ = live.compile_timed(fn, w.batch, clock)
     except Exception:
         return None, None
-    return (lambda: jax.block_until_ready(compiled(*args))), hlo.compiled_peak_bytes(compiled)
+    peak = hlo.compiled_peak_bytes(compiled)
+    try:
+        memory.check_compiled(peak, w.device, free)
+    except MemoryError:
+        return None, peak
+    return (lambda: jax.block_until_ready(compiled(*w.batch))), peak
 
 
 def _measured(state: ChunkSweepState, k: int, series: Optional[Series], peak: Optional[int],

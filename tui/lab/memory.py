@@ -83,7 +83,7 @@ def check_fits(per_instance: int, shape: tuple[int, ...], device: jax.Device, fr
         most = _largest(0, COPIES * per_instance, SHARE * free)
         raise LabError(f"batch {shape} needs about {_size(need)} ({COPIES} copies of {_size(per_instance)} per "
                        f"instance), more than half of the {_size(free)} free on {device.platform}: "
-                       f"try a smaller batch (at most {most:,} instances)")
+                       + (f"try a smaller batch (at most {most:,} instances)" if most else "not one instance fits"))
 
 
 def check_compiled(peak_bytes: Optional[int], device: jax.Device, free: Optional[int] = None) -> None:
