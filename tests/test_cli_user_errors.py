@@ -318,3 +318,11 @@ def test_chunk_means_the_same_on_either_side_and_sweep_budget_takes_either_sweep
     with pytest.raises(SystemExit) as exit_:
         main(["report", "--sweep-budget", "3"])
     assert exit_.value.code == 2 and "--sweep-budget needs --sweep or --chunk-sweep" in capsys.readouterr().err
+
+
+def test_an_empty_chunk_says_what_to_type():
+    from jaxbatch.lab.selection import parse_chunk
+
+    with pytest.raises(LabError, match="^no chunk size: type instances per step"):
+        parse_chunk("  ")
+    assert parse_chunk(" 0064 ") == 64

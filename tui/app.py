@@ -475,7 +475,7 @@ class JaxBatchApp(App):
     def action_chunk(self) -> None:
         self.push_screen(AskScreen("chunk: instances per step of the chunked strategy",
                                    "lax.map(model, batch, batch_size=K): a loop over chunks of K, each one "
-                                   "vmapped; K at least the batch is one vmap",
+                                   "vmapped; K above the batch is one vmap, no loop",
                                    str(self.selection.chunk), parse_chunk), self._set_chunk)
 
     def _set_chunk(self, chunk) -> None:

@@ -132,9 +132,11 @@ def _unbracketed(text: str, what: str, hint: str) -> str:
 
 
 def parse_chunk(text: str) -> int:
-    """`--chunk K`: instances per step of the chunked strategy, a positive integer. One at least
-    the batch is allowed: lax.map then runs the whole batch as one vmap, no loop."""
+    """`--chunk K`: instances per step of the chunked strategy, a positive integer. One above the
+    batch is allowed: lax.map then runs the whole batch as one vmap, no loop."""
     typed = text.strip()
+    if not typed:
+        raise LabError("no chunk size: type instances per step, a positive integer, e.g. 64")
     if not typed.isdigit() or not typed.isascii():
         raise LabError(f"chunk {_shown(typed)} is not a positive integer: instances per step, e.g. 64")
     k = _whole(typed)

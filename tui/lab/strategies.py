@@ -153,7 +153,8 @@ def chunked(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tup
     """`jax.lax.map(single, xs, batch_size=chunk)` over the flattened batch: a loop over chunks
     of `chunk` instances, each chunk vmapped, and where `chunk` does not divide the batch one
     more vmapped step for the remainder, concatenated (as lax.map writes it). Shared (in_axes
-    None) arguments are closed over; a chunk of the whole batch or more is one vmap, no loop."""
+    None) arguments are closed over. A chunk of the whole batch is a loop of one step; a larger
+    one is one vmap, no loop."""
     n, k = math.prod(batch_shape), len(batch_shape)
 
     def run(*args):
