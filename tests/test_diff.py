@@ -42,7 +42,7 @@ def test_the_changes_in_words(saved, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"jaxbatch-tui diff: tanh-dense, {saved['a']} → {saved['b']}\n")
     assert "  selection.chunk: 64 → 3\n" in out and "the model's code is the same" in out
-    assert "\nPrimitives\n  chunked      appeared " in out and "while 0 → 1" in out
+    assert "\nPrimitives\n  chunked k=3  appeared " in out and "while 0 → 1" in out
     assert main(["diff", str(saved["a"]), str(saved["a"])]) == 0
     assert "nothing else changed" in capsys.readouterr().out
 
@@ -83,7 +83,7 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
         assert app.query_one(TabbedContent).active == "compare"
         text = shown_text(app.query_one(CompareView))
         assert "Saved a.json against this run" in text and "selection.chunk: 64 → 3" in text
-        assert "chunked      appeared " in text
+        assert "chunked k=3  appeared " in text
         app.choose("#model", "mlp")
         await settle(pilot)
         assert "two models, tanh-dense and mlp" in shown_text(app.query_one(CompareView))

@@ -182,7 +182,8 @@ class JaxBatchApp(App):
                 if self.compare is not None:
                     with TabPane(PANES["compare"], id="compare"):
                         name, saved = self.compare
-                        yield CompareView(saved, name, id="compare-view").data_bind(JaxBatchApp.report)
+                        yield CompareView(saved, name, id="compare-view").data_bind(JaxBatchApp.report,
+                                                                                    JaxBatchApp.live)
         yield KeyBar(pinned=("help", "quit"))
 
     @staticmethod

@@ -37,6 +37,7 @@ def diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     keys = [k for k in a["strategies"] if k in b["strategies"]]
     return {
         "model": a["model"],
+        "labels": {k: b["strategies"][k].get("label", k) for k in keys},
         "identity": {**_identity(a, b), **({"timed": ["timings" in a, "timings" in b]}
                                             if ("timings" in a) != ("timings" in b) else {})},
         "same_code": None if not (a.get("source_hash") and b.get("source_hash"))
@@ -134,12 +135,14 @@ def diff_lines(d: dict[str, Any], a_name: str = "A", b_name: str = "B") -> list[
     for side, what in (("only_a", a_name), ("only_b", b_name)):
         if d["strategies"][side]:
             lines.append(f"  only in {what}: {', '.join(d['strategies'][side])}")
+    width = max([12, *(len(label) + 1 for label in d["labels"].values())])
     sections = [("Outputs", d["outputs"], _output_words), ("Primitives", d["primitives"], _primitive_words),
                 ("HLO", d["hlo"], _hlo_words), ("Peak memory", d["memory"], lambda v: _figure_words(v, "memory")),
                 ("Timings, per call", d["timings"], lambda v: _figure_words(v, "timings"))]
     for head, part, words in sections:
         if part:
-            lines += ["", head, *(f"  {key:<12} {words(value)}" for key, value in part.items())]
+            lines += ["", head, *(f"  {d['labels'].get(key, key):<{width}} {words(value)}"
+                                  for key, value in part.items())]
     for head, key in (("Alignment verdict", "alignment"), ("HLO verdict", "hlo_verdict")):
         if d[key]:
             lines += ["", head, f"  {a_name}: {d[key][0]}", f"  {b_name}: {d[key][1]}"]
