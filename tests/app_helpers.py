@@ -124,9 +124,9 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None):
+def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None, compare=None):
     """The app with the scripted timing helper: deterministic, and no second process; the
     keymap from `keymap_path` only, never the user's own config."""
-    app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme)
+    app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme, compare)
     app.animation_level = "none"  # no blinking cursor, no scrolling in steps: the same frame on any machine
     return app

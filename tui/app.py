@@ -60,6 +60,7 @@ from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
+from jaxbatch.widgets.compare_view import CompareView
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.pane import Note, Pane, Scroll
@@ -73,7 +74,7 @@ from jaxbatch.widgets.timings_view import TimingsView
 MIN_SIZE = (70, 20)
 DASHBOARD_SIZE = (160, 48)
 PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep",
-         "chunks": "5 Chunks"}
+         "chunks": "5 Chunks", "compare": "6 Compare"}
 
 
 class JaxBatchApp(App):
@@ -92,6 +93,8 @@ class JaxBatchApp(App):
                 tooltip="Per-instance time across batch sizes"),
         Binding("5", "show_pane('chunks')", "Chunks", id="pane.chunks", priority=True, group=PANE_KEYS,
                 tooltip="Time and memory of the chunked strategy across chunk sizes"),
+        Binding("6", "show_pane('compare')", "Compare", id="pane.compare", priority=True, group=PANE_KEYS,
+                tooltip="With --compare A.json: what changed from that saved report to this run"),
         Binding("s", "sweep", "Sweep", id="sweep.start", tooltip="Time every strategy at batch sizes 1, 2, 4, …"),
         Binding("S", "chunk_sweep", "Chunk sweep", id="chunk_sweep.start",
                 tooltip="Time the chunked strategy at k = 1, 2, 4, … up to the batch, against vmap"),
@@ -125,9 +128,11 @@ class JaxBatchApp(App):
     chunk_sweep_note: var[Note | None] = var(None)
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
-                 theme: str | None = None) -> None:
-        """`helper` makes the timing helper's client from `post_message` (tests inject one)."""
+                 theme: str | None = None, compare: tuple[str, dict] | None = None) -> None:
+        """`helper` makes the timing helper's client from `post_message` (tests inject one);
+        `compare` is a saved report (its file name, its JSON) to show beside this run, in pane 6."""
         super().__init__()
+        self.compare = compare
         if theme is not None:
             self.theme = theme
         self.keymap_path = keymap_path or config_path()
@@ -174,6 +179,11 @@ class JaxBatchApp(App):
                 with TabPane(PANES["chunks"], id="chunks"):
                     yield ChunkSweepView(id="chunks-view").data_bind(JaxBatchApp.chunk_sweep,
                                                                      note=JaxBatchApp.chunk_sweep_note)
+                if self.compare is not None:
+                    with TabPane(PANES["compare"], id="compare"):
+                        name, saved = self.compare
+                        yield CompareView(saved, name, id="compare-view").data_bind(JaxBatchApp.report,
+                                                                                    JaxBatchApp.live)
         yield KeyBar(pinned=("help", "quit"))
 
     @staticmethod
@@ -413,6 +423,8 @@ class JaxBatchApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_pane" and isinstance(self.focused, Input):
             return False  # the digit goes to the input instead
+        if action == "show_pane" and parameters == ("compare",) and self.compare is None:
+            return None  # no saved report to compare with: shown nowhere
         if action == "cancel_sweep":
             return self.sweep_running  # escape does nothing else on the sweep pane: hidden
         if action == "cancel_chunk_sweep":
@@ -558,7 +570,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     """Every key the app answers to, by where it works: the help screen lists exactly these."""
     return [
         ("Anywhere", list(JaxBatchApp.BINDINGS)),
-        ("Outputs and timings panes (1, 3)", list(Scroll.BINDINGS)),
+        ("Outputs, timings and compare panes (1, 3, 6)", list(Scroll.BINDINGS)),
         ("Programs pane (2)", [*ProgramsView.BINDINGS, *SideBySide.BINDINGS]),
         ("Timings pane (3)", list(TimingsView.BINDINGS)),
         ("Sweep pane (4)", list(SweepView.BINDINGS)),
@@ -571,6 +583,6 @@ def binding_ids() -> list[str]:
 
 
 def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
-             theme: str | None = None) -> JaxBatchApp:
+             theme: str | None = None, compare: tuple[str, dict] | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme)
+    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare)

@@ -46,7 +46,7 @@ def fail(message: str) -> NoReturn:
 # take them; `report`'s land under AFTER + name, so `_resolved` can tell where each was given.
 SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "host_devices": None,
              "input": [], "in_axes": None, "batched": None, "chunk": None}
-APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1"}  # the app's alone
+APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1", "compare": None}  # the app's alone
 REPORT = {"json": False, "no_timings": False, "sweep": False, "chunk_sweep": False,  # after `report` only
           "sweep_budget": None}
 REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the selection options are
@@ -56,6 +56,8 @@ REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the 
 CLOSED_PIPE_STATUS = 141
 NOTICE_AFTER_S = 5.0  # a step of `report` quiet this long is announced on stderr
 AFTER = "after_"
+# The commands that take no selection, and what they do instead.
+NO_SELECTION = {"models": "lists every built-in model", "diff": "compares two saved reports"}
 
 
 def _selection_options(prefix: str) -> argparse.ArgumentParser:
@@ -98,11 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or ansi-dark (for 16-colour "
                         "terminals); NO_COLOR=1 turns colour off")
     _timeout_option(parser, "")
+    parser.add_argument("--compare", metavar="A.json", help="show a saved report (`report --json > A.json`) beside "
+                        "this run, as what changed from it (pane 6)")
     web = parser.add_argument_group("in a browser")
     web.add_argument("--serve", action="store_true", help="serve the app to a browser (textual-serve)")
     web.add_argument("--port", type=_port, help="port to serve on (default 8000)")
     web.add_argument("--host", help="address to serve on (default 127.0.0.1, this machine only)")
-    sub = parser.add_subparsers(dest="command", metavar="{report,models}")
+    sub = parser.add_subparsers(dest="command", metavar="{report,models,diff}")
     report = sub.add_parser("report", parents=[_selection_options(AFTER)], argument_default=argparse.SUPPRESS,
                             help="print the analysis headless (the options above work after `report` too)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -118,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "needs --sweep or --chunk-sweep)")
     _timeout_option(report, AFTER)
     sub.add_parser("models", help="list the built-in models, name first")
+    diff = sub.add_parser("diff", help="what changed between two saved reports of one model (`report --json > A.json`)")
+    diff.add_argument("a", metavar="A.json", help="the report before: another JAX, device or version of the code")
+    diff.add_argument("b", metavar="B.json", help="the report after")
+    diff.add_argument("--json", action="store_true", help="print the changes as JSON")
     return parser
 
 
@@ -128,8 +136,8 @@ def _resolved(args: argparse.Namespace) -> argparse.Namespace:
     for name, default in SELECTION.items():
         flag = "--" + name.replace("_", "-")
         before, after = given.pop(name, None), given.pop(AFTER + name, None)
-        if command == "models" and before is not None:
-            fail(f"{flag} does not apply to `models`, which lists every built-in model")
+        if command in NO_SELECTION and before is not None:
+            fail(f"{flag} does not apply to `{command}`, which {NO_SELECTION[command]}")
         if name == "input":
             given[name] = (before or []) + (after or [])  # every --input, in the order typed
             continue
@@ -193,16 +201,21 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     try:
         if args.command == "models":
             return _models()
+        if args.command == "diff":
+            return _diff(args.a, args.b, args.json)
         selection = parse_selection(args)
         if args.command == "report":
             return _report(selection, as_json=args.json, timings=not args.no_timings, sweep=args.sweep,
                            chunk_sweep=args.chunk_sweep, budget=args.sweep_budget, timeout=args.timeout)
         _check_theme(args.theme)
+        compare = _saved(args.compare) if args.compare else None
         if args.serve:
+            if compare:
+                fail("--compare applies to the app in this terminal, not with --serve")
             from jaxbatch.serve import serve
 
             return serve(selection, args.theme, args.host, args.port)
-        return _app(selection, args.theme)
+        return _app(selection, args.theme, compare)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -230,6 +243,31 @@ def _models() -> int:
     for name, (_, summary) in CATALOG.items():
         print(f"{name:<{width}}  {summary}")
     return 0
+
+
+def _diff(a_path: str, b_path: str, as_json: bool) -> int:
+    from jaxbatch.report_diff import NotComparable, check_report, diff, diff_lines
+
+    try:
+        a, b = (check_report(_read_json(path), path) for path in (a_path, b_path))
+        changes = diff(a, b)
+    except NotComparable as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(changes, indent=2))
+    else:
+        print("\n".join(diff_lines(changes, a_path, b_path)))
+    return 0
+
+
+def _read_json(path: str):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(f"{path} is not JSON ({exc}): save a report with `jaxbatch-tui report --json > FILE`")
 
 
 def _device_count(text: str) -> int:
@@ -397,10 +435,20 @@ def _check_theme(theme: Optional[str]) -> None:
         fail(f"unknown theme {theme!r}: choose from {', '.join(BUILTIN_THEMES)}")
 
 
-def _app(selection: Selection, theme: Optional[str]) -> int:
+def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     from jaxbatch.app import make_app
 
-    make_app(selection, theme=theme).run()
+    make_app(selection, theme=theme, compare=compare).run()
     return 0
+
+
+def _saved(path: str) -> tuple[str, dict]:
+    """`--compare`'s report, read and checked before the app opens."""
+    from jaxbatch.report_diff import NotComparable, check_report
+
+    try:
+        return path, check_report(_read_json(path), path)
+    except NotComparable as exc:
+        fail(str(exc))
 
 

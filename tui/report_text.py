@@ -4,7 +4,8 @@ are the presentation's (jaxbatch.presentation), the ones the panes style; here t
 from __future__ import annotations
 
 import textwrap
-from typing import Optional
+from dataclasses import dataclass
+from typing import Optional, Union
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import ROLES, OnBatch, Report
@@ -29,8 +30,24 @@ from jaxbatch.presentation.units import device_text
 from jaxbatch.presentation.verdicts import alignment_verdict
 
 
+@dataclass(frozen=True)
+class Program:
+    """A program's text among the report's lines: the terminal's Rich view highlights it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Optional[ChunkSweepState] = None) -> str:
-    lines = [
+    return "\n".join(map(str, blocks(report, sweep, chunk_sweep))) + "\n"
+
+
+def blocks(report: Report, sweep: Optional[SweepState] = None,
+           chunk_sweep: Optional[ChunkSweepState] = None) -> list[Union[str, Program]]:
+    """The report's lines, each program's jaxpr one `Program`."""
+    lines: list[Union[str, Program]] = [
         f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} "
         f"on {device_text(report.device)}, jax {report.jax_version}",
         f"  {report.summary}",
@@ -57,7 +74,7 @@ def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Opti
         lines += [f"  {'sharded':<{width}} {report.sharded_note}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
-        lines += ["", f"Jaxpr: {s.label}", jaxpr_text(s.jaxpr)]
+        lines += ["", f"Jaxpr: {s.label}", Program(jaxpr_text(s.jaxpr))]
     notes = [f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
     lines += ["", *notes] if notes else []
     if programs:
@@ -73,7 +90,7 @@ def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Opti
         lines += sweep_lines(sweep)
     if chunk_sweep is not None:
         lines += chunk_sweep_lines(chunk_sweep)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _memory(report: Report, width: int) -> list[str]:

@@ -7,11 +7,14 @@ two always show the same facts.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import inspect
 import math
 import time
 from typing import Optional
 
 import jax
+import jaxlib
 import numpy as np
 
 from jaxbatch.lab import (
@@ -22,6 +25,7 @@ from jaxbatch.lab import (
     hlo_text,
     jaxprs,
     live,
+    loader,
     loops,
     memory,
     roofline,
@@ -62,7 +66,9 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
 
         clock = timer or time.perf_counter
         runs = {"loop": _loop(single, model, shape, batch, reference)}
-        float64_reference = float64.Reference(selection, batch, float64.unfit(single, one))
+        float64_reference = float64.Reference(selection, batch, float64.unfit(single, one) or (
+            "the model was given as a Python object, which the float64 helper process can't load"
+            if loader.only_here(selection.model) else ""))
         outs = agreement.Outputs(reference, float64_reference)
         try:
             on_batch = _on_batch(single, batch, outs)
@@ -98,6 +104,9 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             roof=measured_roof,
             device=describe_device(device),
             jax_version=jax.__version__,
+            jaxlib_version=jaxlib.__version__,
+            source_hash=source_hash(model.build, single, manual),
+            selection=selection.to_json(),
             warnings=[text for text in (nonfinite_warning(reference), compiling_warning(eager_compiles, w.instances))
                       if text],
             manual_missing=model.manual_missing if manual is None else "",
@@ -137,6 +146,21 @@ def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs,
         if spread.note:
             runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
     return compiled, sharded_note
+
+
+def source_hash(*fns) -> str:
+    """A short hash of the code that defines the model (how it is built, one instance, the hand
+    version), so two saved reports can tell whether they are of the same code; "" where Python
+    can't give the source of one of them (a built-in function, a lambda typed at a prompt)."""
+    digest = hashlib.sha256()
+    for fn in fns:
+        if fn is None:
+            continue
+        try:
+            digest.update(inspect.getsource(fn).encode())
+        except (OSError, TypeError):
+            return ""
+    return digest.hexdigest()[:16]
 
 
 def compare_programs(runs: dict[str, Strategy], left: str, right: str) -> Alignment | None:

@@ -8,6 +8,7 @@ evaluated: the reference only names a file or module and an attribute.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import importlib.util
@@ -16,7 +17,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.selection import Selection, format_in_axes, parse_aval
@@ -92,9 +93,32 @@ def load_selected(selection: Selection) -> Model:
         raise LabError(f"in_axes {format_in_axes(selection.in_axes)} for {model.name}: {_after_name(exc)}") from None
 
 
+# Models handed over as Python objects (jaxbatch.compare), by the reference their selection names.
+_IN_MEMORY: dict[str, Model] = {}
+
+
+@contextlib.contextmanager
+def in_memory(model: Model) -> Iterator[str]:
+    """A reference that names `model` while the block runs: a function defined in a notebook has
+    no file or module to load it from. Only this process can load it (the float64 helper can't)."""
+    ref = f"python:{model.name}#{id(model):x}"
+    _IN_MEMORY[ref] = model
+    try:
+        yield ref
+    finally:
+        del _IN_MEMORY[ref]
+
+
+def only_here(ref: str) -> bool:
+    """Whether `ref` names a model handed over as a Python object, which no other process can load."""
+    return ref in _IN_MEMORY
+
+
 def load_model(ref: str, inputs: tuple[str, ...] = (), batched: Optional[str] = None,
                in_axes: Optional[tuple[Optional[int], ...]] = None) -> Model:
     """`inputs`, `batched` and `in_axes` make a plain function a Model (in_axes default: all 0)."""
+    if ref in _IN_MEMORY:
+        return _IN_MEMORY[ref]
     check_reference(ref)
     found = _resolve(ref)
     if isinstance(found, Model):

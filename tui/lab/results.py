@@ -397,3 +397,6 @@ class Report:
     memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown
     fits: dict[str, Fit] = field(default_factory=dict)  # per batched strategy: how large a batch fits in it
     roof: Optional[Roof] = None  # the device's roofline, when measured
+    jaxlib_version: str = ""
+    source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
+    selection: dict[str, Any] = field(default_factory=dict)  # what was asked for, as Selection.to_json

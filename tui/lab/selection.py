@@ -49,7 +49,8 @@ class Selection:
     chunk: int = DEFAULT_CHUNK
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON's own types (lists for tuples), so a selection read back from a file compares equal."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Selection":

@@ -1,0 +1,141 @@
+"""The Python API (`jaxbatch.compare`, `jaxbatch.sweep`) and its guards (`jaxbatch.testing`):
+the same facts as the command line, shown through Rich and HTML, failing in the app's words."""
+
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxbatch
+from jaxbatch.lab.errors import LabError
+from jaxbatch.report_json import report_json
+from jaxbatch.testing import assert_no_primitive, assert_same_program, assert_vmap_agrees, check_speed
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def score(x, w):  # as tests/fixtures/user_functions.py:score
+    return jnp.tanh(x @ w).sum()
+
+
+def score_batched(xb, w):
+    return jnp.tanh(xb @ w).sum(1)
+
+
+def test_importing_jaxbatch_imports_neither_textual_nor_jax():
+    code = "import sys, jaxbatch; jaxbatch.compare; print(sorted({'textual', 'jax', 'rich'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_api_gives_the_facts_the_command_line_gives():
+    ref = f"{FIXTURES / 'user_functions.py'}:score"
+    cli = subprocess.run([sys.executable, "-m", "jaxbatch", "report", "--json", "--no-timings", "--model", ref,
+                          "--input", "f32[3]", "--input", "f32[3,2]", "--in-axes", "0,None",
+                          "--batched", f"{FIXTURES / 'user_functions.py'}:score_batched", "--batch", "6"],
+                         capture_output=True, text=True, check=True)
+    theirs = json.loads(cli.stdout)
+    mine = report_json(jaxbatch.compare(score, [np.zeros(3, np.float32), "f32[3,2]"], batch=6, batched=score_batched,
+                                        in_axes=(0, None)))
+    for key in ("batch_shape", "in_axes", "chunk", "single", "jaxpr", "primitives", "alignment", "hlo_verdict",
+                "memory", "same_program", "fits_up_to"):
+        if key == "fits_up_to":  # against the RAM available now, which moves between the two runs
+            assert set(mine[key]) == set(theirs[key])
+            continue
+        assert mine[key] == theirs[key], key
+    for key in ("loop", "manual", "vmap", "chunked"):
+        assert mine["strategies"][key]["output"] == theirs["strategies"][key]["output"], key
+        assert mine["strategies"][key].get("agreement") == theirs["strategies"][key].get("agreement"), key
+
+
+def test_built_in_models_by_name_and_what_is_wrong_said_as_the_app_says_it():
+    r = jaxbatch.compare("dynamic-slice", batch=(2, 4), chunk=3)
+    assert r.batch_shape == (2, 4) and r.strategies["chunked"].label == "chunked k=3"
+    with pytest.raises(LabError, match="a batch dimension of 0 has no instances"):
+        jaxbatch.compare("tanh-dense", batch=0)
+    with pytest.raises(LabError, match="is not a positive integer"):
+        jaxbatch.compare("tanh-dense", batch=(4, -1))
+    with pytest.raises(LabError, match="give one instance's example arguments"):
+        jaxbatch.compare(score)
+    with pytest.raises(LabError, match="in_axes has 1 entries for 2 arguments"):
+        jaxbatch.compare(score, ["f32[3]", "f32[3,2]"], in_axes=(0,))
+
+
+def test_a_python_function_without_a_file_is_analysed_and_float64_says_why_it_can_t_help():
+    r = jaxbatch.compare(lambda x: jnp.tanh(x).sum(), ["f32[4]"], batch=5)
+    assert r.model == "<lambda>" and r.strategies["vmap"].agreement.agrees
+    assert r.manual_missing.startswith("none given: pass batched=")
+
+
+def test_the_report_shows_itself_in_rich_with_the_jaxprs_highlighted():
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    r = jaxbatch.compare("tanh-dense", batch=5)
+    parts = r.__rich__().renderables
+    assert [p for p in parts if isinstance(p, Syntax)] and str(r).startswith("jaxbatch-tui report: tanh-dense")
+    console = Console(record=True, width=120, color_system="truecolor")
+    console.print(r)
+    text = console.export_text()
+    assert "Jaxpr: vmap" in text and "dot_general" in text and "agrees exactly" in text
+
+
+class _Tags(HTMLParser):
+    VOID = {"br", "meta", "img", "hr", "input", "link"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.seen, self.classes = [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append(tag)
+        self.classes.update(v for k, v in attrs if k == "class")
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, (self.stack[-5:], tag)
+        self.stack.pop()
+
+
+def test_the_report_shows_itself_in_jupyter_as_html():
+    r = jaxbatch.compare("dynamic-slice", batch=5, timings=True)
+    page = r._repr_html_()
+    tags = _Tags()
+    tags.feed(page)
+    tags.close()
+    assert tags.stack == [] and tags.seen.count("table") >= 3  # outputs, aligned programs, memory, timings
+    assert {"differ", "only_left"} <= tags.classes and "n" in tags.classes  # rows and Pygments' token classes
+    assert "gather" in page and "agrees" in page and "per call" in page and "&lt;" not in r.model
+
+
+def test_the_sweep_from_python_stops_on_its_budget():
+    state = jaxbatch.sweep("tanh-dense", budget_s=0.01)
+    assert state.sizes == (1,) and "time budget" in state.stopped
+
+
+def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words():
+    assert assert_vmap_agrees("tanh-dense").model == "tanh-dense"
+    assert_no_primitive("tanh-dense", primitive="gather")
+    assert_same_program(score, score_batched, ["f32[3]", "f32[3,2]"], in_axes=(0, None), level="hlo")
+    with pytest.raises(AssertionError, match=r"^rbg-keys at batch \(8,\): vmap DIFFERS: .* off the loop"):
+        assert_vmap_agrees("rbg-keys")
+    with pytest.raises(AssertionError, match=r"^vmap's program has gather \(1×\); .*take_along_axis has 1×") as err:
+        assert_no_primitive("dynamic-slice", primitive="gather")
+    assert "\n  ≠ " in str(err.value) and "gather[" in str(err.value)  # the aligned rows where it is
+    with pytest.raises(AssertionError, match=r"^tanh-dense: hand-batched and vmap at the optimized HLO level differ: "
+                                             r"XLA's programs differ in shapes, layout or operand order") as err:
+        assert_same_program("tanh-dense", None, level="hlo")
+    assert "one program? jaxpr differs · StableHLO differs · HLO differs" in str(err.value)
+    with pytest.raises(ValueError, match="level 'llvm'"):
+        assert_same_program("tanh-dense", None, level="llvm")
+
+
+def test_check_speed_says_the_ratio_and_fails_nothing():
+    said = check_speed("tanh-dense", batch=64)
+    assert said.startswith("tanh-dense at batch (64,): vmap ") and "einsum's" in said

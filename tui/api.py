@@ -1,0 +1,97 @@
+"""The analysis from Python, for a notebook or a test suite: the lab the app runs, no second
+implementation.
+
+    import jaxbatch
+    r = jaxbatch.compare(model, args, batch=4096, batched=model_batched, in_axes=(0, None))
+
+`args` are one instance's example arguments (arrays, or avals written as `--input` takes them:
+"f32[3]"). Like the app, the analysis draws its own seeded inputs of those shapes and dtypes, so
+two runs give the same numbers. `model` may also be a built-in name or `path/to/file.py:fn`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
+
+from jaxbatch.lab.errors import LabError
+from jaxbatch.lab.selection import DEFAULT_CHUNK, Selection, parse_aval, parse_batch_shape
+from jaxbatch.result import Result
+
+Batch = Union[int, Sequence[int], str]
+
+
+def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batch: Batch = 8,
+            batched: Optional[Callable] = None, in_axes: Optional[Sequence[Optional[int]]] = None,
+            device: str = "cpu", chunk: int = DEFAULT_CHUNK, timings: bool = False) -> Result:
+    """Everything the app shows about `model` on a batch of `batch` instances: outputs against
+    the loop, programs at each level, memory; with `timings`, how long each strategy takes.
+    LabError says what is wrong with the arguments or the model, in the app's words."""
+    from jaxbatch.lab.analysis import analyze
+
+    with _selection(model, args, batch, batched, in_axes, device, chunk) as selection:
+        return Result.of(analyze(selection, timer=time.perf_counter if timings else None))
+
+
+def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batched: Optional[Callable] = None,
+          in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
+          budget_s: Optional[float] = None):
+    """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end: the last SweepState."""
+    from jaxbatch.lab.sweep import sweep as run
+
+    with _selection(model, args, 1, batched, in_axes, device, chunk) as selection:
+        *_, last = run(selection, budget_s=budget_s)
+        return last
+
+
+@contextlib.contextmanager
+def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: int) -> Iterator[Selection]:
+    shape = _shape(batch)
+    axes = None if in_axes is None else tuple(in_axes)
+    if isinstance(model, str):
+        if batched is not None and not isinstance(batched, str):
+            raise LabError("batched: give a reference (path/to/file.py:fn) with a model given by reference")
+        inputs = tuple(str(_aval(a)) for a in args or ())
+        own, fn = (None, axes) if inputs else (axes, None)  # a function's in_axes, or the model's overridden
+        yield Selection(model, shape, device, inputs, own, batched, fn, chunk)
+        return
+    if not callable(model):
+        raise LabError(f"model must be a function of one instance or a model name, not {type(model).__name__}")
+    if not args:
+        raise LabError("args: give one instance's example arguments (arrays, or avals such as 'f32[3]')")
+    from jaxbatch.lab.loader import in_memory
+    from jaxbatch.lab.spec import Model
+
+    name = getattr(model, "__name__", "model")
+    try:
+        built = Model(name=name, summary=f"your function {name}", build=lambda rng: (model, batched),
+                      args=tuple(_aval(a) for a in args), in_axes=axes or (0,) * len(args),
+                      manual_label=getattr(batched, "__name__", "hand-batched"),
+                      manual_missing="none given: pass batched=your_batched_function")
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
+    with in_memory(built) as ref:
+        yield Selection(ref, shape, device, chunk=chunk)
+
+
+def _shape(batch: Batch) -> tuple[int, ...]:
+    """`8`, `(4, 8)` or "4,8", checked as the command line checks `--batch`."""
+    if isinstance(batch, str):
+        return parse_batch_shape(batch)
+    dims = (batch,) if isinstance(batch, int) else tuple(batch)
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
+        raise LabError(f"batch {batch!r}: give whole numbers, e.g. 8 or (4, 8)")
+    return parse_batch_shape(",".join(map(str, dims)))
+
+
+def _aval(arg):
+    """One argument's aval: parsed from "f32[3]", or read off an example array (or a pytree of them)."""
+    if isinstance(arg, str):
+        return parse_aval(arg)
+    import jax
+    import numpy as np
+
+    from jaxbatch.lab.spec import Aval
+
+    return jax.tree_util.tree_map(lambda x: Aval(tuple(np.shape(x)), np.asarray(x).dtype.name), arg)
