@@ -132,7 +132,7 @@ class JaxBatchApp(App):
         """`helper` makes the timing helper's client from `post_message` (tests inject one);
         `compare` is a saved report (its file name, its JSON) to show beside this run, in pane 6."""
         super().__init__()
-        self.compare = compare
+        self.saved = compare
         if theme is not None:
             self.theme = theme
         self.keymap_path = keymap_path or config_path()
@@ -179,9 +179,9 @@ class JaxBatchApp(App):
                 with TabPane(PANES["chunks"], id="chunks"):
                     yield ChunkSweepView(id="chunks-view").data_bind(JaxBatchApp.chunk_sweep,
                                                                      note=JaxBatchApp.chunk_sweep_note)
-                if self.compare is not None:
+                if self.saved is not None:
                     with TabPane(PANES["compare"], id="compare"):
-                        name, saved = self.compare
+                        name, saved = self.saved
                         yield CompareView(saved, name, id="compare-view").data_bind(JaxBatchApp.report,
                                                                                     JaxBatchApp.live)
         yield KeyBar(pinned=("help", "quit"))
@@ -423,8 +423,8 @@ class JaxBatchApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_pane" and isinstance(self.focused, Input):
             return False  # the digit goes to the input instead
-        if action == "show_pane" and parameters == ("compare",) and self.compare is None:
-            return None  # no saved report to compare with: shown nowhere
+        if action == "show_pane" and parameters == ("compare",) and self.saved is None:
+            return False  # no saved report to compare with: the key is neither shown nor bound
         if action == "cancel_sweep":
             return self.sweep_running  # escape does nothing else on the sweep pane: hidden
         if action == "cancel_chunk_sweep":
