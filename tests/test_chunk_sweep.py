@@ -197,3 +197,13 @@ def test_a_chunk_size_past_free_memory_keeps_its_peak_and_is_not_run(monkeypatch
     last = list(chunk_sweep(Selection("at-set-large", (4,)), clock=lambda: next(ticks) * 1e-3))[-1]
     assert last.ks == (1, 2, 4) and last.per_call_s == (None, None, None) and last.vmap_s is None
     assert all(p and p > 1000 for p in last.peak_bytes) and last.vmap_peak_bytes > 1000
+
+
+async def test_before_a_chunk_sweep_pane_5_says_which_key_runs_one():
+    from app_helpers import make_test_app, settle
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        assert shown_text(app.query_one(ChunkSweepView)).startswith("Press S to time lax.map at chunk sizes")

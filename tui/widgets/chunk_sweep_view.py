@@ -63,7 +63,8 @@ class ChunkSweepView(SweepPane):
 
 def _head(sweep: Optional[ChunkSweepState]) -> Content:
     if sweep is None:
-        return Content("Time and peak memory of lax.map at chunk sizes 1, 2, 4, … up to the batch, against vmap.")
+        return Content.assemble("Press ", ("S", "bold $accent"), " to time lax.map at chunk sizes 1, 2, 4, … up to "
+                                "the batch against vmap, with each one's peak memory, and name the best trade-off.")
     running = not sweep.stopped
     last = f"k={sweep.ks[-1]:,} of {sweep.planned[-1]:,}" if sweep.ks else ""
     state = ("running: " + last, "$warning") if running else (sweep.stopped, "$success")
