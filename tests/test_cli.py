@@ -63,6 +63,7 @@ def test_models_lists_name_first(capsys):
         (["models", "--batch", "3"], "unrecognized arguments: --batch 3"),
         (["--json", "report"], "unrecognized arguments: --json"),
         (["report", "--sweep-budget", "5"], "--sweep-budget needs --sweep"),
+        (["report", "--precision", "fast"], "precision 'fast' is not one of default, high, highest"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(capsys, argv, words):
@@ -96,9 +97,10 @@ def user_function(fixture_ref):
     (lambda ref: ["--model", "elementwise"], lambda d: d["model"] == "elementwise"),
     (lambda ref: ["-b", "4,2"], lambda d: d["batch_shape"] == [4, 2]),
     (lambda ref: ["--device", "0"], lambda d: d["device"]["platform"] == "cpu"),
+    (lambda ref: ["--precision", "HIGHEST"], lambda d: d["precision"] == d["selection"]["precision"] == "highest"),
     (user_function, lambda d: d["single"]["arg_avals"] == ["f32[3]", "f32[3,2]"] and d["in_axes"] == [0, None]
      and d["strategies"]["manual"]["label"] == "score_batched"),
-], ids=["model", "batch", "device", "user-function"])
+], ids=["model", "batch", "device", "precision", "user-function"])
 def test_each_option_means_the_same_before_and_after_report(capsys, fixture_ref, where, options, effect):
     argv = options(fixture_ref)
     argv = [*argv, "report"] if where == "before" else ["report", *argv]

@@ -16,7 +16,14 @@ import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import DEFAULT_CHUNK, Selection, parse_aval, parse_batch_shape
+from jaxbatch.lab.selection import (
+    DEFAULT_CHUNK,
+    DEFAULT_PRECISION,
+    Selection,
+    parse_aval,
+    parse_batch_shape,
+    parse_precision,
+)
 from jaxbatch.result import Result
 
 Batch = Union[int, Sequence[int], str]
@@ -24,37 +31,41 @@ Batch = Union[int, Sequence[int], str]
 
 def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batch: Batch = 8,
             batched: Optional[Callable] = None, in_axes: Optional[Sequence[Optional[int]]] = None,
-            device: str = "cpu", chunk: int = DEFAULT_CHUNK, timings: bool = False) -> Result:
+            device: str = "cpu", chunk: int = DEFAULT_CHUNK, timings: bool = False,
+            precision: str = DEFAULT_PRECISION) -> Result:
     """Everything the app shows about `model` on a batch of `batch` instances: outputs against
     the loop, programs at each level, memory; with `timings`, how long each strategy takes.
-    LabError says what is wrong with the arguments or the model, in the app's words."""
+    `precision` is the matmul precision it all runs at ("default", JAX's own; "high";
+    "highest"). LabError says what is wrong with the arguments or the model, in the app's words."""
     from jaxbatch.lab.analysis import analyze
 
-    with _selection(model, args, batch, batched, in_axes, device, chunk) as selection:
+    with _selection(model, args, batch, batched, in_axes, device, chunk, precision) as selection:
         return Result.of(analyze(selection, timer=time.perf_counter if timings else None))
 
 
 def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batched: Optional[Callable] = None,
           in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
-          budget_s: Optional[float] = None):
+          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION):
     """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end: the last SweepState."""
     from jaxbatch.lab.sweep import sweep as run
 
-    with _selection(model, args, 1, batched, in_axes, device, chunk) as selection:
+    with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:
         *_, last = run(selection, budget_s=budget_s)
         return last
 
 
 @contextlib.contextmanager
-def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: int) -> Iterator[Selection]:
+def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: int,
+               precision: str) -> Iterator[Selection]:
     shape = _shape(batch)
+    precision = parse_precision(str(precision))
     axes = None if in_axes is None else tuple(in_axes)
     if isinstance(model, str):
         if batched is not None and not isinstance(batched, str):
             raise LabError("batched: give a reference (path/to/file.py:fn) with a model given by reference")
         inputs = tuple(str(_aval(a)) for a in args or ())
         own, fn = (None, axes) if inputs else (axes, None)  # a function's in_axes, or the model's overridden
-        yield Selection(model, shape, device, inputs, own, batched, fn, chunk)
+        yield Selection(model, shape, device, inputs, own, batched, fn, chunk, precision)
         return
     if not callable(model):
         raise LabError(f"model must be a function of one instance or a model name, not {type(model).__name__}")
@@ -72,7 +83,7 @@ def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: 
     except ValueError as exc:
         raise LabError(str(exc)) from None
     with in_memory(built) as ref:
-        yield Selection(ref, shape, device, chunk=chunk)
+        yield Selection(ref, shape, device, chunk=chunk, precision=precision)
 
 
 def _shape(batch: Batch) -> tuple[int, ...]:

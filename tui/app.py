@@ -494,6 +494,11 @@ class JaxBatchApp(App):
         if chunk is not None and chunk != self.selection.chunk:
             self.request(dataclasses.replace(self.selection, chunk=chunk))
 
+    def set_precision(self, precision: str) -> None:
+        """Analyse and time everything again at this matmul precision (the palette's choice)."""
+        if precision != self.selection.precision:
+            self.request(dataclasses.replace(self.selection, precision=precision))
+
     def action_copy(self) -> None:
         tab = self.query_one(TabbedContent).active_pane
         if tab is None or self.report is None:

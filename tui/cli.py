@@ -19,12 +19,15 @@ from jaxbatch.lab.selection import (
     DEFAULT_CHUNK,
     DEFAULT_DEVICE,
     DEFAULT_MODEL,
+    DEFAULT_PRECISION,
+    PRECISIONS,
     Selection,
     format_batch_shape,
     parse_aval,
     parse_batch_shape,
     parse_chunk,
     parse_in_axes,
+    parse_precision,
 )
 
 PROG = "jaxbatch-tui"
@@ -45,7 +48,7 @@ def fail(message: str) -> NoReturn:
 # The options that choose what to analyse, and their defaults. Both the main parser and `report`
 # take them; `report`'s land under AFTER + name, so `_resolved` can tell where each was given.
 SELECTION = {"model": DEFAULT_MODEL, "batch": "5", "device": DEFAULT_DEVICE, "host_devices": None,
-             "input": [], "in_axes": None, "batched": None, "chunk": None}
+             "input": [], "in_axes": None, "batched": None, "chunk": None, "precision": None}
 APP = {"theme": None, "serve": False, "port": 8000, "host": "127.0.0.1", "compare": None}  # the app's alone
 REPORT = {"json": False, "no_timings": False, "sweep": False, "chunk_sweep": False,  # after `report` only
           "sweep_budget": None}
@@ -73,6 +76,9 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
     common.add_argument("--chunk", "-k", dest=prefix + "chunk", metavar="K",
                         help=f"instances per step of the chunked strategy, lax.map(..., batch_size=K) "
                              f"(default {DEFAULT_CHUNK})")
+    common.add_argument("--precision", dest=prefix + "precision", metavar="P",
+                        help=f"matmul precision: {', '.join(PRECISIONS)} (default {DEFAULT_PRECISION}: JAX's own, "
+                             "what your code runs at; TF32 for float32 matmuls on NVIDIA GPUs)")
     common.add_argument("--host-devices", dest=prefix + "host_devices", type=_device_count, metavar="N",
                         help="simulate N CPU devices (set before JAX starts), to see the sharded strategies anywhere")
     user = common.add_argument_group("your own function (--model path/to/file.py:fn)")
@@ -172,13 +178,15 @@ def parse_selection(args: argparse.Namespace) -> Selection:
         inputs = tuple(str(parse_aval(text)) for text in args.input)
         in_axes = None if args.in_axes is None else parse_in_axes(args.in_axes)
         chunk = DEFAULT_CHUNK if args.chunk is None else parse_chunk(args.chunk)
+        precision = DEFAULT_PRECISION if args.precision is None else parse_precision(args.precision)
         if args.batched is not None:
             check_reference(args.batched)
     except LabError as exc:
         fail(str(exc))
     if inputs:  # the function's own in_axes, which its --batched twin is written for
-        return Selection(args.model, shape, args.device, inputs, None, args.batched, in_axes, chunk)
-    return Selection(args.model, shape, args.device, in_axes=in_axes, batched=args.batched, chunk=chunk)
+        return Selection(args.model, shape, args.device, inputs, None, args.batched, in_axes, chunk, precision)
+    return Selection(args.model, shape, args.device, in_axes=in_axes, batched=args.batched, chunk=chunk,
+                     precision=precision)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 from textual.app import SystemCommand
 from textual.markup import escape
 
+from jaxbatch.lab.selection import PRECISIONS
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
 from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
@@ -19,6 +20,11 @@ from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
 if TYPE_CHECKING:
     from jaxbatch.app import JaxBatchApp
 
+PRECISION_HELP = {
+    "default": "JAX's own, what your code runs at (TF32 for float32 matmuls on NVIDIA GPUs)",
+    "high": "Matmuls in TF32 on GPUs, three bfloat16 passes on TPUs: between default and highest",
+    "highest": "Matmuls at full float32 precision on every device, slower on GPUs and TPUs",
+}
 PANES = {"outputs": "key 1", "programs": "key 2", "timings": "key 3", "sweep": "key 4", "chunks": "key 5"}
 
 def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
@@ -35,6 +41,10 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
         yield _command("Set in_axes…", "0 (batched) or None (shared) for each argument", app.action_in_axes)
     yield _command(f"Chunk size… (now {current.chunk:,})", "Instances per step of the chunked strategy, lax.map's "
                    "batch_size", app.action_chunk)
+    for precision in PRECISIONS:
+        if precision != current.precision:
+            yield _command(f"Matmul precision: {precision}", PRECISION_HELP[precision],
+                           partial(app.set_precision, precision))
     programs = app.query_one(ProgramsView)
     if report is not None:
         for pair in available_pairs(report, programs.level):

@@ -12,8 +12,9 @@ from pygments.formatters import HtmlFormatter
 
 from jaxbatch.jaxpr_lexer import JaxprLexer
 from jaxbatch.lab.results import ROLES, Report
+from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.presentation.memory import fits_line, memory_rows
-from jaxbatch.presentation.outputs import on_batch_head, strategy_figures, strategy_verdict
+from jaxbatch.presentation.outputs import on_batch_head, precision_text, strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import MARKERS, alignment_rows
 from jaxbatch.presentation.timings import HEADS, floor_text, ratio_head, timing_rows
 from jaxbatch.presentation.units import device_text
@@ -47,7 +48,8 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 def report_html(report: Report) -> str:
     parts = [f"<style>{STYLE}{HtmlFormatter().get_style_defs(CSS_SCOPE + ' pre')}</style>",
              f"<h4>{_e(report.model)} at batch {_e(report.batch_shape)} on {_e(device_text(report.device))}, "
-             f"jax {_e(report.jax_version)}</h4>",
+             f"jax {_e(report.jax_version)}, {_e(precision_text(report.selection.get('precision', DEFAULT_PRECISION)))}"
+             "</h4>",
              f"<p>{_e(report.summary)}</p>" + (f"<p>{_e(report.note)}</p>" if report.note else ""),
              _outputs(report), _programs(report), _memory(report), _timings(report)]
     return f'<div class="{CSS_SCOPE[1:]}">{"".join(parts)}</div>'

@@ -15,12 +15,13 @@ from typing import Any, Optional
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
 from jaxbatch.lab.roof import points, roofline_json
+from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import best_text
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.memory import cross_check
 from jaxbatch.presentation.sweep import crossovers
-from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
+from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
 
 
 def report_json(report: Report, sweep: Optional[SweepState] = None,
@@ -44,6 +45,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "jaxlib_version": report.jaxlib_version,
         "source_hash": report.source_hash,
         "selection": report.selection,
+        "precision": report.selection.get("precision", DEFAULT_PRECISION),
         "single": {
             "output": report.single.output,
             "arg_avals": report.single.arg_avals,
@@ -98,12 +100,23 @@ def sweep_json(sweep: SweepState) -> dict[str, Any]:
 
 def agreement_json(a: Agreement) -> dict[str, Any]:
     out = {"max_abs": _number(a.max_abs), "max_rel": _number(a.max_rel), "max_ulp": _number(a.max_ulp),
-           "tolerance": a.tolerance, "agrees": a.agrees, "verdict": agreement_verdict(a)}
+           "tolerance": a.tolerance, "agrees": a.agrees, "kind": a.kind, "verdict": agreement_verdict(a)}
     if a.reason:
         out["reason"] = a.reason
     if a.vs_float64 is not None or a.float64_note:
         out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
+    if a.precision is not None:
+        check = a.precision
+        out["precision"] = {check.ran_at: _figures(check.default), "highest": _figures(check.highest),
+                            "cause": precision_cause(check) or None}
     return out
+
+
+def _figures(a: Agreement) -> dict[str, Any]:
+    """One run's figures against the loop (and float64) at one precision, and its verdict."""
+    return {"max_abs": _number(a.max_abs), "max_rel": _number(a.max_rel), "max_ulp": _number(a.max_ulp),
+            "agrees": a.agrees, "vs_float64": _number(a.vs_float64), "loop_vs_float64": _number(a.loop_vs_float64),
+            "verdict": agreement_verdict(a)}
 
 
 def alignment_json(a: Alignment) -> dict[str, Any]:

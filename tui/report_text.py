@@ -10,6 +10,7 @@ from typing import Optional, Union
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import ROLES, OnBatch, Report
 from jaxbatch.lab.roof import points
+from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.hlo import hlo_verdict
@@ -18,6 +19,7 @@ from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
     on_batch_head,
+    precision_text,
     primitives_text,
     strategy_figures,
     strategy_verdict,
@@ -49,7 +51,8 @@ def blocks(report: Report, sweep: Optional[SweepState] = None,
     """The report's lines, each program's jaxpr one `Program`."""
     lines: list[Union[str, Program]] = [
         f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} "
-        f"on {device_text(report.device)}, jax {report.jax_version}",
+        f"on {device_text(report.device)}, jax {report.jax_version}, "
+        f"{precision_text(report.selection.get('precision', DEFAULT_PRECISION))}",
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
         *_wrapped(f"Source: {report.source}" if report.source else "", "  "),

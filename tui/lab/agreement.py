@@ -10,7 +10,7 @@ a float64 reference against the float32 loop's own distance from it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import jax
 import jax.numpy as jnp
@@ -93,25 +93,37 @@ def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float], why
 class Outputs:
     """Outputs compared with the loop's as they come in. The first float one beyond the
     tolerance starts the float64 reference (`float64.start()`, a helper process), so that it is
-    computed while the other strategies compile; `verdicts` waits for it (`float64.result`)."""
+    computed while the other strategies compile; `verdicts` waits for it (`float64.result`) and
+    keeps it (`f64`, or why there is none, `f64_why`) for a rerun at another precision.
 
-    def __init__(self, reference: Any, float64) -> None:
+    Each output comes with how to compute it again (`again`: a call that traces and compiles
+    afresh, so it honours the matmul precision it is called under) and whether its program has
+    matrix products at JAX's default precision (`matmuls`): lab.precision reruns those."""
+
+    def __init__(self, reference: Any, float64, again: Optional[Callable[[], Any]] = None) -> None:
         self.reference, self.float64 = reference, float64
         self.outs: dict[str, Any] = {"loop": reference}
         self.agreements: dict[str, Agreement] = {"loop": compare(reference, reference)}
+        self.again: dict[str, Callable[[], Any]] = {} if again is None else {"loop": again}
+        self.matmuls: dict[str, bool] = {}
+        self.f64: Any = None
+        self.f64_why = ""
 
-    def add(self, key: str, out: Any) -> None:
+    def add(self, key: str, out: Any, again: Optional[Callable[[], Any]] = None, matmuls: bool = False) -> None:
         self.outs[key] = out
         self.agreements[key] = compare(out, self.reference)
+        if again is not None:
+            self.again[key] = again
+        self.matmuls[key] = matmuls
         if needs_float64(self.agreements[key]):
             self.float64.start()
 
     def verdicts(self) -> dict[str, Agreement]:
-        f64, why, loop_error = None, "", None
+        loop_error = None
         if any(needs_float64(a) for a in self.agreements.values()):
-            f64, why = self.float64.result(self.reference)
-            loop_error = None if f64 is None else max_abs(self.reference, f64)
-        return {k: judge(a, self.outs[k], f64, loop_error, why) for k, a in self.agreements.items()}
+            self.f64, self.f64_why = self.float64.result(self.reference)
+            loop_error = None if self.f64 is None else max_abs(self.reference, self.f64)
+        return {k: judge(a, self.outs[k], self.f64, loop_error, self.f64_why) for k, a in self.agreements.items()}
 
 
 def max_abs(out: Any, ref: Any) -> float:

@@ -28,6 +28,7 @@ from jaxbatch.lab import (
     loader,
     loops,
     memory,
+    precision,
     roofline,
     sharding,
     strategies,
@@ -56,24 +57,25 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
     version, then read from the user's cache."""
     w = prepare(selection)
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
-    with jax.default_device(device):
+    with jax.default_device(device), precision.scope(w.precision):
         single_out = _reference_call(model, "one instance", single, one)
         try:
             eager_compiles = compiles.per_eager_call(single, one)
         except USER_ERRORS as exc:
             raise LabError(f"{model.name} raised on one instance, called again: {describe(exc)}") from None
-        reference = _reference_call(model, "the loop", strategies.reference(single, model.in_axes, shape), batch)
+        reference_fn = strategies.reference(single, model.in_axes, shape)
+        reference = _reference_call(model, "the loop", reference_fn, batch)
 
         clock = timer or time.perf_counter
         runs = {"loop": _loop(single, model, shape, batch, reference)}
         float64_reference = float64.Reference(selection, batch, float64.unfit(single, one) or (
             "the model was given as a Python object, which the float64 helper process can't load"
             if loader.only_here(selection.model) else ""))
-        outs = agreement.Outputs(reference, float64_reference)
+        outs = agreement.Outputs(reference, float64_reference, again=lambda: to_host(reference_fn(*batch)))
         try:
             on_batch = _on_batch(single, batch, outs)
             compiled, sharded_note = _strategies(w, runs, outs, clock, memory.available_bytes(device))
-            agreements = outs.verdicts()
+            agreements = precision.recheck(outs, outs.verdicts(), w.precision, device.platform)
         finally:
             float64_reference.close()
         runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
@@ -242,7 +244,11 @@ def _on_batch(single, batch, outs: agreement.Outputs) -> OnBatch:
         out = to_host(single(*batch))
     except USER_ERRORS as exc:
         return OnBatch(error=ErrorInfo.of(exc))
-    outs.add("on_batch", out)
+    try:
+        matmuls = precision.below_highest(jaxprs.flatten(jaxprs.trace(single, *batch)))
+    except USER_ERRORS:  # it ran eagerly on concrete values, and can't be traced: no program to tell
+        matmuls = False
+    outs.add("on_batch", out, again=lambda: to_host(single(*batch)), matmuls=matmuls)
     return OnBatch(output=to_json(out), text=format_tree(out))
 
 
@@ -274,7 +280,8 @@ def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer,
         closed = jaxprs.trace(fn, *batch)
     except USER_ERRORS as exc:
         return Strategy(key, label, error=ErrorInfo.of(exc)), (None, None, batch)
-    outs.add(key, out)
+    eqns = jaxprs.flatten(closed)
+    outs.add(key, out, again=lambda: to_host(jax.jit(fn)(*batch)), matmuls=precision.below_highest(eqns))
     strategy = Strategy(
         key,
         label,
@@ -282,7 +289,7 @@ def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer,
         text=format_tree(out),
         jaxpr=jaxprs.text(closed),
         primitives=jaxprs.primitives(closed),
-        eqns=jaxprs.flatten(closed),
+        eqns=eqns,
         hlo=program,
         roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in BATCHED else None,
     )

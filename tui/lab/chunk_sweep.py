@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import hlo, live, memory, strategies
+from jaxbatch.lab import hlo, live, memory, precision, strategies
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
@@ -42,7 +42,7 @@ def chunk_sweep(selection: Selection, budget_s: Optional[float] = None, clock: T
     w = build(model, device, selection.batch_shape, selection.chunk)
     planned = planned_ks(w.instances)
     start = clock()
-    with jax.default_device(device):
+    with jax.default_device(device), precision.scope(selection.precision):
         free = memory.available_bytes(device)
         vmap_call, vmap_peak = _compiled(strategies.vmapped(w.single, model.in_axes, w.shape), w, clock, free)
         vmap = Series(vmap_call, clock, MIN_ROUND_S) if vmap_call is not None else None

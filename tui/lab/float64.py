@@ -65,7 +65,8 @@ class Reference:
         self._folder = tempfile.TemporaryDirectory(prefix="jaxbatch-f64-")
         leaves = [_widened(np.asarray(x)) for x in jax.tree_util.tree_leaves(self.batch)]
         np.savez(Path(self._folder.name) / "inputs.npz", *leaves)
-        env = {**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu"}
+        # The most precise reference there is: float64, and matrix products at full precision.
+        env = {**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu", "JAX_DEFAULT_MATMUL_PRECISION": "highest"}
         command = [sys.executable, "-m", "jaxbatch.lab.float64", json.dumps(self.selection.to_json()),
                    self._folder.name]
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from jaxbatch.lab import hlo_cost, hlo_text, stablehlo_text
+from jaxbatch.lab.dot_precision import dot_precisions
 from jaxbatch.lab.results import Alignment, Cost, Hlo, HloComparison, Strategy, TextAlignment
 from jaxbatch.lab.text_align import align_text
 
@@ -39,6 +40,8 @@ def describe(lowered, compiled) -> Hlo:
         loops=costs.loops,
         cost_note=costs.note,
         memory=_memory(compiled),
+        stablehlo_precision=dot_precisions(stablehlo),
+        precision=dot_precisions(optimized),
     )
 
 

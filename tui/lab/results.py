@@ -95,6 +95,24 @@ class Fit:
 
 
 @dataclass(frozen=True)
+class PrecisionCheck:
+    """An output beyond the tolerance whose program has matrix products at JAX's default
+    precision, computed again, with the loop, at "highest": whether precision explains it.
+
+    `ran_at` is the precision the analysis ran at ("default" or "high"); `default` the
+    agreement there, `highest` the agreement of the rerun with the loop rerun. `cause` is
+    "matmul_precision" when the rerun agrees (within the tolerance, or float64 shows rounding),
+    "" when it does not: then precision is not the cause. `platform` is the device's, whose
+    reduced-precision matmuls the words name (TF32 on NVIDIA GPUs, bfloat16 passes on TPUs)."""
+
+    ran_at: str
+    default: "Agreement"
+    highest: "Agreement"
+    cause: str
+    platform: str
+
+
+@dataclass(frozen=True)
 class Agreement:
     """How an output compares with the loop's, in figures a reader can check: the worst
     absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
@@ -107,19 +125,21 @@ class Agreement:
     rounding), "wrong" (a structure or shape mismatch, `reason`; beyond an exact dtype's
     tolerance or not finite; or, with `vs_float64`, farther from float64 than the loop),
     "differs" (beyond a float tolerance, no float64 reference to tell: `float64_note` says
-    why), or "" (not judged yet)."""
+    why), "precision" (beyond it at the precision the analysis ran at, but agreeing at
+    "highest": `precision` holds both), or "" (not judged yet)."""
 
     max_abs: Optional[float]  # None when the structure or a shape differs (`reason` says how)
     max_rel: Optional[float]
     max_ulp: Optional[float]
     tolerance: dict[str, dict[str, float]]  # dtype -> {"rtol", "atol"}: |diff| <= atol + rtol * |loop|
     agrees: Optional[bool]
-    kind: str = ""  # "agrees", "rounding", "wrong", "differs", or "" (not judged)
+    kind: str = ""  # "agrees", "rounding", "wrong", "differs", "precision", or "" (not judged)
     reason: str = ""
     beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
     vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
     float64_note: str = ""  # why there is no float64 reference, when one was needed
+    precision: Optional[PrecisionCheck] = None  # the rerun at "highest", where one was made
 
     @property
     def exact_beyond(self) -> list[str]:
@@ -186,6 +206,9 @@ class Hlo:
     bytes_xla: Optional[float] = None
     loops: list[Optional[int]] = field(default_factory=list)  # each while loop's trip count, None: not recorded
     cost_note: str = ""
+    # matrix products and convolutions by the precision each runs at (lab.dot_precision), per level
+    stablehlo_precision: dict[str, int] = field(default_factory=dict)
+    precision: dict[str, int] = field(default_factory=dict)
 
     @property
     def peak_bytes(self) -> Optional[int]:
@@ -201,6 +224,7 @@ class Hlo:
             "stablehlo_region_ops": self.stablehlo_region_ops, "ops": self.ops, "fusions": self.fusions,
             "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
             "loops": [{"trip_count": n} for n in self.loops], "cost_note": self.cost_note, "memory": self.memory,
+            "matmul_precision": {"stablehlo": self.stablehlo_precision, "hlo": self.precision},
         }
 
 

@@ -17,6 +17,11 @@ DEFAULT_DEVICE = "cpu"
 # is too big"): its temporaries stay those of 64 instances at any batch, and each step is wide
 # enough that the loop's own cost per step (a few microseconds) is small beside the work.
 DEFAULT_CHUNK = 64
+# Matmul precision, as `jax.default_matmul_precision` takes it. "default" is JAX's own default, what
+# users' code runs at (TF32 for float32 matmuls on NVIDIA GPUs, bfloat16 passes on TPUs; full
+# float32 on CPU, which ignores the setting).
+PRECISIONS = ("default", "high", "highest")
+DEFAULT_PRECISION = "default"
 
 # The loop reference calls the model once per instance, eagerly: past this it takes minutes.
 MAX_INSTANCES = 65_536
@@ -37,7 +42,8 @@ class Selection:
     `inputs`, `fn_in_axes` and `batched` describe the user's own function (`--input`,
     `--in-axes`, `--batched`: `batched` is written for `fn_in_axes`). `in_axes` overrides any
     model's in_axes (`--in-axes` on a Model, `a` in the app); a hand-batched version written
-    for other in_axes is then not run. `chunk` is the chunked strategy's instances per step."""
+    for other in_axes is then not run. `chunk` is the chunked strategy's instances per step;
+    `precision` the matmul precision everything runs at (one of PRECISIONS)."""
 
     model: str = DEFAULT_MODEL
     batch_shape: tuple[int, ...] = DEFAULT_BATCH
@@ -47,6 +53,7 @@ class Selection:
     batched: Optional[str] = None
     fn_in_axes: Optional[tuple[Optional[int], ...]] = None
     chunk: int = DEFAULT_CHUNK
+    precision: str = DEFAULT_PRECISION
 
     def to_json(self) -> dict[str, Any]:
         """JSON's own types (lists for tuples), so a selection read back from a file compares equal."""
@@ -58,7 +65,8 @@ class Selection:
             return None if data.get(key) is None else tuple(data[key])
 
         return cls(data["model"], tuple(data["batch_shape"]), data["device"], tuple(data.get("inputs", ())),
-                   axes("in_axes"), data.get("batched"), axes("fn_in_axes"), data.get("chunk", DEFAULT_CHUNK))
+                   axes("in_axes"), data.get("batched"), axes("fn_in_axes"), data.get("chunk", DEFAULT_CHUNK),
+                   data.get("precision", DEFAULT_PRECISION))
 
 
 def parse_batch_shape(text: str) -> tuple[int, ...]:
@@ -146,6 +154,14 @@ def parse_chunk(text: str) -> int:
     if k > MAX_INSTANCES:
         raise LabError(f"chunk {_shown(typed)} is more than the {MAX_INSTANCES:,} instances a batch may have")
     return k
+
+
+def parse_precision(text: str) -> str:
+    """`--precision`: one of PRECISIONS, case aside."""
+    typed = text.strip().lower()
+    if typed not in PRECISIONS:
+        raise LabError(f"precision {_shown(text.strip())} is not one of {', '.join(PRECISIONS)}")
+    return typed
 
 
 def format_batch_shape(shape: tuple[int, ...]) -> str:

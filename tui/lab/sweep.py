@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import live, strategies
+from jaxbatch.lab import live, precision, strategies
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.hlo import compiled_peak_bytes
 from jaxbatch.lab.loader import load_selected
@@ -47,7 +47,7 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     for n in planned:
         if state.sizes and clock() - start > budget:
             break
-        state = _measured(state, n, _time_size(model, device, n, selection.chunk, clock, rest))
+        state = _measured(state, n, _time_size(model, device, n, selection.chunk, clock, rest, selection.precision))
         yield state
     reason = "done" if len(state.sizes) == len(planned) else f"time budget of {budget:g} s spent"
     if len(planned) < MAX_LOG2 + 1 and reason == "done":
@@ -55,12 +55,12 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     yield SweepState(**{**state.__dict__, "stopped": reason})
 
 
-def _time_size(model, device, n: int, chunk: int, clock: Timer,
-               rest) -> tuple[float, dict[str, Timing], dict[str, Optional[int]]]:
+def _time_size(model, device, n: int, chunk: int, clock: Timer, rest,
+               matmul_precision: str) -> tuple[float, dict[str, Timing], dict[str, Optional[int]]]:
     """The floor and timings at batch `n`, and each compiled strategy's peak bytes per call, read
     off the executables timed."""
     w = build(model, device, (n,), chunk)
-    with jax.default_device(device):
+    with jax.default_device(device), precision.scope(matmul_precision):
         executables = live.compile_strategies(w, clock, sharded=False)
         bench = live.Bench(w, live.subjects(w, executables), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):

@@ -92,7 +92,7 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Compile, then refine round by round until settled; a snapshot at most every 0.25 s."""
     import jax
 
-    from jaxbatch.lab import live, roofline
+    from jaxbatch.lab import live, precision, roofline
     from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.timing import MAX_ROUNDS
     from jaxbatch.lab.workload import prepare
@@ -102,7 +102,7 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if not roofline.cached(w.device):
         yield {"event": "status", "text": "measuring the device's roofline, once (about a second)…"}
     roof = roofline.device_roof(w.device)
-    with jax.default_device(w.device):
+    with jax.default_device(w.device), precision.scope(w.precision):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
         published = 0.0
         while bench.rounds < MAX_ROUNDS:

@@ -19,7 +19,7 @@ from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance, check_fits
-from jaxbatch.lab.selection import DEFAULT_CHUNK, Selection
+from jaxbatch.lab.selection import DEFAULT_CHUNK, DEFAULT_PRECISION, Selection
 from jaxbatch.lab.spec import Model
 
 
@@ -33,6 +33,7 @@ class Workload:
     one: tuple  # the arguments of one instance
     batch: tuple  # the batched arguments, batch axes first
     chunk: int = DEFAULT_CHUNK  # the chunked strategy's instances per step
+    precision: str = DEFAULT_PRECISION  # the matmul precision it runs at (lab.precision.scope)
 
     @property
     def instances(self) -> int:
@@ -41,10 +42,12 @@ class Workload:
 
 def prepare(selection: Selection) -> Workload:
     """Load and build the model and draw its inputs; LabError says what went wrong."""
-    return build(load_selected(selection), resolve_device(selection.device), selection.batch_shape, selection.chunk)
+    return build(load_selected(selection), resolve_device(selection.device), selection.batch_shape, selection.chunk,
+                 selection.precision)
 
 
-def build(model: Model, device: jax.Device, shape: tuple[int, ...], chunk: int = DEFAULT_CHUNK) -> Workload:
+def build(model: Model, device: jax.Device, shape: tuple[int, ...], chunk: int = DEFAULT_CHUNK,
+          precision: str = DEFAULT_PRECISION) -> Workload:
     """The model built afresh and its inputs for `shape`: the same seed gives the same
     parameters and the same first instances at every batch shape."""
     with jax.default_device(device):
@@ -56,4 +59,4 @@ def build(model: Model, device: jax.Device, shape: tuple[int, ...], chunk: int =
         one = jax.device_put(draw_args(rng, model.args, model.in_axes, ()), device)
         check_fits(bytes_per_instance(single, one, model.in_axes), shape, device)
         batch = jax.device_put(draw_args(rng, model.args, model.in_axes, shape), device)
-    return Workload(model, device, shape, single, manual, one, batch, chunk)
+    return Workload(model, device, shape, single, manual, one, batch, chunk, precision)

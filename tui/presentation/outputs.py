@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Strategy
+from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.presentation.verdicts import agreement_verdict, on_batch_verdict
 
 
@@ -41,7 +42,27 @@ def figures_text(agreement: Optional[Agreement]) -> str:
         return ""
     tolerance = "; ".join(f"{name}: rtol = atol = {t['rtol']:.0e}" if t["rtol"] else f"{name}: exact"
                           for name, t in a.tolerance.items())
-    return f"max |diff| {a.max_abs:.3g}, rel {a.max_rel:.3g}, {a.max_ulp:.3g} ULP ({tolerance})"
+    if a.precision is not None:  # the rerun at "highest" beside the figures it was run for
+        check = a.precision
+        return f"at {check.ran_at}: {_diffs(check.default)}; at highest: {_diffs(check.highest)} ({tolerance})"
+    return f"{_diffs(a)} ({tolerance})"
+
+
+def _diffs(a: Agreement) -> str:
+    """`max |diff| 0.00135, rel 0.002, 1.9e+09 ULP, 0.00135 from float64 (the float32 loop: 2.1e-07)`."""
+    if a.max_abs is None:
+        return a.reason
+    if not a.max_abs:
+        return "exact"
+    text = f"max |diff| {a.max_abs:.3g}, rel {a.max_rel:.3g}, {a.max_ulp:.3g} ULP"
+    if a.vs_float64 is not None and a.loop_vs_float64 is not None:
+        text += f", {a.vs_float64:.3g} from float64 (the loop: {a.loop_vs_float64:.3g})"
+    return text
+
+
+def precision_text(precision: str) -> str:
+    """`matmul precision highest`; JAX's own default said as such."""
+    return f"matmul precision {precision}" + (" (JAX's)" if precision == DEFAULT_PRECISION else "")
 
 
 def on_batch_head(on_batch: OnBatch) -> str:

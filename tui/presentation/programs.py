@@ -126,7 +126,17 @@ def hlo_summary(left: Hlo, right: Hlo, level: str) -> list[tuple[str, str, str]]
              ("bytes accessed", _figure(left, "bytes"), _figure(right, "bytes"))]
     if left.loops or right.loops:
         rows.append(("loops", _loops(left.loops), _loops(right.loops)))
+    precisions = [h.stablehlo_precision if level == "stablehlo" else h.precision for h in (left, right)]
+    if any(precisions):
+        rows.append(("matmuls", *map(_precisions, precisions)))
     return rows + [("memory", _memory(left.memory), _memory(right.memory))]
+
+
+def _precisions(counts: dict[str, int]) -> str:
+    """`2 at default precision`, `1 at algorithm dot_tf32_tf32_f32`: how many matrix products
+    and convolutions run at each precision; `none` without any."""
+    return ", ".join(f"{n} at {p}" + " precision" * (not p.startswith("algorithm"))
+                     for p, n in sorted(counts.items())) or "none"
 
 
 def _ops(ops: dict[str, int]) -> str:

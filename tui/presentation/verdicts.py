@@ -8,7 +8,7 @@ import math
 from collections import Counter
 
 from jaxbatch.lab.alignment import is_layout_only
-from jaxbatch.lab.results import Agreement, Alignment, Diff, OnBatch
+from jaxbatch.lab.results import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
 
 # How many differing equations the alignment verdict names before "and N more".
 NAMED_DIFFERENCES = 4
@@ -22,6 +22,8 @@ def agreement_verdict(a: Agreement) -> str:
         if a.max_abs == 0:
             return "agrees exactly"
         return f"agrees within {tolerances(a.tolerance)} (max {_ulps(a.max_ulp)})"
+    if a.kind == "precision" and a.precision is not None:
+        return precision_verdict(a)
     if a.kind not in ("wrong", "differs", "rounding"):
         return ""
     if a.max_abs is None:
@@ -36,6 +38,39 @@ def agreement_verdict(a: Agreement) -> str:
         return f"WRONG: {off}" + (f", where {_names(exact)} must match exactly" if exact else "")
     words = f"{off}, {_num(a.vs_float64)} from float64 (the float32 loop: {_num(a.loop_vs_float64)})"
     return f"agrees within {_names(a.beyond)} rounding: {words}" if a.kind == "rounding" else f"WRONG: {words}"
+
+
+# Who computes float32 matrix products in reduced precision at JAX's default, by platform.
+REDUCED = {
+    "gpu": "this device computes matmuls in reduced precision (TF32 on NVIDIA GPUs)",
+    "tpu": "this device computes matmuls in reduced precision (bfloat16 passes on TPUs)",
+    "cpu": "the model computes matmuls in reduced precision (XLA:CPU itself ignores the setting)",
+}
+
+
+def precision_verdict(a: Agreement) -> str:
+    """An output that misses the tolerance at the precision the analysis ran at and agrees at
+    "highest": `agrees at full float32 precision; at JAX's default matmul precision this device
+    computes matmuls in reduced precision (TF32 on NVIDIA GPUs): 0.00135 off the loop (1.9e+09 ULP)`."""
+    check = a.precision
+    high = check.highest
+    full = f"at full {_names(a.beyond)} precision"
+    if high.kind == "rounding":
+        agrees = f"agrees {full} within {_names(high.beyond)} rounding"
+    elif high.max_abs == 0:
+        agrees = f"agrees exactly {full}"
+    else:
+        agrees = f"agrees {full} (max {_ulps(high.max_ulp)})"
+    return f"{agrees}; {precision_cause(check)}: {_num(a.max_abs)} off the loop ({_ulps(a.max_ulp)})"
+
+
+def precision_cause(check: PrecisionCheck) -> str:
+    """Why an output that agrees at "highest" missed at the precision it ran at, in words; ""
+    where the rerun did not agree either (then precision is not the cause)."""
+    if check.cause != "matmul_precision":
+        return ""
+    where = "JAX's default matmul precision" if check.ran_at == "default" else f"matmul precision {check.ran_at}"
+    return f"at {where} {REDUCED.get(check.platform, 'this device computes matmuls in reduced precision')}"
 
 
 def on_batch_verdict(on_batch: OnBatch) -> str:

@@ -8,8 +8,17 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.lab.results import ROLES, OnBatch, Report, Strategy
-from jaxbatch.presentation.outputs import figures_text, loop_text, on_batch_head, raised, strategy_figures, verdict_text
+from jaxbatch.lab.results import ROLES, Agreement, OnBatch, Report, Strategy
+from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.presentation.outputs import (
+    figures_text,
+    loop_text,
+    on_batch_head,
+    precision_text,
+    raised,
+    strategy_figures,
+    verdict_text,
+)
 from jaxbatch.widgets.pane import ScrollPane
 
 
@@ -34,7 +43,8 @@ class OutputsView(ScrollPane):
 def _widgets(report: Report) -> list[Static]:
     single = report.single
     out = [
-        _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"))),
+        _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"),
+                                  (_precision(report), "$warning"))),
         *(_block(f"⚠ {w}", "$warning") for w in report.warnings),
         _heading(Content.assemble(("One instance", "bold"), "  ", f"model({', '.join(single.arg_avals)})"), "gap"),
         _block(single.text),
@@ -60,8 +70,21 @@ def _widgets(report: Report) -> list[Static]:
     return out
 
 
-# How a verdict is marked: agrees, does not, can't be said.
+# How a verdict is marked: agrees, does not, can't be said; agrees only at full precision.
 MARKS = {True: ("✓ ", "$success"), False: ("✗ ", "bold $error"), None: ("? ", "$warning")}
+PRECISION_MARK = ("✓ ", "$warning")
+
+
+def _mark(a: Optional[Agreement]) -> tuple[str, str]:
+    if a is not None and a.kind == "precision":
+        return PRECISION_MARK
+    return MARKS[None if a is None else a.agrees]
+
+
+def _precision(report: Report) -> str:
+    """The matmul precision, said where it is not JAX's default (the report always says it)."""
+    precision = report.selection.get("precision", DEFAULT_PRECISION)
+    return "" if precision == DEFAULT_PRECISION else f"  · {precision_text(precision)}"
 
 
 def _strategy_title(s: Strategy) -> Content:
@@ -70,7 +93,7 @@ def _strategy_title(s: Strategy) -> Content:
         return Content.assemble(title, "  ", ("✗ " + raised(s), "bold $error"))
     if s.key == "loop":
         return title
-    mark, style = MARKS[s.agrees]
+    mark, style = _mark(s.agreement)
     return Content.assemble(title, "  ", (mark + verdict_text(s.agreement), style))
 
 
@@ -84,7 +107,7 @@ def _loop_first(report: Report, s: Strategy, title: Content) -> Content:
 def _on_batch(on_batch: OnBatch) -> list[Static]:
     if on_batch.error is not None:
         return [_block("✗ " + on_batch_head(on_batch), "bold $error"), _block(on_batch.error.message, "$error")]
-    mark, style = MARKS[on_batch.agrees]
+    mark, style = _mark(on_batch.agreement)
     figures = figures_text(on_batch.agreement)
     return [_block(mark + on_batch_head(on_batch), style), *([_block(figures, "$text-muted")] if figures else []),
             _block(on_batch.text)]
