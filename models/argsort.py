@@ -37,9 +37,9 @@ MODEL = Model(
     ),
     seed=2351,
     signature=(
-        ("loop", r"sort\[dimension=0 is_stable=True num_keys=1\]"),
+        ("loop", r"sort\[[^\]]*\bdimension=0\b[^\]]*\bis_stable=True\b[^\]]*\bnum_keys=1\b"),
         ("vmap", r"i32\[5,8\] = broadcast_in_dim"),
-        ("vmap", r"i32\[5,8\] = sort\[dimension=1 is_stable=True num_keys=1\]"),
-        ("manual", r"i32\[5,8\] = iota\[dimension=1\b"),
+        ("vmap", r"i32\[5,8\] = sort\[[^\]]*\bdimension=1\b[^\]]*\bis_stable=True\b[^\]]*\bnum_keys=1\b"),
+        ("manual", r"i32\[5,8\] = iota\[[^\]]*\bdimension=1\b"),
     ),
 )

@@ -38,7 +38,7 @@ MODEL = Model(
     signature=(
         ("vmap", r"f32\[1,5,6\] = conv_general_dilated\["),
         ("vmap", r"feature_group_count=5\b"),
-        ("vmap", r"= transpose\[permutation=\(1, 0, 2, 3\)\]"),
+        ("vmap", r"= transpose\[[^\]]*\bpermutation=\(1, 0, 2, 3\)"),
         ("manual", r"feature_group_count=5\b"),
     ),
 )

@@ -40,6 +40,6 @@ MODEL = Model(
         ("vmap", r"lambda ; \w+:i32\[5\] \w+:f32\[5,3\] \w+:f32\[3\] \w+:f32\[3,3\]\. let"),
         ("vmap", r"in \(\w+, \w+, \w+\) \}"),
         ("vmap", r"f32\[3,5\] = dot_general\["),
-        ("manual", r"f32\[3,3\] = transpose\[permutation=\(1, 0\)\]"),
+        ("manual", r"f32\[3,3\] = transpose\[[^\]]*\bpermutation=\(1, 0\)"),
     ),
 )

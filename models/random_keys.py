@@ -31,6 +31,6 @@ MODEL = Model(
     seed=1729,
     signature=(
         ("vmap", r"key<fry>\[5\] = random_wrap"),
-        ("vmap", r"u32\[5,3\] = random_bits\[bit_width=32 shape=\(3,\)\]"),
+        ("vmap", r"u32\[5,3\] = random_bits\[[^\]]*\bbit_width=32\b[^\]]*\bshape=\(3,\)"),
     ),
 )

@@ -41,9 +41,9 @@ MODEL = Model(
     ),
     seed=1729,
     signature=(
-        ("vmap", r"key<rbg>\[5\] = random_wrap\[impl=rbg\]"),
-        ("vmap", r"u32\[5,3\] = random_bits\[bit_width=32 shape=\(3,\)\]"),
+        ("vmap", r"key<rbg>\[5\] = random_wrap\[[^\]]*\bimpl=rbg\b"),
+        ("vmap", r"u32\[5,3\] = random_bits\[[^\]]*\bbit_width=32\b[^\]]*\bshape=\(3,\)"),
         ("manual", r"length=5"),
-        ("manual", r"key<rbg>\[\] = random_wrap\[impl=rbg\]"),
+        ("manual", r"key<rbg>\[\] = random_wrap\[[^\]]*\bimpl=rbg\b"),
     ),
 )

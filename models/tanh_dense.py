@@ -36,7 +36,7 @@ MODEL = Model(
     signature=(
         ("manual", r"(?s)c:f32\[5,2\] = dot_general\[.*?\] b a"),
         ("vmap", r"(?s)c:f32\[2,5\] = dot_general\[.*?\] a b"),
-        ("manual", r"reduce_sum\[axes=\(1,\)"),
-        ("vmap", r"reduce_sum\[axes=\((np\.int64\()?0\)?,\)"),
+        ("manual", r"reduce_sum\[[^\]]*\baxes=\(1,\)"),
+        ("vmap", r"reduce_sum\[[^\]]*\baxes=\((np\.int64\()?0\)?,\)"),
     ),
 )

@@ -9,8 +9,8 @@ from jaxbatch.lab.results import Backends, Device
 
 PLATFORMS = ("cpu", "gpu", "tpu")
 INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform
-_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda12]", "tpu": "on a TPU VM install jax[tpu]",
-                 "cpu": "install jax"}
+_INSTALL_HINT = {"gpu": "for NVIDIA GPUs install jax[cuda13] (CUDA 13) or jax[cuda12]",
+                 "tpu": "on a TPU VM install jax[tpu]", "cpu": "install jax"}
 
 
 def resolve_device(spec: str) -> jax.Device:
