@@ -86,3 +86,43 @@ def test_the_eager_fallback_stops_before_compiling_without_end(rnn, monkeypatch)
     monkeypatch.setattr(strategies, "MAX_EAGER_COMPILES", 3)
     with pytest.raises(LabError, match=r"^the loop stopped after \d instances: the model can't be jitted"):
         analyze(rnn((10,), "rnn_branching"))
+
+
+def test_the_timed_loop_stacks_on_the_device_and_waits_once(monkeypatch):
+    """As the seed writes it, `jnp.array([model(v) for v in v_batched])`: no output brought to the
+    host (a device sync per instance on a GPU), one wait at the end; pytrees, several batch
+    dimensions and shared arguments kept."""
+    waits = []
+    monkeypatch.setattr(strategies, "_to_host", lambda tree: pytest.fail("an output was brought to the host"))
+    wait = jax.block_until_ready
+    monkeypatch.setattr(jax, "block_until_ready", lambda tree: waits.append(tree) or wait(tree))
+
+    def single(x, w):
+        return {"scaled": x * w, "sums": (x.sum(), x.astype(jnp.int32))}
+
+    x, w = jnp.arange(24.0).reshape(2, 3, 4), jnp.float32(2)
+    out = strategies.loop(single, (0, None), (2, 3))(x, w)
+    assert len(waits) == 1 and waits[0] is out
+    leaves = jax.tree_util.tree_leaves(out)
+    assert all(isinstance(leaf, jax.Array) and leaf.devices() == x.devices() for leaf in leaves)
+    np.testing.assert_array_equal(out["scaled"], np.asarray(x) * 2)
+    np.testing.assert_array_equal(out["sums"][0], np.asarray(x).sum(axis=2))
+    assert out["sums"][1].dtype == np.int32 and out["sums"][1].shape == (2, 3, 4)
+
+
+def test_the_reference_brings_its_outputs_to_the_host_by_blocks_bit_for_bit(monkeypatch):
+    """A block boundary inside the batch changes no output: each is the jitted model's on its instance."""
+    monkeypatch.setattr(strategies, "REFERENCE_BLOCK", 4)
+
+    def single(x, w):
+        return {"tanh": jnp.tanh(x @ w), "first": x[0].astype(jnp.int32)}
+
+    rng = np.random.default_rng(0)
+    x, w = jnp.asarray(rng.normal(size=(2, 5, 3)), jnp.float32), jnp.asarray(rng.normal(size=(3, 3)), jnp.float32)
+    out = strategies.reference(single, (0, None), (2, 5))(x, w)
+    assert all(type(leaf) is np.ndarray for leaf in jax.tree_util.tree_leaves(out))
+    each = jax.jit(single)
+    for index in np.ndindex(2, 5):
+        one = each(x[index], w)
+        assert out["tanh"][index].tobytes() == np.asarray(one["tanh"]).tobytes()
+        assert out["first"][index] == one["first"]

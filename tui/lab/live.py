@@ -71,9 +71,10 @@ def loop_sample(instances: int, compiles_per_call: int) -> int:
 
 
 def subjects(w: Workload, executables: Executables, compiles_per_call: Optional[int] = None) -> list[Subject]:
-    """The seed's eager loop on jax.Array instances (past LOOP_SAMPLE instances, or
-    COMPILING_SAMPLE for a model that compiles on every call, on a sample scaled to the batch)
-    and each compiled strategy, called on the workload's batch."""
+    """The seed's eager loop on jax.Array instances, its outputs stacked on the device and
+    waited for once (past LOOP_SAMPLE instances, or COMPILING_SAMPLE for a model that compiles
+    on every call, on a sample scaled to the batch), and each compiled strategy, called on the
+    workload's batch."""
     n = w.instances
     if compiles_per_call is None:
         compiles_per_call = compiles.per_eager_call(w.single, w.one)
