@@ -95,7 +95,7 @@ def scripted_chunk_sweep(stopped: str = "done") -> ChunkSweepState:
 class ScriptedTimings:
     """Answers each command at once with fixed events, and keeps the commands it was sent."""
 
-    def __init__(self, post) -> None:
+    def __init__(self, post, log=None) -> None:
         self.post = post
         self.commands: list[tuple] = []
 
@@ -124,9 +124,11 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None, compare=None):
+def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None, compare=None, log=None):
     """The app with the scripted timing helper: deterministic, and no second process; the
-    keymap from `keymap_path` only, never the user's own config."""
-    app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme, compare)
+    keymap from `keymap_path` only, never the user's own config; a log path that is the same
+    on every machine (the help names it; nothing is written to it)."""
+    app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme, compare,
+                   log or Path("/nonexistent/jaxbatch-tui/log/jaxbatch-tui-1234.log"))
     app.animation_level = "none"  # no blinking cursor, no scrolling in steps: the same frame on any machine
     return app

@@ -17,6 +17,8 @@ os.environ["XLA_FLAGS"] = host_devices_flags(os.environ.get("XLA_FLAGS", ""), 4)
 # The roofline a timed report measures (with the tests' fake timers, too) is cached under here,
 # never in the user's own cache; the helper processes the app starts inherit it.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="jaxbatch-tests-cache-")
+# Likewise the logs of the apps the tests run for real (in a pty, in tmux): never the user's own.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="jaxbatch-tests-state-")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -6,7 +6,7 @@ import pytest
 
 from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.memory import available_bytes, check_compiled, check_fits, fits_up_to, memory_limit_bytes
+from jaxbatch.lab.memory import available_bytes, check_compiled, check_fits, fits_up_to, memory_limit
 from jaxbatch.lab.results import Fit
 from jaxbatch.lab.selection import Selection
 
@@ -40,8 +40,8 @@ def _meminfo(key):
 
 
 def test_the_cpu_limit_is_the_hosts_available_memory():
-    limit, total = memory_limit_bytes(CPU), _meminfo("MemTotal")
-    assert 0 < limit <= total
+    (limit, source), total = memory_limit(CPU), _meminfo("MemTotal")
+    assert 0 < limit <= total and source == "host"
     assert abs(limit - _meminfo("MemAvailable")) < 0.05 * total  # read moments apart
 
 

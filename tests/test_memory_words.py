@@ -25,13 +25,20 @@ def test_each_kind_of_fit_in_words():
 
 
 def test_the_fits_line_names_the_limit_and_each_strategy():
-    report = scripted.report(memory_limit_bytes=16 * 2**30, fits={"manual": Fit(9_999), "vmap": Fit(None, never=True)})
-    assert fits_line(report) == "Out of memory (17.2 GB available on cpu) from batch: einsum ≈ 10,000 · vmap never"
-    gpu = dataclasses.replace(report, device=dataclasses.replace(report.device, platform="gpu"))
-    assert fits_line(gpu).startswith("Out of memory (17.2 GB on gpu) from batch")
+    report = scripted.report(memory_limit_bytes=16 * 2**30, memory_limit_source="host",
+                             fits={"manual": Fit(9_999), "vmap": Fit(None, never=True)})
+    assert fits_line(report) == ("Out of memory (the 17.2 GB available on this host) from batch: "
+                                 "einsum ≈ 10,000 · vmap never")
+    gpu = dataclasses.replace(report, device=dataclasses.replace(report.device, platform="gpu"),
+                              memory_limit_bytes=112_583_507_968, memory_limit_source="allocator")
+    assert fits_line(gpu).startswith("Out of memory (JAX's allocator limit on gpu, 113 GB) from batch")
+    unknown = dataclasses.replace(gpu, memory_limit_bytes=None, memory_limit_source="")
+    assert fits_line(unknown).startswith("Out of memory (the memory of gpu is unknown) from batch")
     assert fits_line(dataclasses.replace(report, fits={})) == ""
     data = report_json(report)
-    assert data["memory_limit_bytes"] == 16 * 2**30
+    assert data["memory_limit_bytes"] == 16 * 2**30 and data["memory_limit_source"] == "host"
+    assert report_json(gpu)["memory_limit_source"] == "allocator"
+    assert report_json(unknown)["memory_limit_source"] is None
     assert data["fits_up_to"] == {"manual": {"up_to": 9_999, "never": False}, "vmap": {"up_to": None, "never": True}}
 
 
@@ -53,12 +60,12 @@ def test_roofline_s_peak_is_checked_against_xla_s_plan_within_a_factor_of_two():
 
 
 def test_a_timed_report_judges_each_compiled_call_under_the_roofline():
-    roof = Roof("cpu", "cpu", 10e9, 100e9, "cache", 0.0)
+    roof = Roof("cpu", "cpu", 10e9, 100e9, "cache", 0.0, "default", {"default": 100e9}, ignores_precision=True)
     timings = {"loop": scripted.timing_of(0.155, None, estimated=True), "manual": scripted.timing_of(171e-6),
                "vmap": scripted.timing_of(9e-6)}
     report = dataclasses.replace(scripted.report(), roof=roof, timings=timings, dispatch_floor_s=1e-9)
     text = render(report)
-    assert "roofline on cpu: 10 GB/s, 100 Gflop/s (cached)" in text
+    assert "roofline on cpu: 10 GB/s, 100 Gflop/s at any matmul precision (cached)" in text
     data = report_json(report)["roofline"]
     assert data["bandwidth_bytes_s"] == 10e9 and data["peak_flops_s"] == 100e9
     assert set(data["strategies"]) == {"manual", "vmap"}  # the loop has no one program to judge

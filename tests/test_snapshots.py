@@ -21,7 +21,7 @@ def sixteen_gib(monkeypatch):
     and the timings pane says from which batch each strategy runs out of it."""
     from jaxbatch.lab import memory
 
-    monkeypatch.setattr(memory, "memory_limit_bytes", lambda device: 16 * 2**30)
+    monkeypatch.setattr(memory, "memory_limit", lambda device: (16 * 2**30, "host"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

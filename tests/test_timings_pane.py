@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from jaxbatch.lab.results import Roof
 from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 from jaxbatch.presentation.units import byte_size
@@ -212,10 +213,34 @@ async def test_memory_beside_the_times_only_for_the_selection_timed():
         memory = app.query_one("#timings-view .memory")
         text = widget_text(memory)
         assert memory.display and "Peak memory" in text and "chunked k=64" in text
-        assert "Out of memory (" in text and "available on cpu) from batch: einsum ≈" in text
+        assert "Out of memory (" in text and "available on this host) from batch: einsum ≈" in text
         plan = app.report.strategies["vmap"].hlo.peak_bytes
         assert byte_size(plan) in text
     app = make_test_app()
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot)
         assert not app.query_one("#timings-view .memory").display
+
+
+async def test_the_roofline_is_at_the_matmul_precision_the_report_ran_at():
+    """The helper sends the device's roof at the precision it timed (with every precision's
+    peak); the pane judges the calls against the peak at the precision of the report it shows
+    (here "highest"), and says what "latency" means once a call is judged so: the scripted 4,096
+    calls of the seed are microseconds for a few hundred kB, far under an H200's roofline. A roof
+    for another precision (timings of the selection before) is not shown against this report."""
+    peaks = {"default": 389e12, "high": 130e12, "highest": 50e12}
+    roof = Roof("gpu", "NVIDIA H200", 3.2e12, 389e12, "cache", 0.0, "default", peaks)
+    app = make_test_app(Selection(batch_shape=(4096,), precision="highest"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.post_message(TimingsUpdated(app.helper_request, dataclasses.replace(scripted_live(), roof=roof)))
+        await settle(pilot)
+        assert not app.query_one("#timings-view .roofline").display  # timed at default: not this report's
+        app.post_message(TimingsUpdated(app.helper_request,
+                                        dataclasses.replace(scripted_live(), roof=roof.at("highest"))))
+        await settle(pilot)
+        shown = app.query_one("#timings-view .roofline")
+        text = widget_text(shown)
+        assert shown.display and "roofline on gpu: 3.2 TB/s, 50 Tflop/s at highest matmul precision (cached)" in text
+        assert "latency" in text and "latency: under 0.1% of the roofline" in text

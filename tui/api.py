@@ -15,6 +15,7 @@ import contextlib
 import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
+from jaxbatch.gpu_memory import take_gpu_memory_as_needed
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import (
     DEFAULT_CHUNK,
@@ -37,6 +38,7 @@ def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, b
     the loop, programs at each level, memory; with `timings`, how long each strategy takes.
     `precision` is the matmul precision it all runs at ("default", JAX's own; "high";
     "highest"). LabError says what is wrong with the arguments or the model, in the app's words."""
+    take_gpu_memory_as_needed()
     from jaxbatch.lab.analysis import analyze
 
     with _selection(model, args, batch, batched, in_axes, device, chunk, precision) as selection:
@@ -47,6 +49,7 @@ def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, bat
           in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
           budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION):
     """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end: the last SweepState."""
+    take_gpu_memory_as_needed()
     from jaxbatch.lab.sweep import sweep as run
 
     with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:

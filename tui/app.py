@@ -16,10 +16,11 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import os
 import signal
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -128,10 +129,14 @@ class JaxBatchApp(App):
     chunk_sweep_note: var[Note | None] = var(None)
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
-                 theme: str | None = None, compare: tuple[str, dict] | None = None) -> None:
-        """`helper` makes the timing helper's client from `post_message` (tests inject one);
-        `compare` is a saved report (its file name, its JSON) to show beside this run, in pane 6."""
+                 theme: str | None = None, compare: tuple[str, dict] | None = None,
+                 log: Path | None = None) -> None:
+        """`helper` makes the timing helper's client from `post_message` and `log` (tests inject
+        one); `compare` is a saved report (its file name, its JSON) to show beside this run, in
+        pane 6; `log` is where the process's stderr goes while the app draws (the CLI's
+        `stderr_log`), which the help names and the timing helper's stderr joins."""
         super().__init__()
+        self.log_path = log
         self.saved = compare
         if theme is not None:
             self.theme = theme
@@ -143,7 +148,7 @@ class JaxBatchApp(App):
         self.lab_request = 0  # the lab's latest request
         self.answered = 0  # the request the lab last answered
         self.lab = LabRunner(self.post_message)
-        self.helper = helper(self.post_message)
+        self.helper = helper(self.post_message, log)
         self.helper_request = 0  # the helper's current request: timings or a sweep
 
     def compose(self) -> ComposeResult:
@@ -216,6 +221,8 @@ class JaxBatchApp(App):
         return width >= DASHBOARD_SIZE[0] and height >= DASHBOARD_SIZE[1]
 
     def on_mount(self) -> None:
+        if self.log_path is not None:  # what Python prints while the app runs: on_print
+            self.begin_capture_print(self)
         # A hang-up (the SSH connection closed) ends the app the way q does: terminal restored,
         # timing helper stopped; Python's default would end the process on the spot.
         with contextlib.suppress(NotImplementedError, AttributeError, RuntimeError):
@@ -548,8 +555,14 @@ class JaxBatchApp(App):
         self.query_one(ProgramsView).level = level
         self.action_show_pane("programs")
 
+    def on_print(self, event: events.Print) -> None:
+        """What Python code prints while the app draws (a model's print(), a warning), which
+        Textual holds back from the screen: into the log, fd 2, beside what XLA writes there."""
+        with contextlib.suppress(OSError):
+            os.write(2, event.text.encode("utf-8", "replace"))
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_sections(), str(self.keymap_path)))
+        self.push_screen(HelpScreen(help_sections(), str(self.keymap_path), str(self.log_path or "")))
 
     def on_key(self, event) -> None:
         if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "batch":
@@ -588,6 +601,7 @@ def binding_ids() -> list[str]:
 
 
 def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
-             theme: str | None = None, compare: tuple[str, dict] | None = None) -> JaxBatchApp:
+             theme: str | None = None, compare: tuple[str, dict] | None = None,
+             log: Path | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare)
+    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log)

@@ -14,6 +14,7 @@ import sys
 from typing import NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
+from jaxbatch.gpu_memory import take_gpu_memory_as_needed
 from jaxbatch.lab.errors import LabError, internal_error
 from jaxbatch.lab.selection import (
     DEFAULT_CHUNK,
@@ -57,7 +58,7 @@ REPORT_EITHER_SIDE = {"timeout": None}  # `report`'s, but before it too, as the 
 # that SIGPIPE ended (128 + 13), as for `yes | head -1`; under `set -o pipefail` a script still
 # learns the report was cut short, which 0 would hide.
 CLOSED_PIPE_STATUS = 141
-NOTICE_AFTER_S = 5.0  # a step of `report` quiet this long is announced on stderr
+NOTICE_AFTER_S = 5.0  # `report` making no progress this long (its stack still, not compiling) says so on stderr
 AFTER = "after_"
 # The commands that take no selection, and what they do instead.
 NO_SELECTION = {"models": "lists every built-in model", "diff": "compares two saved reports"}
@@ -204,6 +205,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _main(argv: Optional[Sequence[str]]) -> int:
     args = _resolved(build_parser().parse_args(argv))
+    take_gpu_memory_as_needed()  # before JAX starts, as --host-devices must be
     if args.host_devices:
         _simulate_host_devices(args.host_devices)
     try:
@@ -343,15 +345,18 @@ def _report(selection: Selection, as_json: bool, timings: bool, sweep: bool = Fa
     return 0
 
 
-def _watched(compute, selection: Selection, timeout: Optional[float]):
-    """`compute()`, run in a thread while this one watches it: a step quiet for NOTICE_AFTER_S
-    is announced on stderr (what it waits for, and the way out), and past `timeout` the
-    command gives up. Its exception, if any, is raised here."""
+def _watched(compute, selection: Selection, timeout: Optional[float], clock=None, look=None, poll_s: float = 0.2):
+    """`compute()`, run in a thread while this one samples its stack every `poll_s`: a thread
+    that makes no progress for NOTICE_AFTER_S (waiting.Quiet: its stack still, and not in XLA's
+    compiler) is announced on stderr (what it waits for, and the way out), and past `timeout`
+    the command gives up. Its exception, if any, is raised here. `clock` (seconds) and `look`
+    (a thread's waiting.Stack) are for tests."""
     import threading
     import time
 
-    from jaxbatch.lab.waiting import describe, waiting_for
+    from jaxbatch.lab import waiting
 
+    clock, look = clock or time.monotonic, look or waiting.stack
     outcome: dict = {}
 
     def run():
@@ -361,26 +366,24 @@ def _watched(compute, selection: Selection, timeout: Optional[float]):
             outcome["error"] = exc
 
     worker = threading.Thread(target=run, name="report", daemon=True)
-    start = time.monotonic()
+    start = clock()
     worker.start()
-    step, step_since, told = None, start, None
+    quiet = waiting.Quiet(NOTICE_AFTER_S, start)
     try:
         while worker.is_alive():
-            worker.join(0.2)
+            worker.join(poll_s)
             if not worker.is_alive():
                 break
-            now, where = time.monotonic(), waiting_for(worker)
-            if where[0] != step:
-                step, step_since = where[0], now
+            now, stack = clock(), look(worker)
             if timeout is not None and now - start >= timeout:
                 _give_up(f"{selection.model} has run {timeout:g} s without an answer (--timeout {timeout:g}); "
-                         f"it was waiting for {describe(where)}")
-            if now - step_since >= NOTICE_AFTER_S and told != step:
-                told = step
+                         f"it was waiting for {waiting.waiting_for(stack)}")
+            what = quiet.notice(stack, now)
+            if what:
                 way_out = "--timeout SECONDS gives up" if timeout is None else f"--timeout gives up at {timeout:g} s"
                 clear = "\r\033[K" if sys.stderr.isatty() else ""  # over the sweep's progress line
                 print(f"{clear}{PROG}: still running {selection.model} at batch "
-                      f"{format_batch_shape(selection.batch_shape)}: waiting for {describe(where)} "
+                      f"{format_batch_shape(selection.batch_shape)}: waiting for {what} "
                       f"(Ctrl+C stops; {way_out})", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         if worker.is_alive():
@@ -444,10 +447,24 @@ def _check_theme(theme: Optional[str]) -> None:
 
 
 def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
+    """The app, with the process's stderr in a log while it draws (`stderr_log`); after, one
+    line says where that log is, if anything was written to it."""
     from jaxbatch.app import make_app
+    from jaxbatch.stderr_log import lines_in, new_log, stderr_to
 
-    make_app(selection, theme=theme, compare=compare).run()
-    return 0
+    log = new_log()
+    with stderr_to(log):
+        app = make_app(selection, theme=theme, compare=compare, log=log)
+        app.run()
+    lines = lines_in(log)
+    with contextlib.suppress(OSError):  # the terminal may be gone (a hang-up)
+        if app.return_code:  # Textual wrote the traceback of a bug of ours to stderr: the log
+            print(f"{PROG}: internal error: the app stopped on an exception — a bug in {PROG} {__version__}; "
+                  f"please report it with the command you ran and its traceback, in {log}", file=sys.stderr)
+        elif lines:
+            print(f"{PROG}: what was written to stderr while the app ran ({lines:,} line{'s' if lines > 1 else ''}: "
+                  f"XLA's logs, your model's output, warnings) is in {log}", file=sys.stderr)
+    return app.return_code or 0
 
 
 def _saved(path: str) -> tuple[str, dict]:

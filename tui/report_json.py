@@ -60,21 +60,27 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "hlo_verdict": hlo_verdict(report.hlo_comparison),
         "memory": memory_json(report),
         "memory_limit_bytes": report.memory_limit_bytes,
+        "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
         "fits_up_to": {k: f.to_json() for k, f in report.fits.items()},
         "same_program": report.same_program,
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
         **({"timings": {k: t.to_json() for k, t in report.timings.items()},
             "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
-        **({"roofline": roofline_json(report.roof, points(report.strategies, report.timings or {},
-                                                           report.dispatch_floor_s, report.roof))}
-           if report.roof is not None else {}),
+        **({"roofline": roofline_section(report)} if report.roof is not None else {}),
     }
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
     if chunk_sweep is not None:
         data["chunk_sweep"] = {**chunk_sweep.to_json(), "best_text": best_text(chunk_sweep)}
     return data
+
+
+def roofline_section(report: Report) -> dict[str, Any]:
+    """`roofline`: the device's limits, its peak at the matmul precision the report ran at
+    (`precision`), and each timed call judged against them."""
+    roof = report.roof.at(report.selection.get("precision", DEFAULT_PRECISION))
+    return roofline_json(roof, points(report.strategies, report.timings or {}, report.dispatch_floor_s, roof))
 
 
 def memory_json(report: Report) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from jaxbatch.presentation.outputs import (
     strategy_verdict,
 )
 from jaxbatch.presentation.programs import MARKERS, alignment_rows, hlo_summary, jaxpr_text, levels_text
-from jaxbatch.presentation.roofline import ROOF_CAVEAT, roof_text, roofline_table
+from jaxbatch.presentation.roofline import ROOF_CAVEAT, latency_note, roof_text, roofline_table
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text
@@ -140,11 +140,15 @@ def _timings(report: Report) -> list[str]:
 
 
 def _roofline(report: Report, labels: dict[str, str]) -> list[str]:
-    """Each timed call against what the device can do, when its roofline was measured."""
+    """Each timed call against what the device can do, when its roofline was measured: its peak
+    at the matmul precision the calls ran at."""
     if report.roof is None:
         return []
-    table = roofline_table(points(report.strategies, report.timings, report.dispatch_floor_s, report.roof), labels)
-    return ["", roof_text(report.roof), *(f"  {line}" for line in table), *_wrapped(ROOF_CAVEAT, "  ")]
+    roof = report.roof.at(report.selection.get("precision", DEFAULT_PRECISION))
+    judged = points(report.strategies, report.timings, report.dispatch_floor_s, roof)
+    note = latency_note(judged)
+    return ["", roof_text(roof), *(f"  {line}" for line in roofline_table(judged, labels)),
+            *(_wrapped(note, "  ") if note else []), *_wrapped(ROOF_CAVEAT, "  ")]
 
 
 def _aligned(report: Report) -> list[str]:

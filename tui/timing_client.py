@@ -1,18 +1,20 @@
 """The app's end of the timing helper process (jaxbatch.lab.timing_helper).
 
 Commands go down its stdin; a reader thread turns each line it prints into a typed message
-(`message_from`) and posts it. Its stderr goes to a file, never to the terminal the app draws
-on, and its last line explains an unexpected exit.
+(`message_from`) and posts it. Its stderr never reaches the terminal the app draws on: another
+thread appends each line to the app's log (XLA's messages from the helper are there, beside the
+app's own), and its last line explains an unexpected exit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
-import tempfile
 import threading
-from typing import Any, Callable, Optional
+from pathlib import Path
+from typing import IO, Any, Callable, Optional
 
 from textual.message import Message
 
@@ -40,8 +42,11 @@ def message_from(line: dict[str, Any]) -> Optional[Message]:
 
 
 class TimingClient:
-    def __init__(self, post: Callable[[Message], object]) -> None:
+    def __init__(self, post: Callable[[Message], object], log: Optional[Path] = None) -> None:
+        """`log`: the file the helper's stderr is appended to, each line marked as the helper's;
+        without one, only its last line is kept, for the message if it dies."""
         self.post = post
+        self.log = log
         self.proc: Optional[subprocess.Popen] = None
         self.closing = False
 
@@ -84,14 +89,29 @@ class TimingClient:
             pass  # it died: the reader says why
 
     def _start(self) -> None:
-        self.stderr = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "jaxbatch.lab.timing_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, text=True, bufsize=1, start_new_session=True,
+            stderr=subprocess.PIPE, text=True, errors="replace", bufsize=1, start_new_session=True,
         )
-        threading.Thread(target=self._read, args=(self.proc, self.stderr), daemon=True).start()
+        said = [""]  # its last line on stderr
+        drain = threading.Thread(target=self._drain, args=(self.proc.stderr, said), daemon=True)
+        drain.start()
+        threading.Thread(target=self._read, args=(self.proc, drain, said), daemon=True).start()
 
-    def _read(self, proc: subprocess.Popen, stderr) -> None:
+    def _drain(self, stderr: IO[str], said: list[str]) -> None:
+        """Read the helper's stderr as it comes (a full pipe would stall it), into the log
+        while the log can be written."""
+        log = None
+        with contextlib.suppress(OSError):
+            log = open(self.log, "a", buffering=1) if self.log is not None else None
+        with log or contextlib.nullcontext():
+            for line in stderr:
+                said[0] = line.strip() or said[0]
+                if log is not None:
+                    with contextlib.suppress(OSError):
+                        log.write("timing helper: " + line)
+
+    def _read(self, proc: subprocess.Popen, drain: threading.Thread, said: list[str]) -> None:
         for line in proc.stdout:
             try:
                 message = message_from(json.loads(line))
@@ -101,7 +121,8 @@ class TimingClient:
                 self.post(message)
         status = proc.wait()
         if not self.closing:
-            stderr.seek(0)
-            last = (stderr.read().strip().splitlines() or [""])[-1]
-            self.post(HelperFailed(None, f"the timing helper exited with status {status}: {last}".rstrip(": ")))
+            drain.join(timeout=1.0)  # its last words
+            where = f" (all it wrote is in {self.log})" if self.log is not None and said[0] else ""
+            self.post(HelperFailed(None, f"the timing helper exited with status {status}: {said[0]}".rstrip(": ")
+                                   + where))
 

@@ -43,8 +43,10 @@ def _mem_available() -> int:
 
 
 def test_the_memory_limit_on_cpu_is_the_ram_available(report):
-    shown = claim(report("tanh-dense", BATCH), "memory_limit_bytes")
+    r = report("tanh-dense", BATCH)
+    shown = claim(r, "memory_limit_bytes")
     assert abs(shown - _mem_available()) < 0.2 * _mem_available()  # other processes come and go meanwhile
+    assert claim(r, "memory_limit_source") == "host"  # XLA:CPU gives no allocator limit
 
 
 def test_vmap_runs_out_where_xlas_plans_at_two_batches_say_it_would(report, facts):

@@ -88,10 +88,11 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             for _ in range(rounds):
                 bench.round()
             floor, timings = bench.timings()
-        limit = memory.memory_limit_bytes(device)
+        limit, limit_source = memory.memory_limit(device)
         fits = {k: memory.fits_up_to(s.hlo.memory, w.instances, limit, chunk=w.chunk if k == "chunked" else None)
                 for k, s in runs.items() if s.hlo is not None and k in BATCHED}
-        measured_roof = roofline.device_roof(device, clock) if (timer is not None if roof is None else roof) else None
+        with_roof = timer is not None if roof is None else roof
+        measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
         left = "manual" if "manual" in runs else "loop"
         alignment = compare_programs(runs, left, "vmap")
         return Report(
@@ -102,6 +103,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             batch_shape=shape,
             chunk=w.chunk,
             memory_limit_bytes=limit,
+            memory_limit_source=limit_source,
             fits=fits,
             roof=measured_roof,
             device=describe_device(device),

@@ -38,20 +38,24 @@ def bytes_per_instance(single: Callable, one: Sequence[Any], in_axes: Sequence[O
     return max(1, sum(math.prod(x.shape) * x.dtype.itemsize for x in leaves if hasattr(x, "dtype")))
 
 
-def memory_limit_bytes(device: jax.Device) -> Optional[int]:
-    """The memory a batch on `device` can have: the runtime's `bytes_limit` (GPU, TPU), else
-    the host's MemAvailable (CPU: the device is the host's RAM, shared with everything else
-    running, so what is available rather than what is installed). None when neither is known."""
+def memory_limit(device: jax.Device) -> tuple[Optional[int], str]:
+    """The memory a batch on `device` can have, and where that figure comes from
+    (`Report.memory_limit_source`): "allocator", JAX's allocator's `bytes_limit` (GPU, TPU: the
+    most it hands out, a share of what the device holds); "host", on CPU, the host's
+    MemAvailable (the device is the host's RAM, shared with everything else running, so what is
+    available rather than what is installed). (None, "") when neither is known: a GPU's figure
+    is never the host's RAM."""
     stats = _stats(device)
     if stats and "bytes_limit" in stats:
-        return int(stats["bytes_limit"])
-    return _mem_available()
+        return int(stats["bytes_limit"]), "allocator"
+    available = _mem_available() if device.platform == "cpu" else None
+    return (None, "") if available is None else (available, "host")
 
 
 def available_bytes(device: jax.Device) -> Optional[int]:
     """Free memory on `device`: its limit less what the runtime holds already (on CPU the limit
     is already what is free). None when unknown: then nothing is refused."""
-    limit = memory_limit_bytes(device)
+    limit, _ = memory_limit(device)
     stats = _stats(device)
     return None if limit is None else limit - int((stats or {}).get("bytes_in_use", 0))
 

@@ -35,19 +35,29 @@ class Device:
 
 @dataclass(frozen=True)
 class Roof:
-    """One device's limits: bytes per second it streams and float32 flops per second it does."""
+    """One device's limits: bytes per second it streams, and float32 flops per second it does
+    at each matmul precision (on a GPU, "default" runs TF32, several times "highest"'s rate)."""
 
     platform: str
     kind: str  # what JAX calls the device: `cpu`, `NVIDIA H200`
     bandwidth_bytes_s: float
-    peak_flops_s: float
+    peak_flops_s: float  # at `precision`
     source: Literal["measured", "cache"]  # measured now, or read from the cache
     measured_at: float  # Unix seconds
+    precision: str = "default"  # the matmul precision (Selection.precision) peak_flops_s is for
+    peak_flops_by_precision: dict[str, float] = field(default_factory=dict)  # every precision measured
+    ignores_precision: bool = False  # every precision runs alike here (XLA:CPU): one peak stands for all
 
     @property
     def ridge(self) -> float:
         """The arithmetic intensity (flop/B) where memory stops being the limit."""
         return self.peak_flops_s / self.bandwidth_bytes_s
+
+    def at(self, precision: str) -> "Roof":
+        """The roof for calls that ran at `precision`: its peak, where measured; else unchanged,
+        still naming the precision its peak is for."""
+        peak = self.peak_flops_by_precision.get(precision)
+        return self if peak is None else Roof(**{**asdict(self), "peak_flops_s": peak, "precision": precision})
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -419,6 +429,8 @@ class Report:
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
     chunk: Optional[int] = None  # the chunked strategy's instances per step
     memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown
+    # where memory_limit_bytes comes from: "allocator" (JAX's bytes_limit), "host" (RAM available, on CPU), "" unknown
+    memory_limit_source: str = ""
     fits: dict[str, Fit] = field(default_factory=dict)  # per batched strategy: how large a batch fits in it
     roof: Optional[Roof] = None  # the device's roofline, when measured
     jaxlib_version: str = ""

@@ -101,7 +101,7 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     w = prepare(Selection.from_json(cmd["selection"]))
     if not roofline.cached(w.device):
         yield {"event": "status", "text": "measuring the device's roofline, once (about a second)…"}
-    roof = roofline.device_roof(w.device)
+    roof = roofline.device_roof(w.device).at(w.precision)  # the peak at the precision the calls run at
     with jax.default_device(w.device), precision.scope(w.precision):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, time.perf_counter)), time.perf_counter)
         published = 0.0

@@ -51,16 +51,19 @@ def fit_text(fit: Fit) -> str:
 
 
 def limit_text(report: Report) -> str:
-    """`22.1 GB available on cpu` (the host's free RAM) or `141 GB on gpu` (the runtime's limit)."""
-    if report.memory_limit_bytes is None:
-        return f"the memory of {report.device.platform} is unknown"
-    where = "available on cpu" if report.device.platform == "cpu" else f"on {report.device.platform}"
-    return f"{byte_size(report.memory_limit_bytes)} {where}"
+    """The memory the batch is measured against, named by where the figure comes from:
+    `JAX's allocator limit on gpu, 113 GB` (its `bytes_limit`) or `the 22.1 GB available on
+    this host` (RAM, on CPU)."""
+    if report.memory_limit_source == "allocator":
+        return f"JAX's allocator limit on {report.device.platform}, {byte_size(report.memory_limit_bytes)}"
+    if report.memory_limit_source == "host":
+        return f"the {byte_size(report.memory_limit_bytes)} available on this host"
+    return f"the memory of {report.device.platform} is unknown"
 
 
 def fits_line(report: Report) -> str:
-    """`Out of memory (22.1 GB available on cpu) from batch: vmap ≈ 2.1M · chunked k=64 never`;
-    "" when nothing was compiled."""
+    """`Out of memory (the 22.1 GB available on this host) from batch: vmap ≈ 2.1M · chunked
+    k=64 never`; "" when nothing was compiled."""
     parts = [f"{report.strategies[k].label} {fit_text(f)}" for k, f in report.fits.items() if k in report.strategies]
     return f"Out of memory ({limit_text(report)}) from batch: {' · '.join(parts)}" if parts else ""
 

@@ -8,19 +8,36 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 from jaxbatch.lab.results import Roof
-from jaxbatch.lab.roof import Point
+from jaxbatch.lab.roof import LATENCY_FRACTION, Point
 from jaxbatch.presentation.units import rate
 
 SOURCES = {"measured": "measured", "cache": "cached"}
+WAITS = {"callback": "host callback", "devices": "devices", "loop": "loop steps"}  # Point.waits_on
 # Why a fraction can pass 100%, said wherever fractions are shown.
 ROOF_CAVEAT = ("bytes are what XLA's ops read and write, not DRAM traffic, and the bandwidth is DRAM's: "
                "a call whose data stays in cache can pass 100%")
 
 
 def roof_text(roof: Roof) -> str:
-    """`roofline on cpu: 25 GB/s, 150 Gflop/s (measured)`."""
+    """`roofline on gpu: 3.2 TB/s, 389 Tflop/s at default matmul precision (measured)`: the peak
+    at the precision the calls ran at, which on a GPU sets it (TF32 or not); `at any matmul
+    precision` where the device ignores it."""
+    at = "any" if roof.ignores_precision else roof.precision
     return (f"roofline on {roof.platform}: {rate(roof.bandwidth_bytes_s, 'B')}, "
-            f"{rate(roof.peak_flops_s, 'flop')} ({SOURCES.get(roof.source, roof.source)})")
+            f"{rate(roof.peak_flops_s, 'flop')} at {at} matmul precision ({SOURCES.get(roof.source, roof.source)})")
+
+
+def latency_note(points: Mapping[str, Point]) -> Optional[str]:
+    """What "latency" means, where a call is judged so."""
+    if not any(p.bound == "latency" for p in points.values()):
+        return None
+    return (f"latency: under {fraction_text(LATENCY_FRACTION)} of the roofline, the time is waiting, not the "
+            "work: on a host callback, several devices, a loop's sequential steps or a GPU's kernel launches")
+
+
+def bound_text(p: Point) -> str:
+    """`memory`, `latency (host callback)`: the bound, and what a latency-bound call waits on."""
+    return f"{p.bound} ({WAITS[p.waits_on]})" if p.bound == "latency" and p.waits_on in WAITS else p.bound
 
 
 def fraction_text(fraction: float) -> str:
@@ -41,5 +58,5 @@ def roofline_table(points: Mapping[str, Point], labels: Mapping[str, str]) -> li
         intensity = "-" if p.intensity is None else f"{p.intensity:.3g}"
         fraction = "-" if p.fraction is None else fraction_text(p.fraction)
         lines.append(f"{labels.get(key, key):<{width}} {intensity:>8} {cell(p.bytes_s, 'B'):>11} "
-                     f"{cell(p.flops_s, 'flop'):>13} {fraction:>9}  {p.bound}")
+                     f"{cell(p.flops_s, 'flop'):>13} {fraction:>9}  {bound_text(p)}")
     return lines

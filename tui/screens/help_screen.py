@@ -32,9 +32,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap_path: str = "") -> None:
+    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap_path: str = "", log: str = "") -> None:
+        """`log`: where the process's stderr goes while the app draws, "" where it isn't redirected."""
         super().__init__()
-        self._sections, self._keymap_path = sections, keymap_path
+        self._sections, self._keymap_path, self._log = sections, keymap_path, log
 
     def compose(self) -> ComposeResult:
         with Scroll():
@@ -53,6 +54,10 @@ class HelpScreen(ModalScreen[None]):
             ids = ", ".join(b.id for _, bindings in self._sections for b in bindings if b.id)
             lines += [Content(""), Content.styled("Your own keys", "bold"),
                       Content(f"  in {self._keymap_path}, e.g. [keys] \"copy\" = \"y\"; the binding ids: {ids}")]
+        if self._log:
+            lines += [Content(""), Content.styled("Log", "bold"),
+                      Content(f"  XLA's messages, what your model prints and warnings go to {self._log}, "
+                              "not onto the screen")]
         lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
         return Content("\n").join(lines)
 

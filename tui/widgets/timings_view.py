@@ -20,9 +20,10 @@ from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.roof import points
+from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.presentation.memory import fits_line, memory_rows
-from jaxbatch.presentation.roofline import roof_text, roofline_table
+from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
 from jaxbatch.widgets.pane import Note, ScrollPane
@@ -107,13 +108,17 @@ class TimingsView(ScrollPane):
 
     def _draw_roofline(self, live: Optional[LiveTimings]) -> None:
         """Each call against the device's roofline, once the helper has measured it and the
-        report of the same selection gives each program's flops and bytes."""
+        report of the same selection gives each program's flops and bytes, and the matmul
+        precision they ran at, which sets the peak."""
         shown = self.query_one(".roofline", Static)
         shown.display = live is not None and live.roof is not None and self._matches(live)
         if shown.display:
-            table = roofline_table(points(self.report.strategies, live.timings, live.floor_s, live.roof), live.labels)
-            shown.update(Content("\n").join([Content.styled(roof_text(live.roof), "$text-muted"),
-                                              *(Content(line) for line in table)]))
+            roof = live.roof.at(self.report.selection.get("precision", DEFAULT_PRECISION))
+            judged = points(self.report.strategies, live.timings, live.floor_s, roof)
+            note = latency_note(judged)
+            shown.update(Content("\n").join([Content.styled(roof_text(roof), "$text-muted"),
+                                              *(Content(line) for line in roofline_table(judged, live.labels)),
+                                              *([Content.styled(note, "$text-muted")] if note else [])]))
 
     def _clear(self) -> None:
         self.query_one(".roofline", Static).display = False
@@ -136,7 +141,8 @@ class TimingsView(ScrollPane):
         r = self.report
         return r is not None and (live is None or (
             math.prod(r.batch_shape) == live.instances
-            and all(r.strategies[k].label == label for k, label in live.labels.items() if k in r.strategies)))
+            and all(r.strategies[k].label == label for k, label in live.labels.items() if k in r.strategies)
+            and (live.roof is None or live.roof.precision == r.selection.get("precision", DEFAULT_PRECISION))))
 
     def _draw_memory(self, live: Optional[LiveTimings]) -> None:
         """Beside the times, what each call holds in memory, and from which batch it runs out."""
