@@ -2,10 +2,10 @@
 
 import fcntl
 import os
-import pty
 import re
 import select
 import struct
+import subprocess
 import termios
 import time
 from typing import Callable, Optional
@@ -19,11 +19,13 @@ def run_in_pty(argv: list[str], until: bytes, cols: int = 160, rows: int = 48, l
                meanwhile: Optional[Callable[[], None]] = None, env: Optional[dict] = None) -> bytes:
     """Everything the command writes to its terminal until `until` shows (escape codes aside),
     then, after `meanwhile()` (a look at the running app), `q`, until it exits."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        base = os.environ if env is None else env
-        os.execvpe(argv[0], argv, {**base, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)})
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    fd, terminal = os.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    base = os.environ if env is None else env
+    # subprocess forks and execs in C: a fork in Python (pty.fork) could deadlock beside JAX's threads
+    app = subprocess.Popen(argv, stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True,
+                           env={**base, "TERM": "xterm-256color", "COLUMNS": str(cols), "LINES": str(rows)})
+    os.close(terminal)
     out, quit_sent, deadline = b"", False, time.monotonic() + limit_s
     try:
         while time.monotonic() < deadline:
@@ -43,11 +45,8 @@ def run_in_pty(argv: list[str], until: bytes, cols: int = 160, rows: int = 48, l
                 os.write(fd, b"q")
                 quit_sent = True
     finally:
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
+        app.kill()
+        app.wait()
         os.close(fd)
     assert quit_sent, f"{until!r} never showed: {ANSI.sub(b'', out)[-2000:]!r}"
     return out
