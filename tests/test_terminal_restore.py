@@ -51,3 +51,27 @@ def test_the_terminal_is_restored(way_out):
         if proc.poll() is None:
             proc.kill()
         os.close(main)
+
+
+@pytest.mark.parametrize("term, stdin, why", [
+    ("dumb", "pty", "this terminal (TERM=dumb) can't draw the app"),
+    ("", "pty", "this terminal (TERM=unset) can't draw the app"),
+    ("xterm-256color", "devnull", "its input is not a terminal, so the app can't be drawn"),
+])
+def test_a_terminal_that_cannot_draw_the_app_gets_one_line_and_status_2(term, stdin, why):
+    """No escape codes thrown at a dumb terminal: one line pointing at `report`, nothing drawn."""
+    main, child = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "TERM"}
+    env.update({"TERM": term} if term else {})
+    proc = subprocess.Popen([sys.executable, "-m", "jaxbatch"], stdin=child if stdin == "pty" else subprocess.DEVNULL,
+                            stdout=child, stderr=child, env=env, start_new_session=True)
+    os.close(child)
+    try:
+        assert proc.wait(timeout=60) == 2
+        said = run_until(main, b"\n", timeout=10).decode()
+        assert said.strip() == f"jaxbatch-tui: {why}; `jaxbatch-tui report` prints the same analysis as text"
+        assert "\x1b" not in said
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)

@@ -1,5 +1,5 @@
 """`python -m jaxbatch` is the same as the `jaxbatch-tui` command."""
 
-from jaxbatch.cli import main
+from jaxbatch.cli import entry
 
-raise SystemExit(main())
+entry()

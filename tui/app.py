@@ -57,6 +57,7 @@ from jaxbatch.messages import (
 )
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.units import device_text
+from jaxbatch.quitting import HANGUP, TERMINATED, Deadline
 from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.timing_client import TimingClient
@@ -130,13 +131,15 @@ class JaxBatchApp(App):
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
                  theme: str | None = None, compare: tuple[str, dict] | None = None,
-                 log: Path | None = None) -> None:
-        """`helper` makes the timing helper's client from `post_message` and `log` (tests inject
+                 log: Path | None = None, deadline: Deadline | None = None) -> None:
+        """`deadline` ends the process soon after an exit is asked for (the CLI's; never in tests).
+        `helper` makes the timing helper's client from `post_message` and `log` (tests inject
         one); `compare` is a saved report (its file name, its JSON) to show beside this run, in
         pane 6; `log` is where the process's stderr goes while the app draws (the CLI's
         `stderr_log`), which the help names and the timing helper's stderr joins."""
         super().__init__()
         self.log_path = log
+        self.deadline = deadline
         self.saved = compare
         if theme is not None:
             self.theme = theme
@@ -223,10 +226,12 @@ class JaxBatchApp(App):
     def on_mount(self) -> None:
         if self.log_path is not None:  # what Python prints while the app runs: on_print
             self.begin_capture_print(self)
-        # A hang-up (the SSH connection closed) ends the app the way q does: terminal restored,
-        # timing helper stopped; Python's default would end the process on the spot.
+        # A hang-up (the SSH connection closed) or SIGTERM ends the app the way q does, with the
+        # conventional status: terminal restored, timing helper stopped, within the deadline.
         with contextlib.suppress(NotImplementedError, AttributeError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, self.exit, None, HANGUP)
+            loop.add_signal_handler(signal.SIGTERM, self.exit, None, TERMINATED)
         self.fit(self.size.width, self.size.height)
         # A blinking cursor is an animation: still where animations are off (TEXTUAL_ANIMATIONS=none)
         self.query_one("#batch", Input).cursor_blink = self.animation_level != "none"
@@ -363,6 +368,14 @@ class JaxBatchApp(App):
             self.chunk_sweep_note = Note(f"Chunk sweep failed: {message.error}", "error")
         else:
             self.live, self.timings_note = None, Note(f"✗ {message.error}", "error")
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        """Exit as Textual does; the helper is stopped now, not after the last frame, and the
+        deadline (the CLI's, see jaxbatch.quitting) is armed with this status."""
+        self.helper.close()
+        if self.deadline is not None:
+            self.deadline.arm(return_code)
+        super().exit(result, return_code, message)
 
     def on_unmount(self) -> None:
         self.helper.close()
@@ -602,6 +615,6 @@ def binding_ids() -> list[str]:
 
 def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
              theme: str | None = None, compare: tuple[str, dict] | None = None,
-             log: Path | None = None) -> JaxBatchApp:
+             log: Path | None = None, deadline: Deadline | None = None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log)
+    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log, deadline)

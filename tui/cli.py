@@ -190,6 +190,21 @@ def parse_selection(args: argparse.Namespace) -> Selection:
                      precision=precision)
 
 
+def entry() -> NoReturn:
+    """The installed command (and `python -m jaxbatch`): `main`, then the process ends without
+    Python's finalization, which would tear JAX down around a lab thread still inside XLA (an
+    abort, status 134, when `q` came mid-analysis). Everything was written and flushed by then."""
+    try:
+        status = main()
+    except KeyboardInterrupt:  # ctrl+c while the options were read: nothing had started
+        status = 130
+    except SystemExit as exc:  # fail(), --help, --version: the status they ask for
+        status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    _exit_now(status)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """The command's exit status: 0, 2 for anything the user can fix (one line on stderr), 130 on
     Ctrl+C, CLOSED_PIPE_STATUS when whoever read the output stopped reading."""
@@ -198,7 +213,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _main(argv)
         finally:
             if sys.stdout is not None:
-                sys.stdout.flush()  # a reader gone shows here at the latest, not in Python's teardown
+                try:
+                    sys.stdout.flush()  # a reader gone shows here at the latest, not in Python's teardown
+                except BrokenPipeError:
+                    raise
+                except OSError:  # the terminal itself is gone (a hang-up): there is no one to tell
+                    pass
     except BrokenPipeError:
         return _stdout_closed()
 
@@ -226,8 +246,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
             return serve(selection, args.theme, args.host, args.port)
         return _app(selection, args.theme, compare)
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # ctrl+c before the app took the keys: it quits, as its key does; a report stops short
+        return 0 if args.command is None else 130
     except BrokenPipeError:
         raise  # stdout closed: main's to end quietly
     except LabError as exc:  # the user's to fix, wherever it was found
@@ -449,16 +469,26 @@ def _check_theme(theme: Optional[str]) -> None:
 def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     """The app, with the process's stderr in a log while it draws (`stderr_log`); after, one
     line says where that log is, if anything was written to it."""
+    from jaxbatch.quitting import HANGUP, TERMINATED, Deadline, unable_to_draw
+
+    why = unable_to_draw()
+    if why:
+        fail(f"{why}; `{PROG} report` prints the same analysis as text")
     from jaxbatch.app import make_app
     from jaxbatch.stderr_log import lines_in, new_log, stderr_to
 
     log = new_log()
-    with stderr_to(log):
-        app = make_app(selection, theme=theme, compare=compare, log=log)
-        app.run()
+    app = make_app(selection, theme=theme, compare=compare, log=log, deadline=Deadline())
+    try:
+        with stderr_to(log):
+            app.run()
+    except OSError:  # the terminal went with a hang-up: restoring it fails, and there is no one to tell
+        if app.return_code == HANGUP:
+            return HANGUP
+        raise
     lines = lines_in(log)
     with contextlib.suppress(OSError):  # the terminal may be gone (a hang-up)
-        if app.return_code:  # Textual wrote the traceback of a bug of ours to stderr: the log
+        if app.return_code not in (0, HANGUP, TERMINATED):  # Textual wrote the traceback of a bug of ours: the log
             print(f"{PROG}: internal error: the app stopped on an exception — a bug in {PROG} {__version__}; "
                   f"please report it with the command you ran and its traceback, in {log}", file=sys.stderr)
         elif lines:

@@ -19,6 +19,7 @@ from typing import IO, Any, Callable, Optional
 from textual.message import Message
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+from jaxbatch.lab.parent_watch import helper_env
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings
@@ -69,15 +70,14 @@ class TimingClient:
         self._send(op="stop")
 
     def close(self) -> None:
-        """End the helper: end of input first, then, if it is stuck in a round, a kill."""
+        """End the helper now, whatever round it is in: what it measures has nobody to show it
+        to, and quitting must not wait for it."""
         self.closing = True
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             self.proc.stdin.close()
-            self.proc.wait(timeout=1.0)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
+        self.proc.kill()
 
     def _send(self, **command: Any) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -92,6 +92,7 @@ class TimingClient:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "jaxbatch.lab.timing_helper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, errors="replace", bufsize=1, start_new_session=True,
+            env=helper_env(),
         )
         said = [""]  # its last line on stderr
         drain = threading.Thread(target=self._drain, args=(self.proc.stderr, said), daemon=True)

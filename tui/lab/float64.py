@@ -27,6 +27,7 @@ import numpy as np
 
 from jaxbatch.lab import jaxprs
 from jaxbatch.lab.errors import USER_ERRORS
+from jaxbatch.lab.parent_watch import end_with_parent, helper_env
 
 TIMEOUT_S = 60.0
 
@@ -66,7 +67,8 @@ class Reference:
         leaves = [_widened(np.asarray(x)) for x in jax.tree_util.tree_leaves(self.batch)]
         np.savez(Path(self._folder.name) / "inputs.npz", *leaves)
         # The most precise reference there is: float64, and matrix products at full precision.
-        env = {**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu", "JAX_DEFAULT_MATMUL_PRECISION": "highest"}
+        env = helper_env({**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",
+                          "JAX_DEFAULT_MATMUL_PRECISION": "highest"})
         command = [sys.executable, "-m", "jaxbatch.lab.float64", json.dumps(self.selection.to_json()),
                    self._folder.name]
         try:
@@ -126,6 +128,7 @@ def main(argv: list[str]) -> int:
     from jaxbatch.lab.loader import load_selected
     from jaxbatch.lab.selection import Selection
 
+    end_with_parent()  # a report given up on (--timeout) or killed leaves no helper behind
     selection, folder = Selection.from_json(json.loads(argv[0])), Path(argv[1])
     try:
         with contextlib.redirect_stdout(sys.stderr):

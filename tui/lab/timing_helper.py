@@ -27,6 +27,9 @@ PACE = 1.0  # after each strategy's round, rest this many times as long as it to
 
 
 def main() -> int:
+    from jaxbatch.lab.parent_watch import end_with_parent
+
+    end_with_parent()
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -39,10 +42,12 @@ def main() -> int:
 
 
 def _read(stream: IO[str], commands: queue.Queue) -> None:
+    """Commands into the queue; at end of input (the app closed it, or is gone) the helper ends
+    at once, mid-round or not: it never measures for nobody."""
     for line in stream:
         with contextlib.suppress(ValueError):
             commands.put(json.loads(line))
-    commands.put(None)
+    os._exit(0)
 
 
 def serve(commands: queue.Queue, emit) -> None:
