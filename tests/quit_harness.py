@@ -94,11 +94,12 @@ def _drain(fd: int, until: float, out: bytearray) -> bool:
             return True
 
 
-def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool = False, end_s: float = 60.0,
+def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = False, end_s: float = 60.0,
         orphan_s: float = 10.0) -> Run:
-    """Start the app with `args` at 80x24, act at `at_s` (after pressing `s` once the app has
-    drawn, with `sweep`), then wait up to `end_s` for it to end and up to `orphan_s` for every
-    process of the run to be gone; what is left is killed, and said."""
+    """Start the app with `args` at 80x24, act at `at_s` (after pressing `s`, or the key `sweep`
+    names, "S" for the chunk sweep, once the app has drawn), then wait up to `end_s` for it to
+    end and up to `orphan_s` for every process of the run to be gone; what is left is killed,
+    and said."""
     marker = uuid.uuid4().hex
     main, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -114,7 +115,7 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool = False, en
         if sweep:
             while open_ and b"Timings" not in drawn and time.monotonic() - start < end_s:
                 open_ = _drain(main, time.monotonic() + 0.2, drawn)
-            os.write(main, b"s")
+            os.write(main, b"s" if sweep is True else sweep.encode())
             start = time.monotonic()
         open_ = open_ and _drain(main, start + at_s, drawn)
         acted = time.monotonic()

@@ -29,8 +29,9 @@ def test_a_hang_up_at_any_moment_ends_it_and_its_helpers():
     check(run_all([(SEED, "hangup", at, False) for at in moments(6, 6.0)]))
 
 
-def test_q_a_hang_up_and_sigterm_during_a_sweep():
-    check(run_all([(SEED, "q", 1.0, True), (SEED, "hangup", 2.0, True), (SEED, "sigterm", 1.5, True)]))
+def test_q_a_hang_up_and_sigterm_during_a_sweep_or_a_chunk_sweep():
+    check(run_all([(SEED, "q", 1.0, True), (SEED, "hangup", 2.0, True), (SEED, "sigterm", 1.5, True),
+                   (LARGE, "q", 1.5, "S")]))
 
 
 def test_sigterm_at_any_moment_ends_it_with_status_143():

@@ -1,8 +1,9 @@
 """Quit, hang up and terminate the real app at moments spread over its first seconds, at the
 issue's full count, and say how each ended: 30 `q` moments over 6 s on the seed and on
-at-set-large at batch 4096, 30 hang-ups, 10 during a running sweep (q, hang-up, SIGTERM), and
-ctrl+c. Prints JSON: per kind the runs, the problems (status, abort or traceback text, processes
-left), and the seconds from the action to the end of the process (median and worst).
+at-set-large at batch 4096, 30 hang-ups, 10 during a running sweep and 5 during a chunk sweep
+(q, hang-up, SIGTERM), and ctrl+c. Prints JSON: per kind the runs, the problems (status, abort
+or traceback text, processes left), and the seconds from the action to the end of the process
+(median and worst).
 
     python tests/bench/bench_quit_soak.py [--parallel 3] [--scale 1.0]
 """
@@ -34,6 +35,8 @@ def plans(scale: float) -> dict[str, list]:
         "hang-up seed": [(SEED, "hangup", at, False) for at in moments(n, 6.0)],
         "during a sweep": [(SEED, ("q", "hangup", "sigterm")[i % 3], at, True)
                            for i, at in enumerate(moments(sweeps, 4.0))],
+        "during a chunk sweep": [(LARGE, ("q", "hangup", "sigterm")[i % 3], at, "S")
+                                 for i, at in enumerate(moments(max(1, sweeps // 2), 4.0))],
     }
 
 
