@@ -40,3 +40,20 @@ def test_an_app_killed_outright_leaves_no_timing_helper():
     """SIGKILL mid-timings: nothing of the app runs, and its helper ends by itself."""
     r = run((), "sigkill", 4.0)
     assert r.status == -signal.SIGKILL and not r.left, r.problems()
+
+
+def test_a_report_killed_outright_leaves_no_float64_helper():
+    marker = uuid.uuid4().hex
+    report = subprocess.Popen([sys.executable, "-m", "jaxbatch", "report", "--model", f"{FIXTURE}:blocks_in_float64",
+                               "--input", "f32[3]", "--batched", f"{FIXTURE}:blocks_in_float64_batched",
+                               "--no-timings"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, MARKER: marker})
+    try:
+        deadline = time.monotonic() + 240
+        while len(processes_of(marker)) < 2 and time.monotonic() < deadline:  # the report and its float64 helper
+            time.sleep(0.1)
+        assert len(processes_of(marker)) == 2
+    finally:
+        report.kill()
+        report.wait()
+    assert gone(marker)

@@ -55,6 +55,8 @@ def main() -> None:
             "statuses": sorted({r.status for r in runs}, key=str),
             "ended_s_median": round(statistics.median(ended), 3) if ended else None,
             "ended_s_worst": round(max(ended), 3) if ended else None,
+            "worst_at_s": max((r for r in runs if r.ended_s is not None), key=lambda r: r.ended_s).at_s
+            if ended else None,
         }
     out["wall_s"] = round(time.monotonic() - start, 1)
     print(json.dumps(out, indent=2))
