@@ -113,16 +113,10 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
         out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
     if a.precision is not None:
         check = a.precision
-        out["precision"] = {check.ran_at: _figures(check.default), "highest": _figures(check.highest),
+        # each run's own agreement, as this one's: at the precision the report ran at, and at "highest"
+        out["precision"] = {check.ran_at: agreement_json(check.default), "highest": agreement_json(check.highest),
                             "cause": precision_cause(check) or None}
     return out
-
-
-def _figures(a: Agreement) -> dict[str, Any]:
-    """One run's figures against the loop (and float64) at one precision, and its verdict."""
-    return {"max_abs": _number(a.max_abs), "max_rel": _number(a.max_rel), "max_ulp": _number(a.max_ulp),
-            "agrees": a.agrees, "vs_float64": _number(a.vs_float64), "loop_vs_float64": _number(a.loop_vs_float64),
-            "verdict": agreement_verdict(a)}
 
 
 def alignment_json(a: Alignment) -> dict[str, Any]:
