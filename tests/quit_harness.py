@@ -168,7 +168,7 @@ def moments(n: int, until_s: float) -> list[float]:
     return [until_s * (i + 1) / n for i in range(n)]
 
 
-def run_all(plans: list[tuple[tuple[str, ...], str, float, bool]], parallel: int = 3) -> list[Run]:
+def run_all(plans: list[tuple[tuple[str, ...], str, float, bool]], parallel: int = 4) -> list[Run]:
     """Each (args, action, at_s, sweep), `parallel` at a time."""
     with ThreadPoolExecutor(parallel) as pool:
         return list(pool.map(lambda plan: run(*plan), plans))

@@ -20,9 +20,11 @@ import time
 from typing import Optional
 
 DEADLINE_S = 0.6  # Textual restores the terminal and returns in about 0.3 s; quitting must take under 1 s
-# Leave the alternate screen, show the cursor, stop mouse reports and bracketed paste: what
-# Textual's driver turns on.
-RESET = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
+# Undo what Textual's driver turns on: mouse reports, bracketed paste, in-band resize, the Kitty
+# keyboard protocol (before leaving the alternate screen), focus reports; then leave the
+# alternate screen, show the cursor and wrap lines again.
+RESET = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?2048l\x1b[<u"
+         b"\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?7h")
 # Statuses the conventional way for a signal: 128 + its number.
 HANGUP, TERMINATED = 129, 143
 
