@@ -8,6 +8,7 @@ compared up to variable names: parameters, operand order and shapes.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
 from typing import Optional, Sequence
 
@@ -83,13 +84,14 @@ def _backtrack(trace: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
 def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]]) -> list[Row]:
     rows: list[Row] = []
     matched = dict(pairs)
+    right_matched = set(matched.values())  # once: per row it made aligning quadratic
     i = j = 0
     for pi, pj in [*pairs, (len(left), len(right))]:
         rows += [Row(k, None, "only_left") for k in range(i, pi)]
         rows += [Row(None, k, "only_right") for k in range(j, pj)]
         if pi < len(left) and pj < len(right):
             diffs = compare_eqns(left[pi], right[pj])
-            wiring = _wiring(left[pi], right[pj], matched, set(matched.values()))
+            wiring = _wiring(left[pi], right[pj], matched, right_matched)
             if wiring and not any(d.kind == "operands" for d in diffs):
                 diffs.append(wiring)
             rows.append(Row(pi, pj, "differ" if diffs else "same", diffs))
@@ -144,6 +146,7 @@ def _transposed(left: list[str], right: list[str]) -> bool:
     return len(left) == len(right) and all(map(_same_or_transposed, left, right))
 
 
+@functools.lru_cache(maxsize=4096)  # a program repeats few avals, each pair is compared many times
 def _same_or_transposed(a: str, b: str) -> bool:
     """`f32[5,2]` against `f32[2,5]`: the same dtype and the same dimensions in another order."""
     if a == b:
