@@ -29,6 +29,18 @@ def fixture_ref():
     return lambda name, attr="MODEL": f"{FIXTURES / name}.py:{attr}"
 
 
+@pytest.fixture
+def ticking_analyses(monkeypatch):
+    """Every analysis that times, as the CLI and the API run it, on the ticking clock."""
+    from jaxbatch.lab import analysis
+
+    from clocks import ticking
+
+    real = analysis.analyze
+    monkeypatch.setattr(analysis, "analyze", lambda selection, timer=None: real(
+        selection, timer=ticking() if timer else None))
+
+
 _outcome: dict[str, int] = {}
 
 

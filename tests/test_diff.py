@@ -1,26 +1,41 @@
 """`jaxbatch-tui diff A.json B.json`: two saved reports of one model, made with other flags."""
 
 import contextlib
+import copy
 import io
 import json
 
 import pytest
 
 from jaxbatch.cli import main
+from jaxbatch.lab.analysis import LOOP_PROGRAM_CAP
+from jaxbatch.report_diff import diff, diff_lines, within_noise
+
+
+def saved_report(folder, name: str, flags: list[str]):
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["report", "--json", *flags]) == 0
+    path = folder / f"{name}.json"
+    path.write_text(buffer.getvalue())
+    return path
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     """Two reports of tanh-dense at batch 8: the default chunk, untimed; chunks of 3, timed."""
     folder = tmp_path_factory.mktemp("reports")
-    paths = {}
-    for name, flags in (("a", ["--no-timings"]), ("b", ["--chunk", "3"])):
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            assert main(["report", "--json", "--batch", "8", *flags]) == 0
-        paths[name] = folder / f"{name}.json"
-        paths[name].write_text(buffer.getvalue())
-    return paths
+    return {name: saved_report(folder, name, ["--batch", "8", *flags])
+            for name, flags in (("a", ["--no-timings"]), ("b", ["--chunk", "3"]))}
+
+
+@pytest.fixture(scope="module")
+def past_the_cap(tmp_path_factory):
+    """tanh-dense at the largest batch whose loop is traced, chunks of 64, and at twice that
+    batch, chunks of 16: the loop traced on one side only."""
+    folder = tmp_path_factory.mktemp("cap")
+    return [json.loads(saved_report(folder, name, ["--batch", str(n), "--chunk", str(k), "--no-timings"]).read_text())
+            for name, n, k in (("at", LOOP_PROGRAM_CAP, 64), ("past", 2 * LOOP_PROGRAM_CAP, 16))]
 
 
 def test_the_changes_as_json(saved, capsys):
@@ -42,7 +57,7 @@ def test_the_changes_in_words(saved, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"jaxbatch-tui diff: tanh-dense, {saved['a']} → {saved['b']}\n")
     assert "  selection.chunk: 64 → 3\n" in out and "the model's code is the same" in out
-    assert "\nPrimitives\n  chunked k=3  appeared " in out and "while 0 → 1" in out
+    assert "\nPrimitives\n  chunked k=64 → k=3  appeared " in out and "while 0 → 1" in out
     assert main(["diff", str(saved["a"]), str(saved["a"])]) == 0
     assert "nothing else changed" in capsys.readouterr().out
 
@@ -83,7 +98,7 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
         assert app.query_one(TabbedContent).active == "compare"
         text = shown_text(app.query_one(CompareView))
         assert "Saved a.json against this run" in text and "selection.chunk: 64 → 3" in text
-        assert "chunked k=3  appeared " in text
+        assert "chunked k=64 → k=3  appeared " in text
         app.choose("#model", "mlp")
         await settle(pilot)
         assert "two models, tanh-dense and mlp" in shown_text(app.query_one(CompareView))
@@ -104,3 +119,85 @@ def test_compare_is_checked_before_the_app_opens(tmp_path, capsys):
             main(args)
         err = capsys.readouterr().err
         assert exit_.value.code == 2 and says in err and err.count("\n") == 1, (args, err)
+
+
+def test_a_loop_traced_on_one_side_only_is_not_compared_primitive_by_primitive(past_the_cap):
+    at, past = past_the_cap
+    note = past["strategies"]["loop"]["program_note"]
+    assert "loop" in at["primitives"] and "loop" not in past["primitives"] and note  # the premise
+    d = diff(at, past)
+    assert d["primitives"]["loop"] == {"no_program": [None, note]}
+    text = "\n".join(diff_lines(d, "at.json", "past.json"))
+    assert f"  loop                 not compared: no program in past.json ({note})" in text
+    assert "vanished" not in text
+    assert diff(past, at)["primitives"]["loop"] == {"no_program": [note, None]}
+
+
+def test_each_side_keeps_its_own_label_and_the_loop_trip_counts_show(past_the_cap):
+    at, past = past_the_cap
+    d = diff(at, past)
+    assert d["labels"]["chunked"] == ["chunked k=64", "chunked k=16"] and d["labels"]["vmap"] == ["vmap", "vmap"]
+    trips = 2 * LOOP_PROGRAM_CAP // 16
+    assert d["hlo"]["chunked"]["loops"] == [[], [trips]] and "loops" not in d["hlo"]["vmap"]
+    lines = diff_lines(d, "at.json", "past.json")
+    hlo = lines[lines.index("HLO") + 1:]
+    assert any(line.startswith("  chunked k=64 → k=16 ") and f"; loop trip counts none → {trips};" in line
+               for line in hlo)
+    assert not any("chunked k=16 " in line and "k=64" not in line for line in lines)
+
+
+def test_a_flops_figure_per_iteration_is_said_to_be_and_has_no_ratio(saved):
+    a = json.loads(saved["a"].read_text())
+    b = copy.deepcopy(a)
+    b["hlo"]["vmap"].update(flops=None, flops_xla=100.0, cost_note="per iteration; trip count unknown")
+    full = a["hlo"]["vmap"]["flops"]
+    assert full is not None and full != 100.0
+    d = diff(a, b)
+    assert d["hlo"]["vmap"]["flops"] == {"a": full, "b": 100.0, "ratio": None, "per_iteration": [False, True]}
+    assert f"flops {full:,.0f} → 100 (per iteration; trip count unknown)\n" in "\n".join(diff_lines(d)) + "\n"
+    both = diff(b, {**copy.deepcopy(b), "hlo": {**b["hlo"], "vmap": {**b["hlo"]["vmap"], "flops_xla": 200.0}}})
+    assert both["hlo"]["vmap"]["flops"]["ratio"] == 2.0
+    assert "flops (per iteration; trip count unknown) 100 → 200 (2x)" in "\n".join(diff_lines(both))
+
+
+def test_fits_up_to_shows_where_it_reads_differently(saved):
+    a = json.loads(saved["a"].read_text())
+    up_to = a["fits_up_to"]["vmap"]["up_to"]
+    b = copy.deepcopy(a)
+    b["fits_up_to"]["vmap"]["never"] = True
+    b["fits_up_to"]["chunked"]["up_to"] += 1  # the memory free moved a little: the same words
+    d = diff(a, b)
+    assert d["fits_up_to"] == {"vmap": [{"up_to": up_to, "never": False}, {"up_to": up_to, "never": True}]}
+    lines = diff_lines(d)
+    at = lines.index("Out of memory from batch")
+    assert lines[at + 1].startswith("  vmap ") and lines[at + 1].endswith(" → never") and "≈ " in lines[at + 1]
+
+
+def test_within_noise_is_overlapping_interquartile_ranges():
+    def t(q1, q3):
+        return {"q1_s": q1, "q3_s": q3}
+
+    assert within_noise(t(1.0, 2.0), t(1.5, 3.0)) and within_noise(t(1.0, 2.0), t(2.0, 3.0))  # touching
+    assert within_noise(t(1.0, 3.0), t(1.5, 2.0))  # one inside the other
+    assert within_noise(t(1.0, 2.0), t(2.1, 3.0)) is False and within_noise(t(2.1, 3.0), t(1.0, 2.0)) is False
+    assert within_noise(t(None, None), t(1.0, 2.0)) is None  # one round: no spread
+
+
+def test_timings_say_within_noise_where_the_spreads_overlap(saved):
+    b = json.loads(saved["b"].read_text())
+    again = copy.deepcopy(b)
+    for key, scale, q1 in (("vmap", 1.2, 0.99), ("chunked", 1.2, 0.99), ("manual", 3.0, 1.5)):
+        old = b["timings"][key]  # a middle half from just inside the old one's top, or beyond it
+        again["timings"][key].update(median_s=old["median_s"] * scale, q1_s=old["q3_s"] * q1,
+                                     q3_s=old["q3_s"] * 4)
+    d = diff(b, again)
+    assert d["timings"]["vmap"]["within_noise"] is True and d["timings"]["manual"]["within_noise"] is False
+    lines = diff_lines(d)
+    head = next(i for i, line in enumerate(lines) if line.startswith("Timings, per call"))
+    assert "interquartile ranges overlap" in lines[head]
+    rows = {line.split()[0]: line for line in lines[head + 1:head + 4]}
+    assert rows["vmap"].endswith("(1.2x, within noise)") and rows["einsum"].endswith("(3x)")
+    assert not any("nothing else changed" in line for line in lines)
+    del again["timings"]["manual"]
+    said = "  nothing else changed: outputs, programs and memory are the same; timings differ only within noise"
+    assert said in diff_lines(diff(b, again))

@@ -174,9 +174,10 @@ def test_same_program_facts_per_level():
     by_map, by_vmap = map_and_vmap()
     a, b = Strategy("manual", "map", hlo=by_map), Strategy("vmap", "vmap", hlo=by_vmap)
     assert hlo.same_program(a, b, None) == {"pair": ["manual", "vmap"], "jaxpr": None, "stablehlo": False,
-                                            "hlo": False}
+                                            "hlo": False, "unknown": {"jaxpr": "map not traced"}}
     assert hlo.same_program(b, b, None)["hlo"] is True
-    assert hlo.same_program(a, Strategy("loop", "loop"), None)["stablehlo"] is None
+    with_loop = hlo.same_program(a, Strategy("loop", "loop"), None)
+    assert with_loop["stablehlo"] is None and "not one compiled program" in with_loop["unknown"]["stablehlo"]
 
 
 def test_the_report_says_whether_the_pair_is_one_program():
@@ -186,5 +187,5 @@ def test_the_report_says_whether_the_pair_is_one_program():
 
     report = analyze(Selection(model="elementwise"))  # runs on the batch as it is: one program everywhere
     assert report_json(report)["same_program"] == {"pair": ["manual", "vmap"], "jaxpr": True, "stablehlo": True,
-                                                "hlo": True}
+                                                "hlo": True, "unknown": {}}
     assert report.same_program["jaxpr"] == report.alignment.identical

@@ -23,6 +23,7 @@ from jaxbatch.report_text import render
 from jaxbatch.widgets.programs_view import available_pairs
 
 from app_helpers import scripted_sweep
+from clocks import ticking
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
@@ -52,21 +53,6 @@ COMMANDS = dict(re.findall(r"^(jaxbatch-tui\b.*?)\s+# (.*)$", USE[:USE.index("``
 def report(capsys, argv: list[str]) -> str:
     assert main(argv) == 0
     return capsys.readouterr().out
-
-
-def ticking():
-    """A clock 0.2 s later at every reading: one call per timing round, so timings are instant
-    and the same on every machine."""
-    ticks = iter(range(10**9))
-    return lambda: next(ticks) * 0.2
-
-
-@pytest.fixture
-def fake_clock(monkeypatch):
-    """`report` as the README runs it, timings included, on the ticking clock."""
-    real = analysis.analyze
-    monkeypatch.setattr(analysis, "analyze", lambda selection, timer=None: real(
-        selection, timer=ticking() if timer else None))
 
 
 # ---- the opening ---------------------------------------------------------------------------------
@@ -120,7 +106,7 @@ def test_two_batch_dimensions_loop_over_every_instance(capsys):
 
 
 @checks("jaxbatch-tui report --batch 5")
-def test_the_report_is_the_same_facts_as_text(capsys, fake_clock):
+def test_the_report_is_the_same_facts_as_text(capsys, ticking_analyses):
     assert COMMANDS["jaxbatch-tui report --batch 5"] == "the same facts as text, no UI"
     out = report(capsys, shlex.split("report --batch 5"))
     assert out.startswith("jaxbatch-tui report: tanh-dense at batch shape (5,)")
@@ -138,7 +124,7 @@ def test_the_json_report(capsys):
 
 
 @checks("jaxbatch-tui report --batch 4096 --sweep")
-def test_the_sweep_command_prints_timings_and_the_sweep(capsys, monkeypatch, fake_clock):
+def test_the_sweep_command_prints_timings_and_the_sweep(capsys, monkeypatch, ticking_analyses):
     """The sweep itself is a stand-in: up to 2^20 it takes half a minute by design (test_sweep runs it)."""
     assert COMMANDS["jaxbatch-tui report --batch 4096 --sweep"] == "with timings (default) and the batch-size sweep"
     asked = []

@@ -4,6 +4,8 @@ import pytest
 
 from jaxbatch.lab import timing
 
+from clocks import ticking
+
 
 class FakeClock:
     """A timer whose time moves only when a fake call says it took time."""
@@ -68,8 +70,7 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     from jaxbatch.lab.timing import scaling
     from jaxbatch.report_json import report_json
 
-    ticks = iter(range(10**9))  # every reading 0.2 s later: each round lasts one call
-    report = analyze(Selection(batch_shape=(100,)), timer=lambda: next(ticks) * 0.2)
+    report = analyze(Selection(batch_shape=(100,)), timer=ticking())
     t = report.timings
     # 100 divides over the 4 test devices
     assert set(t) == {"loop", "manual", "vmap", "chunked", "sharded", "shard_map"}

@@ -179,3 +179,40 @@ def test_a_lead_names_both_strategies_by_label(leader):
     text = crossover_text(Lead(("vmap", "manual"), leader), {"vmap": "vmap", "manual": "einsum"})
     assert "vmap" in text and "einsum" in text
     assert text.startswith({None: "vmap and einsum", "vmap": "vmap is faster", "manual": "einsum is faster"}[leader])
+
+
+def test_other_random_draws_are_named_instead_of_an_unknown_rounding_question():
+    from jaxbatch.lab.random_draws import FIRST_KEY
+
+    a = agreement("differs", False, max_abs=2.8, max_ulp=2.13e9, float64_note="the model draws random numbers",
+                  cause=FIRST_KEY)
+    words = agreement_verdict(a)
+    assert words.startswith("DIFFERS: 2.8 off the loop (2.13e+09 ULP): other random numbers")
+    assert "first key" in words and "unknown" not in words
+    from jaxbatch.report_json import agreement_json
+
+    assert agreement_json(a)["cause"] == FIRST_KEY
+
+
+def test_each_unknown_level_says_why_with_levels_of_one_reason_together():
+    from jaxbatch.presentation.programs import levels_text, unknown_levels_text
+
+    same = {"pair": ["loop", "vmap"], "jaxpr": None, "stablehlo": None, "hlo": None,
+            "unknown": {"jaxpr": "loop not traced at 128 instances", "stablehlo": "no program", "hlo": "no program"}}
+    assert levels_text(same) == "jaxpr unknown · StableHLO unknown · HLO unknown"
+    assert unknown_levels_text(same) == ["jaxpr unknown: loop not traced at 128 instances",
+                                         "StableHLO and HLO unknown: no program"]
+    assert unknown_levels_text({"jaxpr": True, "stablehlo": True, "hlo": True, "unknown": {}}) == []
+
+
+def test_the_random_draw_rule_needs_random_bits_on_a_batch_of_rbg_keys():
+    from jaxbatch.lab.random_draws import draws_from_first_key
+
+    def eqn(primitive, *inputs):
+        return Eqn(primitive, {}, list(inputs), [], 0, "", "")
+
+    assert draws_from_first_key([eqn("random_bits", "key<rbg>[5]")])
+    assert draws_from_first_key([eqn("random_bits", "key<unsafe_rbg>[64]")])
+    assert not draws_from_first_key([eqn("random_bits", "key<rbg>[]")])  # one key: lax.map's body
+    assert not draws_from_first_key([eqn("random_bits", "key<fry>[5]")])  # threefry has an exact vmap
+    assert not draws_from_first_key([eqn("random_wrap", "u32[5,4]")])

@@ -13,7 +13,7 @@ from pygments.formatters import HtmlFormatter
 from jaxbatch.jaxpr_lexer import JaxprLexer
 from jaxbatch.lab.results import ROLES, Report
 from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.presentation.memory import fits_line, memory_rows
+from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
 from jaxbatch.presentation.outputs import on_batch_head, precision_text, strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import MARKERS, alignment_rows
 from jaxbatch.presentation.timings import HEADS, floor_text, ratio_head, timing_rows
@@ -85,7 +85,8 @@ def _memory(report: Report) -> str:
         return ""
     fits = fits_line(report)
     return ("<h5>Peak memory (XLA's plan)</h5>"
-            + _table(["", "per call", "per instance", "roofline"], [[_e(c) for c in row] for row in rows])
+            + _table(["", "per call", "per instance", "more each", "fixed", "roofline"],
+                     [[_e(c) for c in (row_label(row), *row[1:6])] for row in rows])
             + (f"<p>{_e(fits)}</p>" if fits else ""))
 
 

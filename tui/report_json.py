@@ -13,14 +13,14 @@ import math
 from typing import Any, Optional
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.lab.results import PER_DEVICE, Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
 from jaxbatch.lab.roof import points, roofline_json
 from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.presentation.chunk_sweep import best_text
+from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.memory import cross_check
-from jaxbatch.presentation.sweep import crossovers
+from jaxbatch.presentation.memory import cross_check, fit_how, held
+from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
 
 
@@ -61,7 +61,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory": memory_json(report),
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
-        "fits_up_to": {k: f.to_json() for k, f in report.fits.items()},
+        "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
         "same_program": report.same_program,
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
@@ -72,7 +72,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
     if chunk_sweep is not None:
-        data["chunk_sweep"] = {**chunk_sweep.to_json(), "best_text": best_text(chunk_sweep)}
+        data["chunk_sweep"] = {**chunk_sweep.to_json(), "best_rule": BEST_RULE, "best_text": best_text(chunk_sweep)}
     return data
 
 
@@ -84,24 +84,34 @@ def roofline_section(report: Report) -> dict[str, Any]:
 
 
 def memory_json(report: Report) -> dict[str, Any]:
-    """Each compiled strategy's peak memory per call, and per instance of the batch; beside it
-    jax.experimental.roofline's peak and whether the two agree (None: roofline doesn't apply)."""
+    """Each compiled strategy's peak memory per call; `per_instance_bytes`, that peak over the
+    instances (kept as it was: it counts the fixed part too); how the plan grows with the batch,
+    `marginal_bytes_per_instance` (what one more instance adds, between `marginal_batches`) and
+    `fixed_bytes` (what doesn't grow; None where the plan is no line in the batch), None where
+    not measured (the sharded strategies); beside it jax.experimental.roofline's peak and whether
+    the two agree (None: roofline doesn't apply). `per_device`: the figures are one device's, and
+    per instance is over that device's share of the batch (the sharded strategies)."""
     out = {}
-    instances = math.prod(report.batch_shape)
     for key, s in report.strategies.items():
         peak = s.hlo.peak_bytes if s.hlo else None
         if peak is not None:
             m = s.hlo.memory
+            fit = report.fits.get(key)
+            growth = fit.growth if fit is not None else None
             out[key] = {"peak_bytes": peak, "temp_bytes": m["temp"], "argument_bytes": m["argument"],
                         "output_bytes": m["output"], "alias_bytes": m.get("alias", 0),
-                        "per_instance_bytes": peak / instances, "roofline_peak_bytes": s.roofline_peak_bytes,
+                        "per_device": key in PER_DEVICE, "per_instance_bytes": peak / held(report, key),
+                        "marginal_bytes_per_instance": growth.marginal_bytes if growth else None,
+                        "fixed_bytes": growth.fixed_bytes if growth else None,
+                        "marginal_batches": list(growth.batches) if growth else None,
+                        "roofline_peak_bytes": s.roofline_peak_bytes,
                         "roofline_agrees": cross_check(peak, s.roofline_peak_bytes)}
     return out
 
 
 def sweep_json(sweep: SweepState) -> dict[str, Any]:
-    """The sweep's measurements and, last, its crossovers in words."""
-    return {**sweep.to_json(), "crossovers": crossovers(sweep)}
+    """The sweep's measurements and, last, its crossovers in words, after the rule they follow."""
+    return {**sweep.to_json(), "crossover_rule": CROSSOVER_RULE, "crossovers": crossovers(sweep)}
 
 
 def agreement_json(a: Agreement) -> dict[str, Any]:
@@ -109,6 +119,8 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
            "tolerance": a.tolerance, "agrees": a.agrees, "kind": a.kind, "verdict": agreement_verdict(a)}
     if a.reason:
         out["reason"] = a.reason
+    if a.cause:
+        out["cause"] = a.cause
     if a.vs_float64 is not None or a.float64_note:
         out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
     if a.precision is not None:

@@ -14,7 +14,7 @@ from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, disagreement, fits_line, memory_rows
+from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, disagreement, fits_line, growth_text, memory_rows
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -24,7 +24,14 @@ from jaxbatch.presentation.outputs import (
     strategy_figures,
     strategy_verdict,
 )
-from jaxbatch.presentation.programs import MARKERS, alignment_rows, hlo_summary, jaxpr_text, levels_text
+from jaxbatch.presentation.programs import (
+    MARKERS,
+    alignment_rows,
+    hlo_summary,
+    jaxpr_text,
+    levels_text,
+    unknown_levels_text,
+)
 from jaxbatch.presentation.roofline import ROOF_CAVEAT, latency_note, roof_text, roofline_table
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
@@ -100,9 +107,12 @@ def _memory(report: Report, width: int) -> list[str]:
     rows = memory_rows(report)
     if not rows:
         return []
+    growth = [growth_text(r) for r in rows]
+    grown = max(map(len, growth))
     return ["", *_wrapped(MEMORY_HEAD, ""),
-            *(f"  {label:<{width}} {call:>9} per call · {one:>9} per instance · roofline {checked}"
-              for label, call, one, checked in rows),
+            *(f"  {r.label:<{width}} {r.per_call:>9} per {r.per:<6} · {r.per_instance:>9} per instance"
+              + (f" ({g})" + " " * (grown - len(g)) if grown else "") + f" · roofline {r.roofline}"
+              for r, g in zip(rows, growth)),
             *_wrapped(disagreement(report), "  "), *_wrapped(fits_line(report), "  ")]
 
 
@@ -170,13 +180,17 @@ def _below(report: Report) -> list[str]:
     a = report.alignment
     keys = report.same_program.get("pair") or ((a.left, a.right) if a else ("manual", "vmap"))
     left, right = (report.strategies.get(k) for k in keys)
-    if left is None or right is None or left.hlo is None or right.hlo is None:
+    if left is None or right is None:
         return []
+    lines = ["", "Below the jaxpr: what XLA compiled", f"  {hlo_verdict(report.hlo_comparison)}"]
+    if report.same_program:
+        lines += [f"  one program? {levels_text(report.same_program)}",
+                  *(line for why in unknown_levels_text(report.same_program) for line in _wrapped(why, "    "))]
+    if left.hlo is None or right.hlo is None:
+        return lines
     rows = hlo_summary(left.hlo, right.hlo, "hlo")
     width = max([len(left.label)] + [len(r[1]) for r in rows]) + 2
-    lines = ["", "Below the jaxpr: what XLA compiled", f"  {hlo_verdict(report.hlo_comparison)}",
-             *([f"  one program? {levels_text(report.same_program)}"] if report.same_program else []),
-             f"    {'':<16}{left.label:<{width}}{right.label}"]
+    lines.append(f"    {'':<16}{left.label:<{width}}{right.label}")
     return lines + [f"    {name:<16}{x:<{width}}{y}" for name, x, y in rows]
 
 

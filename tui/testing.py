@@ -5,21 +5,28 @@ with the app's own words and the aligned rows that show why, e.g.
     assert_no_primitive(model, args, "gather", strategy="vmap")
     # AssertionError: vmap's program has gather (2×); hand-batched has none ...
 
+A guard that can't check what it is asked (a primitive JAX has no such name for, a strategy
+that isn't one) raises ValueError rather than passing: a misspelt name must not pass forever.
+
 No guard on time: a timing is too noisy for a pass or a fail in CI. `check_speed` says the ratio
 and fails nothing.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Callable, Optional, Sequence, Union
 
 from jaxbatch.api import Batch, compare
+from jaxbatch.lab.hlo import aligned, compare as compare_hlo
+from jaxbatch.lab.results import ROLES, Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
-from jaxbatch.presentation.programs import MARKERS, alignment_rows, levels_text
-from jaxbatch.presentation.timings import timing_rows
+from jaxbatch.presentation.programs import MARKERS, ViewRow, alignment_rows, levels_text, line_rows
+from jaxbatch.presentation.units import ratio, seconds
 from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.report_diff import within_noise
 from jaxbatch.result import Result
 
 Model = Union[Callable, str]
@@ -42,62 +49,110 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
                         strategy: str = "vmap", batch: Batch = 8, **options) -> Result:
     """`primitive` runs nowhere in `strategy`'s program (sub-programs of jit, while, scan ...
     included); on failure, how often, whether the other side of the comparison has it, and
-    the aligned rows where it is."""
+    the aligned rows where it is. ValueError for a `primitive` that is no JAX primitive's name
+    (with the nearest names), or a `strategy` that isn't one or has no program to look in."""
+    if strategy not in ROLES:
+        raise ValueError(f"strategy {strategy!r}: one of {', '.join(ROLES)}{_nearest(strategy, ROLES)}")
     r = compare(model, args, batch, **options)
     if strategy not in r.strategies:
-        raise AssertionError(f"{r.model} has no strategy {strategy!r}: it has {', '.join(r.strategies)}")
+        why = f" ({r.manual_missing})" if strategy == "manual" and r.manual_missing else ""
+        raise ValueError(f"{r.model} has no {strategy!r} strategy{why}: it has {', '.join(r.strategies)}")
     s = r.strategies[strategy]
-    n = s.primitives.count(primitive)
+    if s.error is not None:
+        raise AssertionError(f"{s.label} failed, so its program can't be checked for {primitive}: "
+                             f"{s.error.type}: {s.error.message}")
+    if not s.jaxpr:
+        raise ValueError(f"{s.label} has no program to check for {primitive}: {s.program_note or 'not traced'}")
+    n = _count(s, primitive)
     if n:
         raise AssertionError(f"{s.label}'s program has {primitive} ({n}×); {_others(r, strategy, primitive)}"
                              + "".join(f"\n  {row}" for row in _rows(r, rf"\b{re.escape(primitive)}\b")))
+    _check_name(primitive, r)
     return r
 
 
 def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence[Any]] = None, level: str = "hlo",
                         batch: Batch = 8, **options) -> Result:
     """The hand-batched `batched` and vmap are one program at `level` ("jaxpr", "stablehlo" or
-    "hlo": what XLA compiled), as the app judges it; on failure its verdict and the rows that differ."""
+    "hlo": what XLA compiled), as the app judges it; on failure its verdict at that level and
+    that level's rows that differ."""
     if level not in LEVELS:
         raise ValueError(f"level {level!r}: one of {', '.join(LEVELS)}")
     r = compare(model, args, batch, batched=batched, **options)
     same = r.same_program.get(level)
     if same is not True:
-        words = hlo_verdict(r.hlo_comparison) if level != "jaxpr" else alignment_verdict(r.alignment)
         what = "unknown: a side has no program" if same is None else "differ"
+        words, rows = _level(r, level)
         raise AssertionError(f"{r.model}: hand-batched and vmap at the {LEVELS[level]} level {what}: {words}\n"
                              f"  one program? {levels_text(r.same_program)}"
-                             + "".join(f"\n  {row}" for row in _rows(r, None) if not row.startswith("=")))
+                             + "".join(f"\n  {_row_text(row)}" for row in rows if row.status != "same"))
     return r
 
 
 def check_speed(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 4096, **options) -> str:
-    """vmap's time per call against the hand-batched version's, as words, failing nothing: a
-    ratio on a shared CI box moves too much to fail a build on."""
+    """vmap's time per call against the hand-batched version's (`batched=`) or, without one,
+    against the loop's, as words, failing nothing: a ratio on a shared CI box moves too much to
+    fail a build on. "within noise" where the two spreads overlap (report_diff.within_noise)."""
     r = compare(model, args, batch, timings=True, **options)
-    rows = {row.key: row for row in timing_rows(r.timings, {k: s.label for k, s in r.strategies.items()})}
-    vmap = rows["vmap"]
-    if "manual" not in rows:
-        return f"{r.model} at batch {r.batch_shape}: vmap {vmap.per_call} per call (no hand-batched version to compare)"
-    return (f"{r.model} at batch {r.batch_shape}: vmap {vmap.per_call} per call, {vmap.ratio} "
-            f"{rows['manual'].label}'s {rows['manual'].per_call}")
+    other = "manual" if "manual" in r.timings else "loop"
+    vmap, them = r.timings["vmap"], r.timings[other]
+    whose = "the loop's" if other == "loop" else f"{r.strategies[other].label}'s"
+    notes = [note for note, applies in (
+        ("within noise", within_noise(vmap.to_json(), them.to_json())),
+        (f"{whose} time scaled up from a sample of instances", them.estimated),
+        ("no hand-batched version given: pass batched= to compare with one", other == "loop")) if applies]
+    return (f"{r.model} at batch {r.batch_shape}: vmap {seconds(vmap.median_s)} per call, "
+            f"{ratio(vmap.median_s / them.median_s)} {whose} {seconds(them.median_s)}"
+            + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _count(s: Strategy, primitive: str) -> int:
+    """How often `primitive` is in the program: wrappers (jit, custom_jvp_call) too, which the
+    primitives list looks through."""
+    return sum(e.primitive == primitive for e in s.eqns)
+
+
+def _check_name(primitive: str, r: Result) -> None:
+    """ValueError for a name that is no primitive JAX has loaded nor one in these programs."""
+    from jaxbatch.lab.jaxprs import primitive_names
+
+    known = {e.primitive for s in r.strategies.values() for e in s.eqns}
+    if primitive in known:
+        return
+    known |= primitive_names()
+    if primitive not in known:
+        raise ValueError(f"{primitive!r} is not the name of a JAX primitive{_nearest(primitive, known)}")
+
+
+def _nearest(name: str, names) -> str:
+    near = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.6)
+    return f": did you mean {' or '.join(near)}?" if near else ""
 
 
 def _others(r: Result, strategy: str, primitive: str) -> str:
     """What the compared strategies other than `strategy` hold of `primitive`."""
     others = [s for key, s in r.strategies.items() if key != strategy and key in ("manual", "vmap", "loop")]
-    said = [f"{s.label} has {'none' if not s.primitives.count(primitive) else f'{s.primitives.count(primitive)}×'}"
-            for s in others]
+    said = [f"{s.label} has {f'{n}×' if (n := _count(s, primitive)) else 'none'}" for s in others]
     return "; ".join(said) or "nothing to compare it with"
 
 
-def _rows(r: Result, pattern: Optional[str]) -> list[str]:
-    """The aligned jaxpr rows (marker, left │ right) whose text matches `pattern` (None: all)."""
+def _level(r: Result, level: str) -> tuple[str, list[ViewRow]]:
+    """The compared pair's verdict at `level` and its aligned rows there."""
+    if level == "jaxpr":
+        return alignment_verdict(r.alignment), (alignment_rows(r.alignment) if r.alignment else [])
+    left, right = (r.strategies[k] for k in r.same_program["pair"])
+    rows = aligned(left.hlo, right.hlo, level)
+    return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level)),
+            line_rows(rows) if rows else [])
+
+
+def _row_text(row: ViewRow) -> str:
+    return f"{MARKERS[row.status]} {row.left or '':<60} │ {row.right or ''}"
+
+
+def _rows(r: Result, pattern: str) -> list[str]:
+    """The aligned jaxpr rows (marker, left │ right) whose text matches `pattern`."""
     if r.alignment is None:
         return []
-    rows = []
-    for row in alignment_rows(r.alignment):
-        text = f"{MARKERS[row.status]} {row.left or '':<60} │ {row.right or ''}"
-        if pattern is None or re.search(pattern, f"{row.left or ''} {row.right or ''}"):
-            rows.append(text)
-    return rows
+    return [_row_text(row) for row in alignment_rows(r.alignment)
+            if re.search(pattern, f"{row.left or ''} {row.right or ''}")]

@@ -1,5 +1,5 @@
 """Memory claims against plain JAX: roofline's peak beside XLA's plan, the device's memory, and
-how large a batch vmap fits, extrapolated here from XLA's plans at two batch sizes."""
+how large a batch vmap fits, found here from XLA's plans at two batch sizes."""
 
 import logging
 
@@ -51,7 +51,8 @@ def test_the_memory_limit_on_cpu_is_the_ram_available(report):
 
 def test_vmap_runs_out_where_xlas_plans_at_two_batches_say_it_would(report, facts):
     """at-set-large under vmap: a batch x N buffer, so XLA's peak is a line in the batch. The
-    report extrapolates from one batch; here the line comes from two, compiled by plain JAX."""
+    report reads its plan at other batch sizes too; here the line comes from two, compiled by
+    plain JAX, and the report finds it a line."""
     f = facts("at-set-large", BATCH)
     r = report("at-set-large", BATCH)
 
@@ -65,6 +66,28 @@ def test_vmap_runs_out_where_xlas_plans_at_two_batches_say_it_would(report, fact
     limit = claim(r, "memory_limit_bytes")
     mine = (limit - (small - slope * BATCH)) / slope  # the batch whose planned peak is the limit
     fit = claim(r, "fits_up_to", "vmap")
-    assert fit["never"] is False
+    assert fit["never"] is False and fit["method"] == "linear"
     assert 0.95 * mine <= fit["up_to"] <= mine  # scaling every byte errs small, never large
     assert np.isfinite(mine)
+
+
+def test_the_sharded_peak_is_one_device_s_plan_and_says_so(report, facts):
+    """vmap over a 4-device mesh compiles one program per device: its plan holds a quarter of
+    the batched input. Compiled here with a plain NamedSharding; the report's peak is that plan,
+    marked per device, and its per-instance figure is over the device's share."""
+    f = facts("tanh-dense", BATCH)
+    r = report("tanh-dense", BATCH)
+    mesh = jax.make_mesh((4,), ("batch",), axis_types=(jax.sharding.AxisType.Explicit,))
+    shard = [jax.sharding.NamedSharding(mesh, jax.P("batch") if ax == 0 else jax.P()) for ax in f.in_axes]
+    args = [jax.device_put(a, s) for a, s in zip(f.batch, shard)]
+    plan = jax.jit(f.fn("vmap")).lower(*args).compile().memory_analysis()
+    whole = sum(np.asarray(a).nbytes for a in f.batch)
+    batched = sum(np.asarray(a).nbytes for a, ax in zip(f.batch, f.in_axes) if ax == 0)
+    assert plan.argument_size_in_bytes == whole - batched + batched // 4  # one device's share
+    peak = plan.temp_size_in_bytes + plan.argument_size_in_bytes + plan.output_size_in_bytes \
+        - plan.alias_size_in_bytes
+    assert claim(r, "memory", "sharded", "per_device") is True
+    assert claim(r, "memory", "vmap", "per_device") is False
+    assert claim(r, "memory", "sharded", "argument_bytes") == plan.argument_size_in_bytes
+    assert claim(r, "memory", "sharded", "peak_bytes") == peak
+    assert claim(r, "memory", "sharded", "per_instance_bytes") == peak / (BATCH // 4)

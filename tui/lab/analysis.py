@@ -11,7 +11,7 @@ import hashlib
 import inspect
 import math
 import time
-from typing import Optional
+from typing import Any, Optional
 
 import jax
 import jaxlib
@@ -29,6 +29,7 @@ from jaxbatch.lab import (
     loops,
     memory,
     precision,
+    random_draws,
     roofline,
     sharding,
     strategies,
@@ -38,16 +39,20 @@ from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.outputs import format_tree, to_host, to_json
-from jaxbatch.lab.results import Alignment, ErrorInfo, Loop, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.results import Alignment, ErrorInfo, Hlo, Loop, OnBatch, Report, Single, Strategy
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
 from jaxbatch.lab.timing import Timer
 from jaxbatch.lab.workload import Workload, prepare
 
+ON_BATCH = "the model called on the whole batch"  # how warnings name that output
+
 # The strategies that run the whole batch as one program on one device: their memory scales with it.
 BATCHED = ("manual", "vmap", "chunked")
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
+# How the strategies are compiled at other batch sizes, for their memory plan alone.
+PLAN_ONLY = {"xla_backend_optimization_level": 0}
 
 
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
@@ -76,6 +81,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             on_batch = _on_batch(single, batch, outs)
             compiled, sharded_note = _strategies(w, runs, outs, clock, memory.available_bytes(device))
             agreements = precision.recheck(outs, outs.verdicts(), w.precision, device.platform)
+            agreements = random_draws.explain(agreements, {k: s.eqns for k, s in runs.items()})
         finally:
             float64_reference.close()
         runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
@@ -89,7 +95,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
                 bench.round()
             floor, timings = bench.timings()
         limit, limit_source = memory.memory_limit(device)
-        fits = {k: memory.fits_up_to(s.hlo.memory, w.instances, limit, chunk=w.chunk if k == "chunked" else None)
+        fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
                 for k, s in runs.items() if s.hlo is not None and k in BATCHED}
         with_roof = timer is not None if roof is None else roof
         measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
@@ -111,8 +117,8 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             jaxlib_version=jaxlib.__version__,
             source_hash=source_hash(model.build, single, manual),
             selection=selection.to_json(),
-            warnings=[text for text in (nonfinite_warning(reference), compiling_warning(eager_compiles, w.instances))
-                      if text],
+            warnings=[*nonfinite_warnings(outs.outs, {k: s.label for k, s in runs.items()} | {"on_batch": ON_BATCH}),
+                      *filter(None, [compiling_warning(eager_compiles, w.instances)])],
             manual_missing=model.manual_missing if manual is None else "",
             in_axes=list(model.in_axes),
             devices=len(jax.devices(device.platform)),
@@ -150,6 +156,25 @@ def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs,
         if spread.note:
             runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
     return compiled, sharded_note
+
+
+def _plans(w: Workload, key: str, analysed: Hlo) -> memory.Plans:
+    """XLA's plan of strategy `key` at any number of instances n: the strategy compiled on one
+    batch axis of n, from shapes alone (no data is drawn), the shared arguments as they are.
+    The analysed batch's plan is known already, where it has one batch axis. The memory plan
+    is made from the optimized HLO, before LLVM: compiled at LLVM's lowest optimization level
+    (PLAN_ONLY), it is the same plan in about half the time."""
+
+    def peak_at(n: int) -> Optional[int]:
+        def shaped(x):
+            return jax.ShapeDtypeStruct((n, *x.shape[len(w.shape):]), x.dtype)
+
+        args = [a if axis is None else jax.tree_util.tree_map(shaped, a) for a, axis in zip(w.batch, w.model.in_axes)]
+        fn = strategies.batched(dataclasses.replace(w, shape=(n,)))[key]
+        return hlo.compiled_peak_bytes(jax.jit(fn).lower(*args).compile(PLAN_ONLY))
+
+    known = analysed.peak_bytes if len(w.shape) == 1 else None
+    return memory.Plans(peak_at, None if known is None else {w.instances: known})
 
 
 def source_hash(*fns) -> str:
@@ -215,18 +240,37 @@ def _kind(leaf) -> str:
         return "O"
 
 
-def nonfinite_warning(reference) -> str:
-    """Say so when the reference holds NaN or infinities: agreement then counts NaN as equal to
-    NaN, which is honest but worth knowing."""
+def nonfinite_warnings(outputs: dict[str, Any], labels: dict[str, str]) -> list[str]:
+    """Say where outputs hold NaN or infinities: the loop's (agreement then counts NaN as equal to
+    NaN, which is honest but worth knowing), and each other output that holds more of them
+    than the loop's, named: a NaN the loop doesn't have is what a WRONG verdict then means."""
+    counts = {k: _nonfinite(out) for k, out in outputs.items()}
+    loop = counts.get("loop", (0, 0))
+    found = []
+    if any(loop):
+        found.append(f"the loop's output holds {_nonfinite_text(loop)}: NaN counts as equal to NaN")
+    for key, (nans, infs) in counts.items():
+        if key != "loop" and (nans > loop[0] or infs > loop[1]):
+            theirs = f" (the loop's holds {_nonfinite_text(loop)})" if any(loop) else " (the loop's has none)"
+            found.append(f"{labels.get(key, key)}: its output holds {_nonfinite_text((nans, infs))}{theirs}")
+    return found
+
+
+def _nonfinite(out) -> tuple[int, int]:
+    """NaN and infinite values in every float leaf."""
     nans = infs = 0
-    for leaf in jax.tree_util.tree_leaves(reference):
+    for leaf in jax.tree_util.tree_leaves(out):
+        leaf = np.asarray(leaf)
         if np.issubdtype(leaf.dtype, np.inexact):
             nans += int(np.isnan(leaf).sum())
             infs += int(np.isinf(leaf).sum())
-    if not nans and not infs:
-        return ""
+    return nans, infs
+
+
+def _nonfinite_text(counts: tuple[int, int]) -> str:
+    nans, infs = counts
     found = " and ".join(f"{n:,} {what}" for n, what in ((nans, "NaN"), (infs, "infinite")) if n)
-    return f"the loop's output holds {found} value{'s' * (nans + infs > 1)}: NaN counts as equal to NaN"
+    return f"{found} value{'s' * (nans + infs > 1)}"
 
 
 def compiling_warning(compiles_per_call: int, instances: int) -> str:
@@ -259,7 +303,8 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
     base = dict(output=to_json(reference), text=format_tree(reference))
     n = math.prod(shape)
     if n > LOOP_PROGRAM_CAP:
-        note = f"not traced: the loop's jaxpr repeats the model for each of {n:,} instances (cap {LOOP_PROGRAM_CAP})"
+        note = (f"not traced at {n:,} instances: its jaxpr repeats the model once per instance, so it is shown "
+                f"for batches of up to {LOOP_PROGRAM_CAP}")
         return Strategy("loop", "loop", program_note=note, **base)
     try:
         closed = jaxprs.trace(strategies.loop_program(single, model.in_axes, shape), *batch)

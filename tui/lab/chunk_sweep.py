@@ -3,8 +3,18 @@ k = 1, 2, 4, … up to the whole batch, against vmap, in time per call and in pe
 sees what a smaller chunk saves in memory and what it costs in time.
 
 Bounded by time: no new k starts once the budget is spent. Each k is compiled (compile time is
-not counted) and timed for a few short rounds, each after a round of vmap, so vmap's time is
-the median of rounds spread over the whole sweep, under the same drift of the machine.
+not counted) and timed for a few rounds, each after a round of vmap, so vmap's time is the
+median of rounds spread over the whole sweep, under the same drift of the machine. A k's
+median rests on its own few rounds alone: they are as long as the report's (REPORT_ROUND_S), so
+that a burst of load on the machine spoils one of them, not most; vmap's, pooled over the whole
+sweep, are short.
+
+Each round starts with one untimed call of what it times. A call right after the other
+executable pays for its leftovers: on at-set-large at batch 512 on CPU, vmap writes 128 MiB,
+which evicts the caches, and frees it, so a chunk's 32 MiB buffer (k=128) is faulted in afresh
+(8,193 minor page faults). With rounds of one call (the 10 ms rounds this sweep had, once a
+call took 10 ms) every timed call of k >= 64 was such a call, at 1.5-2x its steady time
+(issue 22; tests/bench/bench_chunk_sweep.py measures it against the report and an independent run).
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import MIN_ROUND_S, ROUNDS
-from jaxbatch.lab.timing import Series, Timer
+from jaxbatch.lab.sweep_state import Quartiles
+from jaxbatch.lab.timing import REPORT_ROUND_S, Measurement, Series, Timer
 from jaxbatch.lab.workload import Workload, build
 
 BUDGET_S = 30.0
@@ -51,11 +62,12 @@ def chunk_sweep(selection: Selection, budget_s: Optional[float] = None, clock: T
             if state.ks and clock() - start > budget:
                 break
             call, peak = _compiled(strategies.chunked(w.single, model.in_axes, w.shape, k), w, clock, free)
-            series = Series(call, clock, MIN_ROUND_S) if call is not None else None
+            series = Series(call, clock, REPORT_ROUND_S) if call is not None else None
             for _ in range(ROUNDS):
                 for s in (vmap, series):
                     if s is not None:
                         began = time.perf_counter()
+                        s.call()
                         s.round()
                         if rest is not None:
                             rest(time.perf_counter() - began)
@@ -84,11 +96,15 @@ def _compiled(fn: Callable, w: Workload, clock: Timer,
 
 def _measured(state: ChunkSweepState, k: int, series: Optional[Series], peak: Optional[int],
               vmap: Optional[Series]) -> ChunkSweepState:
-    """`state` grown by chunk size `k`, vmap's time updated with the rounds it has so far."""
+    """`state` grown by chunk size `k`, vmap's time and spread updated with the rounds it has so far."""
     m = series.measurement() if series is not None else None
-    known = m is not None and m.q1_s is not None and m.q3_s is not None
+    v = vmap.measurement() if vmap is not None else None
     return ChunkSweepState(state.batch, state.planned, state.ks + (k,),
                            state.per_call_s + (None if m is None else m.median_s,),
-                           state.quartiles_s + ((m.q1_s, m.q3_s) if known else None,),
-                           state.peak_bytes + (peak,), vmap.measurement().median_s if vmap else None,
-                           state.vmap_peak_bytes, state.device)
+                           state.quartiles_s + (_quartiles(m),), state.peak_bytes + (peak,),
+                           None if v is None else v.median_s, state.vmap_peak_bytes, state.device,
+                           vmap_quartiles_s=_quartiles(v))
+
+
+def _quartiles(m: Optional[Measurement]) -> Quartiles:
+    return (m.q1_s, m.q3_s) if m is not None and m.q1_s is not None and m.q3_s is not None else None

@@ -5,14 +5,15 @@ imported and the timing helper can send it as JSON."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Optional
 
 from jaxbatch.lab.results import Device
-from jaxbatch.lab.sweep_state import Quartiles
+from jaxbatch.lab.sweep_state import Quartiles, shown
 
 # A chunk size this close to the fastest time measured is as good as the fastest: each k is
 # timed apart, and the machine drifts more than this between them only rarely.
-NEAR = 1.25
+NEAR = Fraction(5, 4)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ChunkSweepState:
     vmap_peak_bytes: Optional[int]
     device: Device
     stopped: str = ""
+    vmap_quartiles_s: Quartiles = None  # per call, as quartiles_s
 
     def _known(self) -> list[tuple[Optional[int], float, int]]:
         """(k, time, peak) of vmap (k None) and every k with both measured."""
@@ -51,18 +53,20 @@ class ChunkSweepState:
         """The smallest peak memory among vmap and the chunk sizes whose time is within NEAR of
         the fastest of them (ties to the faster, then to vmap); None until vmap and a k are
         measured. Memory decides because time within NEAR is noise-level, and memory is what a
-        chunk buys: a faster k that takes more memory wins only when vmap is beyond NEAR."""
+        chunk buys: a faster k that takes more memory wins only when vmap is beyond NEAR. Times
+        and peaks are compared as the table shows them (sweep_state.shown)."""
         known = self._known()
         if len(known) < 2 or known[0][0] is not None:  # vmap, when known, comes first
             return None
-        fastest = min(t for _, t, _ in known)
-        k, t, peak = min(((k, t, p) for k, t, p in known if t <= NEAR * fastest), key=lambda row: (row[2], row[1]))
+        fastest = min(shown(t) for _, t, _ in known)
+        k, t, peak = min(((k, t, p) for k, t, p in known if shown(t) <= NEAR * fastest),
+                         key=lambda row: (shown(row[2]), shown(row[1])))
         return Best(k, t / self.vmap_s, peak / self.vmap_peak_bytes)
 
     @property
     def saves_memory(self) -> bool:
-        """Whether any chunk size measured peaks below vmap."""
-        return any(k is not None and p < self.vmap_peak_bytes for k, _, p in self._known())
+        """Whether any chunk size measured peaks below vmap, as shown."""
+        return any(k is not None and shown(p) < shown(self.vmap_peak_bytes) for k, _, p in self._known())
 
     def to_json(self) -> dict[str, Any]:
         best = self.best()
@@ -70,7 +74,8 @@ class ChunkSweepState:
                 "per_call_s": list(self.per_call_s),
                 "quartiles_s": [None if q is None else list(q) for q in self.quartiles_s],
                 "peak_bytes": list(self.peak_bytes),
-                "vmap": {"per_call_s": self.vmap_s, "peak_bytes": self.vmap_peak_bytes},
+                "vmap": {"per_call_s": self.vmap_s, "peak_bytes": self.vmap_peak_bytes,
+                         "quartiles_s": None if self.vmap_quartiles_s is None else list(self.vmap_quartiles_s)},
                 "best": None if best is None else dict(best.__dict__),
                 "stopped": self.stopped, "device": self.device.to_json()}
 
@@ -81,4 +86,5 @@ class ChunkSweepState:
                    quartiles_s=tuple(None if q is None else tuple(q) for q in data["quartiles_s"]),
                    peak_bytes=tuple(data["peak_bytes"]), vmap_s=data["vmap"]["per_call_s"],
                    vmap_peak_bytes=data["vmap"]["peak_bytes"], device=Device.of(data["device"]),
-                   stopped=data["stopped"])
+                   stopped=data["stopped"],  # no vmap quartiles before issue 22
+                   vmap_quartiles_s=tuple(q) if (q := data["vmap"].get("quartiles_s")) else None)

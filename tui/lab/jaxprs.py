@@ -172,3 +172,18 @@ def _param_text(value) -> str:
             isinstance(v, (jcore.Jaxpr, jcore.ClosedJaxpr)) for v in value):
         return "(" + ", ".join("{...}" for _ in value) + ")"
     return _plain(value)
+
+
+def primitive_names() -> frozenset[str]:
+    """The name of every primitive JAX has loaded in this process, for telling a misspelt name
+    from a real one. JAX keeps no public registry of names: `jax.extend.core.primitives` is the
+    public catalog of lax's, and the rest (callbacks, shard_map, random_wrap, ...) are the
+    `jax.extend.core.Primitive` instances JAX's loaded modules hold, found among the objects
+    Python's garbage collector tracks."""
+    import gc
+
+    from jax.extend.core import primitives as catalog
+
+    listed = (p for p in vars(catalog).values() if isinstance(p, jcore.Primitive))
+    alive = (o for o in gc.get_objects() if isinstance(o, jcore.Primitive))
+    return frozenset(p.name for found in (listed, alive) for p in found)

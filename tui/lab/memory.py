@@ -2,21 +2,22 @@
 XLA's own plan (`check_compiled`, `fits_up_to`). A batch too big for the device is refused with
 a message instead of exhausting memory (or being killed for it).
 
-"Per instance" means the same thing throughout: one instance's batched inputs and its outputs.
-Before compiling it comes from shapes (`bytes_per_instance`); after, from XLA's figures as
-(argument + output - alias) / instances. Temporaries are counted apart, because whether they grow
-with the batch depends on the strategy."""
+"Per instance", before compiling, is one instance's batched inputs and its outputs, from shapes
+(`bytes_per_instance`). After, it is what one more instance adds to XLA's plan, read off the
+strategy compiled at two batch sizes, the part that doesn't grow apart (`Growth`): whether
+temporaries grow with the batch depends on the strategy, and they need not grow in proportion."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import jax
 
-from jaxbatch.lab.errors import USER_ERRORS, LabError
-from jaxbatch.lab.results import Fit
+from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
+from jaxbatch.lab.results import Fit, Growth
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.
@@ -84,7 +85,7 @@ def check_fits(per_instance: int, shape: tuple[int, ...], device: jax.Device, fr
     need = COPIES * per_instance * math.prod(shape)
     free = available_bytes(device) if free is None else free
     if free is not None and need > SHARE * free:
-        most = _largest(0, COPIES * per_instance, SHARE * free)
+        most = int(SHARE * free // (COPIES * per_instance))
         raise LabError(f"batch {shape} needs about {_size(need)} ({COPIES} copies of {_size(per_instance)} per "
                        f"instance), more than half of the {_size(free)} free on {device.platform}: "
                        + (f"try a smaller batch (at most {most:,} instances)" if most else "not one instance fits"))
@@ -101,55 +102,177 @@ def check_compiled(peak_bytes: Optional[int], device: jax.Device, free: Optional
                        f"free on {device.platform}: try a smaller batch")
 
 
-def fits_up_to(memory: Optional[Mapping[str, int]], instances: int, limit: Optional[int],
-               chunk: Optional[int] = None, cap: int = NEVER) -> Fit:
-    """The largest batch a strategy fits at, scaled from XLA's plan (`Hlo.memory`) at `instances`.
-
-    Arguments and outputs grow with the batch; all arguments are scaled, shared ones too, so the
-    answer errs small. manual and vmap (`chunk` None): temporaries grow with it as well.
-    chunked (`chunk` k): temporaries are one chunk's, paid once at any batch of k or more; but
-    where k does not divide the batch, lax.map stacks the loop's outputs in a temporary before
-    joining the remainder to them, about one more copy of those outputs (measured: temp ~ output
-    at 400 instances in chunks of 64, one chunk's at 448)."""
-    if not memory or limit is None or any(k not in memory for k in ("temp", "argument", "output")):
-        return Fit(None)
-    n, temp = instances, memory["temp"]
-    per = (memory["argument"] + memory["output"] - memory.get("alias", 0)) / n
-    if chunk is None:
-        return _capped(_largest(0, per + temp / n, limit), cap)
-    out = memory["output"] / n
-    whole = temp * chunk / n if n <= chunk else max(0.0, temp - out * _stacked(n, chunk))
-    small = _largest(0, per + whole / chunk, limit)  # within one chunk it is one vmap
-    if 0 <= small < chunk:
-        return _capped(small, cap)
-    dividing = _largest(whole, per, limit)  # batches the chunk divides
-    if dividing < 0:
-        return Fit(None, never=True)
-    best = dividing // chunk * chunk
-    # past a multiple M of the chunk, M + r instances also hold M instances' stacked outputs
-    last = _largest(whole, per + out, limit - per) // chunk * chunk
-    if last >= chunk:
-        best = max(best, min(last + chunk - 1, _largest(whole + out * last, per, limit)))
-    return _capped(best, cap)
+# The precision of `fits_up_to`: the batch found fits by XLA's plan, one RATIO times larger does not.
+RATIO = 1.04
+# The batch sizes one strategy's plan may be compiled at, to find it.
+MAX_COMPILES = 20
 
 
-def _stacked(n: int, chunk: int) -> int:
-    """Instances whose outputs lax.map stacks in a temporary: all but the remainder, when there is one."""
-    return n // chunk * chunk if n > chunk and n % chunk else 0
+class Unplanned(Exception):
+    """XLA's plan can't be read at a batch size (the compile failed there, it gave no memory
+    analysis, or MAX_COMPILES ran out): the figure that needed it is unknown, and this says why."""
 
 
-def _largest(fixed: float, per_instance: float, budget: float) -> int:
-    """The most instances with fixed + per_instance * instances <= budget; -1 where per_instance
-    is 0 and the fixed part fits (any batch fits)."""
-    if fixed > budget:
-        return 0
-    if per_instance <= 0:
-        return -1
-    return int((budget - fixed) // per_instance)
+class Plans:
+    """One strategy's planned peak (hlo.peak_bytes) by batch size, each read once: `peak_at(n)`
+    compiles the strategy at n instances (from shapes alone: no data is drawn) and reads it;
+    `known` holds the plans read already (the analysed batch's). `batches`: the sizes consulted,
+    in order; `compiles`: how many of them were compiled here."""
+
+    def __init__(self, peak_at: Callable[[int], Optional[int]], known: Optional[Mapping[int, int]] = None) -> None:
+        self._peak_at, self._peaks = peak_at, dict(known or {})
+        self.batches: list[int] = []
+        self.compiles = 0
+
+    def __call__(self, n: int) -> int:
+        if n not in self._peaks:
+            if self.compiles >= MAX_COMPILES:
+                raise Unplanned(f"XLA's plan, read at {MAX_COMPILES} batch sizes, did not close in on the limit")
+            self.compiles += 1
+            try:
+                peak = self._peak_at(n)
+            except Exception as exc:  # anything XLA or the model raises at that size: the figure is unknown
+                raise Unplanned(f"compiling at batch {n:,} failed: {describe(exc)}") from None
+            if peak is None:
+                raise Unplanned(f"XLA gave no memory plan at batch {n:,}")
+            self._peaks[n] = peak
+        if n not in self.batches:
+            self.batches.append(n)
+        return self._peaks[n]
 
 
-def _capped(up_to: int, cap: int) -> Fit:
-    return Fit(None, never=True) if up_to < 0 or up_to >= cap else Fit(up_to)
+class _Line:
+    """The line through XLA's plan at batches a and b."""
+
+    def __init__(self, a: int, pa: int, b: int, pb: int) -> None:
+        self.a, self.pa, self.b, self.pb = a, pa, b, pb
+
+    @property
+    def slope(self) -> float:
+        return (self.pb - self.pa) / (self.b - self.a)
+
+    def holds(self, n: int, peak: int) -> bool:
+        """Whether the plan `peak` at batch n lies exactly on the line."""
+        return (peak - self.pa) * (self.b - self.a) == (self.pb - self.pa) * (n - self.a)
+
+    def solve(self, limit: int, step: int, cap: int) -> Optional[int]:
+        """The largest multiple of `step` the line keeps within `limit`, at most `cap`; None below a."""
+        if self.pa > limit:
+            return None
+        if self.pb <= self.pa:
+            return cap
+        n = self.a + (limit - self.pa) * (self.b - self.a) // (self.pb - self.pa)
+        return min(cap, n // step * step)
+
+
+def fits_up_to(plans: Plans, instances: int, limit: Optional[int], chunk: Optional[int] = None,
+               cap: int = NEVER) -> Fit:
+    """The largest batch a strategy fits at, and how its plan grows (`Growth`), from XLA's plan
+    of the strategy compiled at other batch sizes: never from one batch, since a plan need not
+    be a line in the batch (a Jacobian over the batch grows as its square; temporaries XLA drops
+    past some size; chunked's loop, whose temporaries are one chunk's at any batch).
+
+    The plan is read at a and 2a, a the analysed batch (chunked: the first multiple of k from 2k
+    on, where its loop runs); the line through them gives the marginal bytes per instance and
+    where the limit is reached. The plan is compiled there: on the line, it is a line (method
+    "linear"); else the limit is closed in on by search over compiled plans (method "search"),
+    to within RATIO, with at most MAX_COMPILES compiles. chunked is searched on multiples of k,
+    then within the chunk past the last that fits: where k does not divide the batch, lax.map
+    stacks the loop's outputs in a temporary, which each batch's own plan counts."""
+    step = chunk or 1
+    a = max(2 * step if chunk else 1, -(-instances // step) * step)
+    growth = None
+    try:
+        line = _Line(a, plans(a), 2 * a, plans(2 * a))
+        growth = Growth((a, 2 * a), line.slope, None)
+        if limit is None:
+            on_line = line.holds(4 * a, plans(4 * a))
+            return _fit(plans, None, note="the memory limit is unknown", growth=_fixed(growth, line, on_line))
+        up_to, on_line, method = _search(plans, line, limit, step, cap)
+    except Unplanned as exc:
+        return _fit(plans, None, note=str(exc), growth=growth)
+    growth = _fixed(growth, line, on_line)
+    if up_to >= cap:
+        return _fit(plans, None, never=True, method=method, peak_bytes=plans(cap), growth=growth)
+    return _fit(plans, up_to, method=method, peak_bytes=plans(up_to) if up_to else None, growth=growth)
+
+
+def _fit(plans: Plans, up_to: Optional[int], **facts) -> Fit:
+    return Fit(up_to, batches=tuple(plans.batches), compiles=plans.compiles, **facts)
+
+
+def _fixed(growth: Growth, line: _Line, on_line: bool) -> Growth:
+    """`growth` with its fixed part, where a third batch lies on the line."""
+    return dataclasses.replace(growth, fixed_bytes=line.pa - line.a * line.slope) if on_line else growth
+
+
+def _search(plans: Plans, line: _Line, limit: int, step: int, cap: int) -> tuple[int, bool, str]:
+    """(the batch, whether the plan lay on the line where it was checked, the method): the line's
+    answer, compiled; then, where it is off the line, a search on multiples of `step`, then of 1."""
+    lo, hi = 0, None  # the largest batch known to fit, the smallest known not to
+    if plans(line.a) > limit:
+        hi = line.a
+    elif plans(line.b) > limit:
+        lo, hi = line.a, line.b
+    else:
+        lo = line.b
+    solved = line.solve(limit, step, cap)
+    on_line = False
+    if solved is not None and solved > lo and (hi is None or solved < hi):
+        on_line = line.holds(solved, plans(solved))
+        lo, hi = (solved, hi) if plans(solved) <= limit else (lo, solved)
+        if on_line and lo == solved and (solved >= cap or solved + step <= solved * RATIO):
+            return solved, True, "linear"
+    for grid in dict.fromkeys((step, 1)):
+        lo, hi = _close_in(plans, lo, hi, limit, grid, cap)
+    return lo, on_line, "search"
+
+
+def _close_in(plans: Plans, lo: int, hi: Optional[int], limit: int, step: int, cap: int) -> tuple[int, Optional[int]]:
+    """Narrow [lo, hi) (lo fits, or is 0; hi doesn't, or is None: unknown) on multiples of `step`
+    until hi is within RATIO of lo or a step above it, or lo reaches `cap`. Each try is where a
+    line through the nearest plans, on log-log axes, meets the limit (a power of the batch is
+    found at once); from nothing, one step. Within RATIO of lo, it is lo * RATIO instead, and
+    within RATIO of hi, hi / RATIO once such a try has missed: either ends the search if the
+    plan there is on the side hoped for. Where two tries have not halved the bracket, the next
+    is halfway (geometrically)."""
+    widths: list[float] = []
+    missed = False  # the last try was within RATIO of hi, and did not fit
+    while lo < cap and (hi is None or (hi - lo > step and hi > lo * RATIO)):
+        x = _estimate(plans, lo, hi, limit) if lo else 0.0  # from nothing: one step first
+        if lo and hi is not None:
+            widths.append(math.log(hi / lo))
+            if len(widths) > 2 and widths[-1] > widths[-3] / 2:
+                x = math.sqrt(lo * hi)
+        near_hi = hi is not None and x * RATIO >= hi
+        if lo and x <= lo * RATIO:
+            n = int(lo * RATIO) // step * step
+        elif near_hi and missed:
+            n = -(-math.ceil(hi / RATIO) // step) * step  # the least multiple of step within RATIO of hi
+        else:
+            n = int(min(x, cap)) // step * step
+        n = max(lo + step, n if hi is None else min(n, hi - step))
+        fits = plans(n) <= limit
+        missed = near_hi and not fits
+        lo, hi = (n, hi) if fits else (lo, n)
+    return lo, hi
+
+
+def _estimate(plans: Plans, lo: int, hi: Optional[int], limit: int) -> float:
+    """Where the plan reaches `limit`, by the line on log-log axes through the plans at lo and
+    hi, or (hi unknown) the two largest batches that fit."""
+    if hi is None:
+        below = [n for n in plans.batches if n < lo and plans(n) <= limit]
+        if not below:
+            return 2.0 * lo
+        ends = (max(below), lo)
+    else:
+        ends = (lo, hi)
+    (n0, n1), (p0, p1) = ends, (max(1, plans(n)) for n in ends)
+    power = math.log(p1 / p0) / math.log(n1 / n0)
+    if power <= 0:
+        return math.inf
+    return n0 * math.exp(min(math.log(limit / p0) / power, 700.0))
 
 
 def _size(n: float) -> str:

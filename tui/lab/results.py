@@ -9,6 +9,9 @@ from typing import Any, Literal, Mapping, Optional, Union
 # What each strategy is, in the words every view uses.
 ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
          "chunked": "lax.map in chunks", "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
+# The strategies compiled as one program per device of a mesh: XLA's plan, and so the peak
+# memory, is that of one device, holding its share of the batch.
+PER_DEVICE = frozenset({"sharded", "shard_map"})
 
 
 @dataclass(frozen=True)
@@ -92,16 +95,42 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True)
+class Growth:
+    """How a strategy's planned peak grows with the batch, read off XLA's plan at the two batch
+    sizes `batches` (a and 2a): `marginal_bytes`, what one more instance adds,
+    (plan(2a) - plan(a)) / a; `fixed_bytes`, what the plan holds whatever the batch,
+    plan(a) - a * marginal, where the plan is a line in the batch (a third batch lies on it),
+    else None: then no one figure per instance describes it."""
+
+    batches: tuple[int, int]
+    marginal_bytes: float
+    fixed_bytes: Optional[float]
+
+
+@dataclass(frozen=True)
 class Fit:
-    """How large a batch a compiled strategy can take. `up_to`: the most instances whose peak
-    stays within the limit (0: not even one); None with `never` False: unknown (no limit or no
-    plan); `never`: the limit is not reached at any batch up to the cap."""
+    """How large a batch a compiled strategy can take, from XLA's plan compiled at other batch
+    sizes (lab.memory.fits_up_to). `up_to`: the most instances whose peak stays within the limit
+    (0: not even one); None with `never` False: unknown, `note` says why; `never`: the limit is
+    not reached at any batch up to the cap. `method` is how it was found: "linear" (the plan is
+    a line through its first batches, solved, and the answer lies on it) or "search" (it is not:
+    searched over plans); "" where unknown. `batches`: every batch size whose plan was read, in
+    order, `compiles` of them compiled for this (the rest is the analysed one); `peak_bytes`: the
+    plan at `up_to` (at the cap, for never)."""
 
     up_to: Optional[int]
     never: bool = False
+    method: str = ""
+    batches: tuple[int, ...] = ()
+    compiles: int = 0
+    peak_bytes: Optional[int] = None
+    note: str = ""
+    growth: Optional[Growth] = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"up_to": self.up_to, "never": self.never}
+        return {"up_to": self.up_to, "never": self.never, "method": self.method or "unknown",
+                "batches": list(self.batches), "compiles": self.compiles, "peak_bytes": self.peak_bytes,
+                **({"note": self.note} if self.note else {})}
 
 
 @dataclass(frozen=True)
@@ -136,7 +165,8 @@ class Agreement:
     tolerance or not finite; or, with `vs_float64`, farther from float64 than the loop),
     "differs" (beyond a float tolerance, no float64 reference to tell: `float64_note` says
     why), "precision" (beyond it at the precision the analysis ran at, but agreeing at
-    "highest": `precision` holds both), or "" (not judged yet)."""
+    "highest": `precision` holds both), or "" (not judged yet). Beyond the tolerance, `cause`
+    names what differs where the lab can tell (other random draws)."""
 
     max_abs: Optional[float]  # None when the structure or a shape differs (`reason` says how)
     max_rel: Optional[float]
@@ -150,6 +180,7 @@ class Agreement:
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
     float64_note: str = ""  # why there is no float64 reference, when one was needed
     precision: Optional[PrecisionCheck] = None  # the rerun at "highest", where one was made
+    cause: str = ""  # what the difference is, where the lab knows: "rbg_first_key" (lab.random_draws)
 
     @property
     def exact_beyond(self) -> list[str]:
@@ -228,12 +259,25 @@ class Hlo:
 
         return peak_bytes(self.memory)
 
+    @property
+    def cost_notes(self) -> dict[str, str]:
+        """`cost_note` per figure: it is about XLA's own figure, shown only where the full one
+        (flops, bytes) is unknown; a full figure beside it has no note."""
+        return {key: self.cost_note if self.cost_note and getattr(self, key) is None else ""
+                for key in ("flops", "bytes")}
+
+    def _named_note(self) -> str:
+        """`bytes: with each loop body counted once`: the note, naming the figures it is about."""
+        about = [key for key, note in self.cost_notes.items() if note]
+        return f"{' and '.join(about)}: {self.cost_note}" if about else ""
+
     def to_json(self) -> dict[str, Any]:
         return {
             "stablehlo": self.stablehlo, "optimized": self.optimized, "stablehlo_ops": self.stablehlo_ops,
             "stablehlo_region_ops": self.stablehlo_region_ops, "ops": self.ops, "fusions": self.fusions,
             "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
-            "loops": [{"trip_count": n} for n in self.loops], "cost_note": self.cost_note, "memory": self.memory,
+            "loops": [{"trip_count": n} for n in self.loops], "cost_note": self._named_note(),
+            "cost_notes": self.cost_notes, "memory": self.memory,
             "matmul_precision": {"stablehlo": self.stablehlo_precision, "hlo": self.precision},
         }
 

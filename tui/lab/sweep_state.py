@@ -1,35 +1,49 @@
-"""What a sweep has measured so far, and the crossovers it shows (as `Lead`s: who leads whom
-from which batch size; jaxbatch.presentation.sweep words them); free of JAX, so the app can
-hold it before JAX is imported."""
+"""What a sweep has measured so far, and the crossovers it shows (as `Lead`s: which of each pair
+is faster at which batch sizes, judged on the figures as printed, so the table under which
+jaxbatch.presentation.sweep words them bears each one out); free of JAX, so the app can hold it
+before JAX is imported."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Optional
 
 from jaxbatch.lab.results import Device
-from jaxbatch.lab.timing import DISPATCH_BOUND
 
 # Closer than this, two per-instance times are even even when their spreads don't overlap: each
 # size is timed apart, and the machine drifts more between sizes than within one.
-EVEN = 1.10
+EVEN = Fraction(11, 10)
+SIGNIFICANT = 3  # digits every figure of a sweep is printed, and judged, at
 
 Quartiles = Optional[tuple[float, float]]  # per instance; None where the spread is unknown
+# One run of a pair's verdicts: the faster key at each of these consecutive sizes judged (None:
+# within noise at each), and the sizes.
+Run = tuple[Optional[str], tuple[int, ...]]
+PAIRS = (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop"), ("chunked", "vmap"))
+
+
+def shown(x: float) -> Fraction:
+    """`x` as the tables print it, to SIGNIFICANT digits, exactly. Conclusions are judged on
+    these, so that a reader applying the rule to the printed rows reaches the same ones."""
+    return Fraction(f"{x:.{SIGNIFICANT}g}")
 
 
 @dataclass(frozen=True)
 class Lead:
-    """The one thing a sweep shows about a pair of strategies (keys, as compared).
+    """The one thing a sweep shows about a pair of strategies (keys, as compared), from the
+    verdict at each size judged (SweepState.faster): which one is faster there, or neither.
 
-    `leader` is the key that is faster beyond the noise, None when neither is: then the two are
-    within noise of each other. With a leader: faster at every size from `from_batch` on (a
-    crossover), at every size measured (`from_batch` and `until_batch` None), or, with
-    `until_batch`, at every size up to it and within noise beyond."""
+    Without `runs`, one pattern holds over the sizes judged: `leader` faster at every one
+    (`from_batch` and `until_batch` None), or from `from_batch` on and within noise before, or up
+    to `until_batch` and within noise beyond; no leader: within noise at every one. Any other
+    pattern is told as it came, in `runs`."""
 
     pair: tuple[str, str]
     leader: Optional[str] = None
     from_batch: Optional[int] = None
     until_batch: Optional[int] = None
+    runs: tuple[Run, ...] = ()
 
     @property
     def trailer(self) -> Optional[str]:
@@ -60,39 +74,35 @@ class SweepState:
         return tuple(v / m if v and m else None for v, m in zip(vmap, manual))
 
     def leads(self) -> list[Lead]:
-        """One lead per pair of strategies measured, claiming a lead only where it holds beyond
-        noise (see `_lead`) and, for a crossover, at every size from there on: a lead that comes
-        and goes is noise, not a crossover."""
+        """One lead per pair of strategies with a size where both were measured."""
         out = []
-        for a, b in (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop"), ("chunked", "vmap")):
+        for a, b in PAIRS:
             if a in self.labels and b in self.labels:
-                leads = [(n, lead) for i, n in enumerate(self.sizes) if (lead := self._lead(a, b, i)) is not None]
-                if leads:
-                    out.append(_settle((a, b), leads))
+                judged = [(n, self.faster(a, b, i)) for i, n in enumerate(self.sizes)
+                          if self.per_instance_s[a][i] is not None and self.per_instance_s[b][i] is not None]
+                if judged:
+                    out.append(_settle((a, b), judged))
         return out
 
-    def _lead(self, a: str, b: str, i: int) -> Optional[str]:
-        """"a", "b" or "even" at the i-th size; None where either failed. Even when both are
-        dispatch-bound, when their interquartile intervals overlap, or when they are within EVEN."""
-        ta, tb = self.per_instance_s[a][i], self.per_instance_s[b][i]
-        if ta is None or tb is None:
-            return None
-        bound = DISPATCH_BOUND * self.floor_s[i] / self.sizes[i]
-        if ta < bound and tb < bound:
-            return "even"
-        (lo_a, hi_a), (lo_b, hi_b) = self._spread(a, i), self._spread(b, i)
+    def faster(self, a: str, b: str, i: int) -> Optional[str]:
+        """The key faster at the i-th size (both measured there), None where they are within
+        noise. Faster: its interquartile interval lies wholly below the other's, and its median
+        times EVEN is below the other's, all as shown (`shown`)."""
+        ta, tb = shown(self.per_instance_s[a][i]), shown(self.per_instance_s[b][i])
+        (lo_a, hi_a), (lo_b, hi_b) = self.spread(a, i), self.spread(b, i)
         if hi_a < lo_b and ta * EVEN < tb:
-            return "a"
+            return a
         if hi_b < lo_a and tb * EVEN < ta:
-            return "b"
-        return "even"
+            return b
+        return None
 
-    def _spread(self, key: str, i: int) -> tuple[float, float]:
-        """The i-th size's interquartile interval, or the median alone where none was measured."""
+    def spread(self, key: str, i: int) -> tuple[Fraction, Fraction]:
+        """The i-th size's interquartile interval as shown, or the median alone where none was
+        measured."""
         quartiles = self.quartiles_s.get(key, ())
         known = quartiles[i] if i < len(quartiles) else None
-        median = self.per_instance_s[key][i]
-        return known or (median, median)
+        low, high = known or (self.per_instance_s[key][i],) * 2
+        return shown(low), shown(high)
 
     def to_json(self) -> dict[str, Any]:
         return {"labels": self.labels, "planned": list(self.planned), "sizes": list(self.sizes),
@@ -112,18 +122,18 @@ class SweepState:
                    peak_bytes={k: tuple(v) for k, v in data.get("peak_bytes", {}).items()})  # none before issue 14
 
 
-def _settle(pair: tuple[str, str], leads: list[tuple[int, str]]) -> Lead:
-    """The one thing to say about `pair`, from (batch size, lead) at each size."""
-    keys = {"a": pair[0], "b": pair[1]}
-    sides = [lead for _, lead in leads]
-    last, first = sides[-1], sides[0]
-    if last != "even":
-        start = len(sides)
-        while start and sides[start - 1] == last:
-            start -= 1
-        return Lead(pair, keys[last], from_batch=leads[start][0] if start else None)
-    if first != "even":
-        end = next(i for i, side in enumerate(sides) if side != first)
-        if all(side == "even" for side in sides[end:]):
-            return Lead(pair, keys[first], until_batch=leads[end - 1][0])
-    return Lead(pair)
+def _settle(pair: tuple[str, str], judged: list[tuple[int, Optional[str]]]) -> Lead:
+    """The one thing to say about `pair`, from (batch size, faster key or None) at each size judged."""
+    runs: list[tuple[Optional[str], list[int]]] = []
+    for n, side in judged:
+        if runs and runs[-1][0] == side:
+            runs[-1][1].append(n)
+        else:
+            runs.append((side, [n]))
+    if len(runs) == 1:
+        return Lead(pair, runs[0][0])
+    if len(runs) == 2 and runs[0][0] is None:
+        return Lead(pair, runs[1][0], from_batch=runs[1][1][0])
+    if len(runs) == 2 and runs[1][0] is None:
+        return Lead(pair, runs[0][0], until_batch=runs[0][1][-1])
+    return Lead(pair, runs=tuple((side, tuple(sizes)) for side, sizes in runs))

@@ -1,24 +1,70 @@
-"""Each strategy's peak memory, in words: per call and per instance of the batch."""
+"""Each strategy's peak memory, in words: per call, what one more instance adds to it and the
+part that doesn't grow, and from which batch it runs out."""
 
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from jaxbatch.lab.results import Fit, Report, Strategy
+from jaxbatch.lab.results import PER_DEVICE, Fit, Report, Strategy
 from jaxbatch.presentation.units import byte_size, count
 
-HEAD = ("Memory (peak per call as XLA plans it: temporaries + arguments + outputs - aliased; "
-        "beside it jax.experimental.roofline's peak)")
+HEAD = ("Memory (peak per call as XLA plans it: temporaries + arguments + outputs - aliased; per "
+        "instance, that peak over the batch; then what one more instance adds to it, and the fixed "
+        "part, which doesn't grow with the batch; beside it jax.experimental.roofline's peak)")
+# The fixed part of a plan that is no line in the batch: no one figure per instance describes it.
+NOT_LINEAR = "not linear"
 
 
-def memory_rows(report: Report) -> list[tuple[str, str, str, str]]:
-    """(label, per call, per instance, roofline's cross-check) for each strategy XLA compiled;
-    the loop runs eagerly, op by op, and has no one plan to read. The cross-check is roofline's
-    own peak, marked ✓ within CROSS_CHECK of XLA's plan and ≠ beyond, "-" where it doesn't apply."""
+class MemoryRow(NamedTuple):
+    """One compiled strategy's memory, in words: `per_instance` is the peak over the batch (the
+    fixed part shared out); `marginal` what one more instance adds to the peak and `fixed` what
+    doesn't grow (`Growth`): "-" where not measured (the sharded strategies) or unknown, fixed
+    NOT_LINEAR where the plan is no line in the batch. `roofline`: roofline's own peak, marked
+    ✓ within CROSS_CHECK of XLA's plan and ≠ beyond, "-" where it doesn't apply. `per`: "call",
+    or "device" for a strategy compiled per device of a mesh (PER_DEVICE), whose peak is one
+    device's and whose per-instance figure is over that device's share of the batch."""
+
+    label: str
+    per_call: str
+    per_instance: str
+    marginal: str
+    fixed: str
+    roofline: str
+    per: str = "call"
+
+
+def memory_rows(report: Report) -> list[MemoryRow]:
+    """A row for each strategy XLA compiled; the loop runs eagerly, op by op, and has no one plan to read."""
+    return [MemoryRow(s.label, byte_size(s.hlo.peak_bytes), byte_size(s.hlo.peak_bytes / held(report, key)),
+                      *_growth(report.fits.get(key)), _checked(s), "device" if key in PER_DEVICE else "call")
+            for key, s in report.strategies.items() if s.hlo is not None and s.hlo.peak_bytes is not None]
+
+
+def held(report: Report, key: str) -> float:
+    """How many instances one plan holds: the batch, or one device's share of it (PER_DEVICE)."""
     instances = math.prod(report.batch_shape)
-    return [(s.label, byte_size(s.hlo.peak_bytes), byte_size(s.hlo.peak_bytes / instances), _checked(s))
-            for s in report.strategies.values() if s.hlo is not None and s.hlo.peak_bytes is not None]
+    return instances / report.devices if key in PER_DEVICE else instances
+
+
+def row_label(row: MemoryRow) -> str:
+    """The strategy's name, `, per device` added where its figures are one device's."""
+    return row.label if row.per == "call" else f"{row.label}, per device"
+
+
+def growth_text(row: MemoryRow) -> str:
+    """The growth in a line of text: `12 B more each, 16.8 MB fixed`, `140 B more each, not
+    linear`; "" where unknown."""
+    if row.marginal == "-":
+        return ""
+    return f"{row.marginal} more each, {row.fixed}{'' if row.fixed == NOT_LINEAR else ' fixed'}"
+
+
+def _growth(fit: Optional[Fit]) -> tuple[str, str]:
+    growth = fit.growth if fit is not None else None
+    if growth is None:
+        return "-", "-"
+    return byte_size(growth.marginal_bytes), NOT_LINEAR if growth.fixed_bytes is None else byte_size(growth.fixed_bytes)
 
 
 def _checked(s: Strategy) -> str:
@@ -39,8 +85,9 @@ def disagreement(report: Report) -> str:
 
 
 def fit_text(fit: Fit) -> str:
-    """The batch from which a strategy runs out: `≈ 2.1M`, an extrapolation from the plan at
-    this batch (hence the ≈); `never`, `not one instance`, or `unknown`."""
+    """The batch from which a strategy runs out: `≈ 2.1M`, where XLA's plan is within the limit
+    at the batch before and not at a few percent more (hence the ≈); `never`, `not one
+    instance`, or `unknown`."""
     if fit.never:
         return "never"
     if fit.up_to is None:
@@ -61,10 +108,25 @@ def limit_text(report: Report) -> str:
     return f"the memory of {report.device.platform} is unknown"
 
 
+def fit_how(fit: Fit) -> str:
+    """How the batch was found from XLA's plan, compiled at other batch sizes: `linear, 2
+    compiles` (the plan is a line in the batch, solved, and checked at the answer), `searched,
+    not linear, 5 compiles` (searched over plans: the plan is no line, or, chunked, k does not
+    divide the answer); where unknown, why; "" where nothing says."""
+    compiles = f"{fit.compiles} compile{'s' * (fit.compiles != 1)}"
+    if fit.method == "linear":
+        return f"linear, {compiles}"
+    if fit.method == "search":
+        linear = fit.growth is not None and fit.growth.fixed_bytes is not None
+        return f"searched, {'' if linear else 'not linear, '}{compiles}"
+    return fit.note
+
+
 def fits_line(report: Report) -> str:
-    """`Out of memory (the 22.1 GB available on this host) from batch: vmap ≈ 2.1M · chunked
-    k=64 never`; "" when nothing was compiled."""
-    parts = [f"{report.strategies[k].label} {fit_text(f)}" for k, f in report.fits.items() if k in report.strategies]
+    """`Out of memory (the 22.1 GB available on this host) from batch: vmap ≈ 2.1M (linear, 2
+    compiles) · einsum ≈ 76k (searched, not linear, 5 compiles)`; "" when nothing was compiled."""
+    parts = [" ".join(filter(None, [report.strategies[k].label, fit_text(f), fit_how(f) and f"({fit_how(f)})"]))
+             for k, f in report.fits.items() if k in report.strategies]
     return f"Out of memory ({limit_text(report)}) from batch: {' · '.join(parts)}" if parts else ""
 
 

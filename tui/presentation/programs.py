@@ -165,10 +165,19 @@ def _memory(memory: Optional[dict[str, int]]) -> str:
     return " · ".join(f"{names[k]} {byte_count(v)}" for k, v in memory.items() if k in names)
 
 
-SAME = {True: "same", False: "differs", None: "-"}
+SAME = {True: "same", False: "differs", None: "unknown"}
+LEVEL_NAMES = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "HLO"}
 
 
 def levels_text(same_program: dict) -> str:
     """Whether the pair is one program at each level: `jaxpr differs · StableHLO same · HLO same`."""
-    return " · ".join(f"{name} {SAME[same_program.get(key)]}"
-                      for key, name in (("jaxpr", "jaxpr"), ("stablehlo", "StableHLO"), ("hlo", "HLO")))
+    return " · ".join(f"{name} {SAME[same_program.get(key)]}" for key, name in LEVEL_NAMES.items())
+
+
+def unknown_levels_text(same_program: dict) -> list[str]:
+    """Why a level is unknown, levels with one reason together: `StableHLO and HLO: the loop is
+    no one compiled program: ...`."""
+    reasons: dict[str, list[str]] = {}
+    for key, why in same_program.get("unknown", {}).items():
+        reasons.setdefault(why or "not compared", []).append(LEVEL_NAMES[key])
+    return [f"{' and '.join(names)} unknown: {why}" for why, names in reasons.items()]

@@ -8,6 +8,7 @@ import math
 from collections import Counter
 
 from jaxbatch.lab.alignment import is_layout_only
+from jaxbatch.lab.random_draws import FIRST_KEY
 from jaxbatch.lab.results import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
 
 # How many differing equations the alignment verdict names before "and N more".
@@ -17,7 +18,8 @@ NAMED_DIFFERENCES = 4
 def agreement_verdict(a: Agreement) -> str:
     """The lab's verdict on an output: `agrees exactly`, `agrees within float32 tolerance 1e-05
     (max 2 ULP)`, `agrees within float32 rounding: ...`, `WRONG: 0.51 off the loop (4.3e+06
-    ULP)`, `DIFFERS: ...; rounding or not is unknown (why)`; "" when it was not judged."""
+    ULP)`, `DIFFERS: ...; rounding or not is unknown (why)`, `DIFFERS: ...: other random numbers: ...`
+    where the lab knows the cause; "" when it was not judged."""
     if a.kind == "agrees":
         if a.max_abs == 0:
             return "agrees exactly"
@@ -30,6 +32,8 @@ def agreement_verdict(a: Agreement) -> str:
         return f"WRONG: its output's {a.reason}"
     off = (f"{_num(a.max_abs)} off the loop ({_ulps(a.max_ulp)})" if math.isfinite(a.max_abs)
            else "NaN or infinity where the loop has a number")
+    if a.cause == FIRST_KEY:
+        return f"{a.kind.upper()}: {off}: other random numbers: {FIRST_KEY_WORDS}"
     if a.kind == "differs":
         missed = tolerances({d: a.tolerance[d] for d in a.beyond})
         return f"DIFFERS: {off}, beyond {missed}; rounding or not is unknown ({a.float64_note})"
@@ -39,6 +43,9 @@ def agreement_verdict(a: Agreement) -> str:
     words = f"{off}, {_num(a.vs_float64)} from float64 (the float32 loop: {_num(a.loop_vs_float64)})"
     return f"agrees within {_names(a.beyond)} rounding: {words}" if a.kind == "rounding" else f"WRONG: {words}"
 
+
+FIRST_KEY_WORDS = ("under vmap, random_bits on a batch of RBG keys draws the whole batch from the first key "
+                   "(jax.random's docs); the loop draws from each key")
 
 # Who computes float32 matrix products in reduced precision at JAX's default, by platform.
 REDUCED = {

@@ -22,7 +22,7 @@ from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.roof import points
 from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
-from jaxbatch.presentation.memory import fits_line, memory_rows
+from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
 from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
@@ -150,13 +150,14 @@ class TimingsView(ScrollPane):
         memory = self.query_one(".memory", Static)
         memory.display = bool(rows)
         if rows:
-            width = max([len("Peak memory"), *(len(label) for label, *_ in rows)])
-            head = f"{'Peak memory':<{width}} {'per call':>9} {'per inst.':>10}  {'roofline':>11}"
+            width = max([len("Peak memory"), *(len(row_label(r)) for r in rows)])
+            head = (f"{'Peak memory':<{width}} {'per call':>9} {'per inst.':>10} {'more each':>10} {'fixed':>10}  "
+                    f"{'roofline':>11}")
             fits = fits_line(self.report)
             memory.update(Content("\n").join([
                 Content.styled(head, "$text-muted"),
-                *(Content(f"{label:<{width}} {call:>9} {one:>10}  {checked:>11}")
-                  for label, call, one, checked in rows),
+                *(Content(f"{row_label(r):<{width}} {r.per_call:>9} {r.per_instance:>10} {r.marginal:>10} "
+                          f"{r.fixed:>10}  {r.roofline:>11}") for r in rows),
                 *([Content.styled(fits, "$text-muted")] if fits else [])]))
 
     def watch_backends(self, backends: Optional[Backends]) -> None:
