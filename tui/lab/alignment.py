@@ -2,7 +2,8 @@
 
 Equations are matched by primitive with Myers' O(ND) diff (a longest common subsequence, so
 insertions show as gaps rather than shifting every later row), then each matched pair is
-compared up to variable names: parameters, operand order and shapes.
+compared up to variable names: parameters, operand order, shapes and wiring. Past the diff,
+the work is linear: each pair is compared once, mostly by cached look-ups.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from jaxbatch.lab.results import Alignment, Diff, Eqn, Row
 # Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
 # alignment (`Alignment.exact` False) and the verdict says so.
 MAX_EDITS = 1500
+
+# The two ways a pair's operands differ that carry no values: shared by every row that has one.
+OPERANDS, WIRING = Diff("operands"), Diff("wiring")
 
 
 def align(left: Sequence[Eqn], right: Sequence[Eqn], left_key: str = "left", right_key: str = "right") -> Alignment:
@@ -82,71 +86,91 @@ def _backtrack(trace: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
 
 
 def _rows(left: Sequence[Eqn], right: Sequence[Eqn], pairs: list[tuple[int, int]]) -> list[Row]:
+    """Every equation once, in order: matched pairs compared, the rest as gaps. Each pair costs
+    the same whatever the programs' length: its wiring is judged through look-ups built once."""
     rows: list[Row] = []
-    matched = dict(pairs)
-    right_matched = set(matched.values())  # once: per row it made aligning quadratic
+    to_right, right_only = _counterparts(left, right, pairs)
+    n, m = len(left), len(right)
     i = j = 0
-    for pi, pj in [*pairs, (len(left), len(right))]:
-        rows += [Row(k, None, "only_left") for k in range(i, pi)]
-        rows += [Row(None, k, "only_right") for k in range(j, pj)]
-        if pi < len(left) and pj < len(right):
-            diffs = compare_eqns(left[pi], right[pj])
-            wiring = _wiring(left[pi], right[pj], matched, right_matched)
-            if wiring and not any(d.kind == "operands" for d in diffs):
+    for pi, pj in [*pairs, (n, m)]:
+        if i < pi:
+            rows += [Row(k, None, "only_left") for k in range(i, pi)]
+        if j < pj:
+            rows += [Row(None, k, "only_right") for k in range(j, pj)]
+        if pi < n and pj < m:
+            a, b = left[pi], right[pj]
+            diffs = compare_eqns(a, b)
+            wiring = _wiring(a.sources, b.sources, to_right, right_only)
+            if wiring and OPERANDS not in diffs:  # swapped operands are said once
                 diffs.append(wiring)
             rows.append(Row(pi, pj, "differ" if diffs else "same", diffs))
         i, j = pi + 1, pj + 1
     return rows
 
 
-def _wiring(left: Eqn, right: Eqn, matched: dict[int, int], right_matched: set[int]) -> Optional[Diff]:
+def _counterparts(left: Sequence[Eqn], right: Sequence[Eqn],
+                  pairs: list[tuple[int, int]]) -> tuple[dict[str, str], frozenset[str]]:
+    """What judging wiring looks up, built once per alignment: each left output's name on the
+    right (`eq3.0` is `eq4.0` when left equation 3 is matched with right equation 4, "?" when it
+    is on the left only), and the outputs of the equations on the right only. A name that keeps
+    its index is left out (it is looked up with itself as the default), so two programs that
+    line up without gaps cost nothing here."""
+    to_right = {f"eq{i}.{o}": f"eq{j}.{o}" for i, j in pairs if i != j for o in range(len(left[i].outputs))}
+    left_only = set(range(len(left))).difference(i for i, _ in pairs)
+    right_only = set(range(len(right))).difference(j for _, j in pairs)
+    to_right.update((f"eq{i}.{o}", "?") for i in left_only for o in range(len(left[i].outputs)))
+    return to_right, frozenset(f"eq{j}.{o}" for j in right_only for o in range(len(right[j].outputs)))
+
+
+def _wiring(left: tuple[str, ...], right: tuple[str, ...], to_right: dict[str, str],
+            right_only: frozenset[str]) -> Optional[Diff]:
     """Whether the operands come from matching places: `x - y` against `y - x` has the same
     avals, but not the same program. An operand made by an equation that exists on one side
     only is not judged here: that equation's own row already differs."""
-    def mapped(source: str) -> str:
-        if not source.startswith("eq"):
-            return source
-        index, _, out = source[2:].partition(".")
-        return f"eq{matched[int(index)]}.{out}" if int(index) in matched else "?"
-
-    def judged(source: str) -> bool:
-        return source != "?" and not (
-            source.startswith("eq") and int(source[2:].partition(".")[0]) not in right_matched)
-
-    if len(left.sources) != len(right.sources):
+    if len(left) != len(right):
         return None
-    lefts = [mapped(s) for s in left.sources]
-    pairs = [(a, b) for a, b in zip(lefts, right.sources) if judged(a) and judged(b)]
-    if all(a == b for a, b in pairs):
+    lefts = tuple(map(to_right.get, left, left)) if to_right else left
+    if lefts == right or all(a == b or a == "?" or b == "?" or b in right_only for a, b in zip(lefts, right)):
         return None
-    return Diff("operands" if sorted(lefts) == sorted(right.sources) else "wiring")
+    return OPERANDS if sorted(lefts) == sorted(right) else WIRING
 
 
 def compare_eqns(left: Eqn, right: Eqn) -> list[Diff]:
     """What differs between two equations of the same primitive; [] if nothing."""
-    diffs = [
-        Diff("param", key, left.params.get(key), right.params.get(key))
-        for key in sorted(set(left.params) | set(right.params))
-        if left.params.get(key) != right.params.get(key)
-        and "{...}" not in (left.params.get(key, ""), right.params.get(key, ""))
-    ]
-    if left.inputs != right.inputs:
-        if sorted(left.inputs) == sorted(right.inputs):
-            diffs.append(Diff("operands"))
-        else:
-            diffs.append(Diff("inputs", None, " ".join(left.inputs), " ".join(right.inputs),
-                              _transposed(left.inputs, right.inputs)))
-    if left.outputs != right.outputs:
-        diffs.append(Diff("output", None, " ".join(left.outputs), " ".join(right.outputs),
-                          _transposed(left.outputs, right.outputs)))
+    diffs = [] if left.params == right.params else list(_params(tuple(left.params.items()),
+                                                                tuple(right.params.items())))
+    if left.inputs != right.inputs or left.outputs != right.outputs:
+        diffs += _avals(tuple(left.inputs), tuple(right.inputs), tuple(left.outputs), tuple(right.outputs))
     return diffs
 
 
-def _transposed(left: list[str], right: list[str]) -> bool:
-    return len(left) == len(right) and all(map(_same_or_transposed, left, right))
+# A program repeats few parameter sets and avals: the two below make most pairs one look-up.
+
+@functools.lru_cache(maxsize=4096)
+def _params(left: tuple[tuple[str, str], ...], right: tuple[tuple[str, str], ...]) -> tuple[Diff, ...]:
+    a, b = dict(left), dict(right)
+    return tuple(Diff("param", key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys())
+                 if a.get(key) != b.get(key) and "{...}" not in (a.get(key, ""), b.get(key, "")))
 
 
-@functools.lru_cache(maxsize=4096)  # a program repeats few avals, each pair is compared many times
+@functools.lru_cache(maxsize=4096)
+def _avals(left_in: tuple[str, ...], right_in: tuple[str, ...],
+           left_out: tuple[str, ...], right_out: tuple[str, ...]) -> tuple[Diff, ...]:
+    """The inputs (the same ones in another order: operands swapped) and output that differ,
+    each marked when it is the same dimensions in another order, a layout difference only."""
+    diffs = []
+    if left_in != right_in:
+        diffs.append(OPERANDS if sorted(left_in) == sorted(right_in) else _shapes("inputs", left_in, right_in))
+    if left_out != right_out:
+        diffs.append(_shapes("output", left_out, right_out))
+    return tuple(diffs)
+
+
+def _shapes(kind: str, left: tuple[str, ...], right: tuple[str, ...]) -> Diff:
+    transposed = len(left) == len(right) and all(map(_same_or_transposed, left, right))
+    return Diff(kind, None, " ".join(left), " ".join(right), transposed)
+
+
 def _same_or_transposed(a: str, b: str) -> bool:
     """`f32[5,2]` against `f32[2,5]`: the same dtype and the same dimensions in another order."""
     if a == b:

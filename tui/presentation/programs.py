@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from jaxbatch.lab.hlo import cost
-from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, TextAlignment
+from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
 
@@ -32,22 +32,38 @@ class ViewRow:
     diffs: tuple[str, ...] = field(default=())
 
 
-def alignment_rows(alignment: Alignment) -> list[ViewRow]:
-    rows = []
-    for r in alignment.rows:
-        left = alignment.left_eqns[r.left] if r.left is not None else None
-        right = alignment.right_eqns[r.right] if r.right is not None else None
-        rows.append(
-            ViewRow(
-                _line(left),
-                _line(right),
-                r.status,
-                _marks(left, r.diffs) if left else (),
-                _marks(right, r.diffs) if right else (),
-                tuple(d.text for d in r.diffs),
-            )
-        )
-    return rows
+def alignment_rows(alignment: Alignment) -> AlignedRows:
+    return AlignedRows(alignment)
+
+
+class AlignedRows(Sequence[ViewRow]):
+    """A jaxpr alignment's rows, each made when first read: a screen shows 48 rows of a
+    program's 5,000, and making them all (finding their marks above all) cost more than
+    drawing the screen. What a view needs of every row, the statuses and the longest line, is
+    read off the alignment without making any."""
+
+    def __init__(self, alignment: Alignment) -> None:
+        self._alignment = alignment
+        self._made: list[Optional[ViewRow]] = [None] * len(alignment.rows)
+        self.statuses = [r.status for r in alignment.rows]
+        self.longest = max((2 * e.depth + len(e.text) for eqns in (alignment.left_eqns, alignment.right_eqns)
+                            for e in eqns), default=0)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, index: int) -> ViewRow:  # one row at a time: nothing slices them
+        row = self._made[index]
+        if row is None:
+            row = self._made[index] = _aligned_row(self._alignment, self._alignment.rows[index])
+        return row
+
+
+def _aligned_row(alignment: Alignment, r: Row) -> ViewRow:
+    left = alignment.left_eqns[r.left] if r.left is not None else None
+    right = alignment.right_eqns[r.right] if r.right is not None else None
+    return ViewRow(_line(left), _line(right), r.status, _marks(left, r.diffs) if left else (),
+                   _marks(right, r.diffs) if right else (), tuple(d.text for d in r.diffs))
 
 
 def jaxpr_text(text: str) -> str:
@@ -69,9 +85,16 @@ def line_rows(alignment: TextAlignment) -> list[ViewRow]:
 def difference_stops(rows: Sequence[ViewRow]) -> list[int]:
     """The rows `n` and `N` visit: every row that differs, and the first of each run of rows
     found on one side only (an insertion, however long, is one difference)."""
-    return [i for i, r in enumerate(rows)
-            if r.status == "differ"
-            or (r.status in ("only_left", "only_right") and (i == 0 or rows[i - 1].status != r.status))]
+    statuses = rows.statuses if isinstance(rows, AlignedRows) else [r.status for r in rows]
+    return [i for i, s in enumerate(statuses)
+            if s == "differ" or (s in ("only_left", "only_right") and (i == 0 or statuses[i - 1] != s))]
+
+
+def longest_line(rows: Sequence[ViewRow]) -> int:
+    """The length of the longest line, either side: how far a view scrolls sideways."""
+    if isinstance(rows, AlignedRows):
+        return rows.longest
+    return max((len(t) for r in rows for t in (r.left, r.right) if t), default=0)
 
 
 def _line(eqn: Optional[Eqn]) -> Optional[str]:
@@ -81,6 +104,8 @@ def _line(eqn: Optional[Eqn]) -> Optional[str]:
 def _marks(eqn: Eqn, diffs: list[Diff]) -> tuple[Span, ...]:
     """Where, in the displayed line, the differences are: the parameter, the operands, or the
     output type that differs."""
+    if not diffs:
+        return ()
     indent = 2 * eqn.depth
     text = eqn.text
     lhs_end = text.find(" = ")

@@ -1,7 +1,8 @@
 """Two programs side by side in one scroll view, so both sides always scroll together.
 
 Like toolong's log view, only the visible lines are rendered (`render_line`), from an LRU cache
-of highlighted lines, so a 5,000-equation program scrolls as fast as a 5-equation one.
+of highlighted lines, and a jaxpr alignment's rows are made only when shown (`AlignedRows`), so
+a 5,000-equation program opens and scrolls as fast as a 5-equation one.
 Colours come from component classes styled with theme variables. `n` and `N` move a cursor,
 a highlighted row with a `▸` beside its marker, through the rows that differ.
 """
@@ -9,20 +10,21 @@ a highlighted row with a `▸` beside its marker, through the rows that differ.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from pygments.lexer import Lexer
 from pygments.token import Token
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from jaxbatch.presentation.programs import MARKERS, ViewRow, difference_stops
+from jaxbatch.presentation.programs import MARKERS, ViewRow, difference_stops, longest_line
 
 GUTTER = 2  # marker, then the cursor's pointer or a space
 CONTEXT = 2  # rows kept in view above and below the cursor when n or N scrolls to it
@@ -93,34 +95,36 @@ class SideBySide(ScrollView, can_focus=True):
 
     def __init__(self, *, id: Optional[str] = None) -> None:
         super().__init__(id=id)
-        self._rows: list[ViewRow] = []
+        self._rows: Sequence[ViewRow] = []
         self._stops: list[int] = []
         self.cursor: Optional[int] = None  # the current row, once n or N has picked one
         self._lexer: Optional[Lexer] = None
         self._longest = 0
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._sides: LRUCache[tuple, Strip] = LRUCache(4096)
+        self._styles: dict[tuple[str, ...], Style] = {}
 
     # ---- data ----------------------------------------------------------------------------
 
     def show(self, rows: Sequence[ViewRow], lexer: Optional[Lexer]) -> None:
-        self._rows = list(rows)
+        self._rows = rows
         self._stops = difference_stops(self._rows)
         self.cursor = None
         self._lexer = lexer
-        self._longest = max((len(t) for r in self._rows for t in (r.left, r.right) if t), default=0)
+        self._longest = longest_line(self._rows)
         self._clear_caches()
         self.scroll_to(0, 0, animate=False)
         self._update_virtual_size()
         self.refresh()
 
     @property
-    def rows(self) -> list[ViewRow]:
+    def rows(self) -> Sequence[ViewRow]:
         return self._rows
 
     def _clear_caches(self) -> None:
         self._lines.clear()
         self._sides.clear()
+        self._styles.clear()
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
@@ -180,7 +184,7 @@ class SideBySide(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         key = (index, scroll_x, width, index == self.cursor)
         strip = self._lines.get(key)
         if strip is None:
@@ -194,26 +198,37 @@ class SideBySide(ScrollView, can_focus=True):
         rest = width - GUTTER - len(SEPARATOR) - half
         status = row.status.replace("_", "-")
         current = index == self.cursor
-        base = self.rich_style + (self.get_component_rich_style("side-by-side--cursor") if current else Style())
-        marker_style = base + self.get_component_rich_style(f"side-by-side--gutter-{status}")
+        base = ("cursor",) if current else ()
         parts = [
-            Strip([Segment(f"{MARKERS[row.status]}{'▸' if current else ' '}", marker_style)], GUTTER),
+            Strip([Segment(f"{MARKERS[row.status]}{'▸' if current else ' '}",
+                           self._style(*base, f"gutter-{status}"))], GUTTER),
             self._side(index, 0).crop_extend(scroll_x, scroll_x + half, self._row_style(index, 0)),
-            Strip([Segment(SEPARATOR, base + self.get_component_rich_style("side-by-side--separator"))]),
+            Strip([Segment(SEPARATOR, self._style(*base, "separator"))]),
             self._side(index, 1).crop_extend(scroll_x, scroll_x + rest, self._row_style(index, 1)),
         ]
         return Strip.join(parts)
+
+    def _style(self, *names: str) -> Style:
+        """The widget's style plus these component classes', in order. Looked up once per style
+        update: the widget's own style is worked out from every ancestor's."""
+        style = self._styles.get(names)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style += self.get_component_rich_style(f"side-by-side--{name}")
+            self._styles[names] = style
+        return style
 
     def _row_style(self, index: int, side: int) -> Style:
         """The row's background: the cursor's on the current row, else its status's tint."""
         status = self._rows[index].status
         if index == self.cursor:
-            return self.rich_style + self.get_component_rich_style("side-by-side--cursor")
+            return self._style("cursor")
         if status == "differ":
-            return self.rich_style + self.get_component_rich_style("side-by-side--differ")
+            return self._style("differ")
         if (status, side) in (("only_left", 0), ("only_right", 1)):
-            return self.rich_style + self.get_component_rich_style(f"side-by-side--{status.replace('_', '-')}")
-        return self.rich_style
+            return self._style(status.replace("_", "-"))
+        return self._style()
 
     def _side(self, index: int, side: int) -> Strip:
         key = (index, side, index == self.cursor)
@@ -224,28 +239,41 @@ class SideBySide(ScrollView, can_focus=True):
         return strip
 
     def _highlight(self, index: int, side: int) -> Strip:
+        """One side of a row, coloured by its tokens and its marks. The segments are cut where
+        a coloured token or a mark starts or ends, as Rich's Text would cut them."""
         row = self._rows[index]
         line = row.left if side == 0 else row.right
         background = self._row_style(index, side)
         if line is None:
-            gap = self.get_component_rich_style("side-by-side--gap")
-            return Strip([Segment("╱" * max(self._longest, 1), background + gap)])
-        text = Text(line, style=background, no_wrap=True, end="")
-        if self._lexer is not None:
-            for start, token, value in self._lexer.get_tokens_unprocessed(line):
-                css = _token_class(token)
-                if css:
-                    text.stylize(self.get_component_rich_style(f"side-by-side--{css}"), start, start + len(value))
-        for a, b in row.left_marks if side == 0 else row.right_marks:
-            text.stylize(self.get_component_rich_style("side-by-side--mark"), a, b)
-        segments = list(text.render(self.app.console))
-        return Strip(segments, text.cell_len)
+            return Strip([Segment("╱" * max(self._longest, 1), background + self._component("gap"))])
+        tokens = [(start, start + len(value), css) for start, token, value in
+                  (self._lexer.get_tokens_unprocessed(line) if self._lexer is not None else ())
+                  if value and (css := _token_class(token))]
+        marks = [(a, min(b, len(line))) for a, b in (row.left_marks if side == 0 else row.right_marks)
+                 if a < min(b, len(line))]
+        cuts = sorted({0, len(line), *(at for span in tokens for at in span[:2]),
+                       *(at for span in marks for at in span)})
+        segments, t = [], 0
+        for a, b in zip(cuts, cuts[1:]):
+            while t < len(tokens) and tokens[t][1] <= a:
+                t += 1
+            style = background
+            if t < len(tokens) and tokens[t][0] <= a:
+                style += self._component(tokens[t][2])
+            if marks and any(m <= a < n for m, n in marks):
+                style += self._component("mark")
+            segments.append(Segment(line[a:b], style))
+        return Strip(segments, cell_len(line))
+
+    def _component(self, name: str) -> Style:
+        return self.get_component_rich_style(f"side-by-side--{name}")
 
 
 def _half(width: int) -> int:
     return max(1, (width - GUTTER - len(SEPARATOR)) // 2)
 
 
+@lru_cache(maxsize=None)  # a lexer has a few dozen token types
 def _token_class(token) -> Optional[str]:
     for parent, css in _TOKEN_CLASSES:
         if token in parent:
