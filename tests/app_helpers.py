@@ -15,6 +15,8 @@ from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 from jaxbatch.messages import ChunkSweepUpdated, SweepUpdated, TimingsUpdated
 from jaxbatch.widgets.pane import shown_text as shown_text  # what `c` copies from a pane
 
+import reports
+
 
 async def settle(pilot, timeout: float = 120.0) -> None:
     """Let pending work finish: the lab's answer to the latest selection, the app's workers
@@ -124,11 +126,13 @@ class ScriptedTimings:
         self.commands.append(("close",))
 
 
-def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None, compare=None, log=None):
+def make_test_app(selection=None, helper=ScriptedTimings, keymap_path=None, theme=None, compare=None, log=None,
+                  analyze=reports.analyze):
     """The app with the scripted timing helper: deterministic, and no second process; the
     keymap from `keymap_path` only, never the user's own config; a log path that is the same
-    on every machine (the help names it; nothing is written to it)."""
+    on every machine (the help names it; nothing is written to it); the run's shared reports
+    (`analyze`: real ones, each selection analysed once in the run)."""
     app = make_app(selection, helper, keymap_path or Path("/nonexistent/jaxbatch-tui/keymap.toml"), theme, compare,
-                   log or Path("/nonexistent/jaxbatch-tui/log/jaxbatch-tui-1234.log"))
+                   log or Path("/nonexistent/jaxbatch-tui/log/jaxbatch-tui-1234.log"), analyze=analyze)
     app.animation_level = "none"  # no blinking cursor, no scrolling in steps: the same frame on any machine
     return app

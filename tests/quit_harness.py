@@ -13,10 +13,12 @@ import fcntl
 import os
 import pty
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 import uuid
@@ -44,6 +46,7 @@ class Run:
     output: bytes = b""
     ended_s: Optional[float] = None  # from the action to the end of the process
     left: list[int] = field(default_factory=list)  # the run's processes still alive afterwards
+    files: list[str] = field(default_factory=list)  # what it left in its temporary folder
 
     def problems(self) -> list[str]:
         """What went wrong, in words; [] for a clean end."""
@@ -59,6 +62,8 @@ class Run:
         out += [f"printed {text.decode()}" for text in BAD_TEXT if text in self.output]
         if self.left:
             out.append(f"left processes {self.left}")
+        if self.files:
+            out.append(f"left files {self.files}")
         return out
 
 
@@ -100,10 +105,11 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = Fal
     names, "S" for the chunk sweep, once the app has drawn), then wait up to `end_s` for it to
     end and up to `orphan_s` for every process of the run to be gone; what is left is killed,
     and said."""
-    marker = uuid.uuid4().hex
+    marker, tmp = uuid.uuid4().hex, Path(tempfile.mkdtemp(prefix="quit-harness-"))
     main, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24", MARKER: marker}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24", MARKER: marker,
+           "TMPDIR": str(tmp)}
     # setsid -c: a session of its own whose controlling terminal is this one, as a login shell's
     # job has: ctrl+c before the app reads keys is SIGINT, and closing the terminal hangs it up.
     proc = subprocess.Popen(["setsid", "-c", "-w", sys.executable, "-m", "jaxbatch", *args], stdin=terminal,
@@ -141,6 +147,7 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = Fal
         while processes_of(marker) and time.monotonic() < gone_by:
             time.sleep(0.1)
         result.left = processes_of(marker)
+        result.files = sorted(p.name for p in tmp.glob("jaxbatch-*"))
     finally:
         for pid in processes_of(marker):
             with contextlib.suppress(ProcessLookupError):
@@ -150,6 +157,7 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = Fal
         proc.wait()
         if main >= 0:
             os.close(main)
+        shutil.rmtree(tmp, ignore_errors=True)
     result.output = bytes(drawn)
     return result
 

@@ -17,6 +17,7 @@ from jaxbatch.report_json import report_json
 from jaxbatch.testing import assert_no_primitive, assert_same_program, assert_vmap_agrees, check_speed
 
 FIXTURES = Path(__file__).parent / "fixtures"
+pytestmark = pytest.mark.usefixtures("shared_analyses")  # the CLI's and the API's analyses
 
 
 def score(x, w):  # as tests/fixtures/user_functions.py:score
@@ -103,7 +104,7 @@ class _Tags(HTMLParser):
         self.stack.pop()
 
 
-def test_the_report_shows_itself_in_jupyter_as_html():
+def test_the_report_shows_itself_in_jupyter_as_html(ticking_analyses):
     r = jaxbatch.compare("dynamic-slice", batch=5, timings=True)
     page = r._repr_html_()
     tags = _Tags()
@@ -136,6 +137,6 @@ def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words():
         assert_same_program("tanh-dense", None, level="llvm")
 
 
-def test_check_speed_says_the_ratio_and_fails_nothing():
+def test_check_speed_says_the_ratio_and_fails_nothing(ticking_analyses):
     said = check_speed("tanh-dense", batch=64)
     assert said.startswith("tanh-dense at batch (64,): vmap ") and "einsum's" in said

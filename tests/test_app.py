@@ -14,6 +14,7 @@ from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
+import reports
 from app_helpers import make_test_app, settle, shown_text, widget_text
 
 SEED_LINE = "[-0.14736587  0.47015858  1.8918197   0.21948916  1.0849661 ]"
@@ -77,20 +78,17 @@ async def test_bad_batch_shapes_say_why_and_keep_the_last_results(bad):
         assert app.report is good and SEED_LINE in shown_text(app.query_one("#outputs-view", OutputsView))
 
 
-async def test_panes_show_loading_while_the_lab_works(monkeypatch):
-    import jaxbatch.lab.analysis as analysis
-
+async def test_panes_show_loading_while_the_lab_works():
     release = threading.Event()
-    real = analysis.analyze
 
-    def slow(selection):
+    def slow(selection, **kwargs):
         release.wait(30)
-        return real(selection)
+        return reports.analyze(selection, **kwargs)
 
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(analysis, "analyze", slow)
+        app.lab.analyze = slow
         app.request(Selection("tanh-dense", (6,), "cpu"))
         await pilot.pause()
         assert app.query_one("#outputs-view", OutputsView).loading

@@ -9,6 +9,8 @@ import pytest
 
 from jaxbatch.cli import main
 
+pytestmark = pytest.mark.usefixtures("shared_analyses")  # the reports main makes in this process
+
 
 def run(capsys, *argv):
     code = main(list(argv))
@@ -26,7 +28,7 @@ def test_report_json_is_the_seed(capsys):
     )
 
 
-def test_text_report_shows_the_same_facts(capsys):
+def test_text_report_shows_the_same_facts(capsys, ticking_analyses):
     code, out, _ = run(capsys, "report", "--batch", "(4, 8)")
     assert code == 0
     assert "tanh-dense at batch shape (4, 8) on cpu" in out

@@ -11,10 +11,13 @@ from jaxbatch.cli import main
 from jaxbatch.lab.analysis import LOOP_PROGRAM_CAP
 from jaxbatch.report_diff import diff, diff_lines, within_noise
 
+from conftest import on_the_ticking_clock
+
 
 def saved_report(folder, name: str, flags: list[str]):
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
+    with contextlib.redirect_stdout(buffer), pytest.MonkeyPatch.context() as monkeypatch:
+        on_the_ticking_clock(monkeypatch)
         assert main(["report", "--json", *flags]) == 0
     path = folder / f"{name}.json"
     path.write_text(buffer.getvalue())

@@ -181,9 +181,10 @@ def test_same_program_facts_per_level():
 
 
 def test_the_report_says_whether_the_pair_is_one_program():
-    from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
     from jaxbatch.report_json import report_json
+
+    from reports import analyze
 
     report = analyze(Selection(model="elementwise"))  # runs on the batch as it is: one program everywhere
     assert report_json(report)["same_program"] == {"pair": ["manual", "vmap"], "jaxpr": True, "stablehlo": True,

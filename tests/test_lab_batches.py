@@ -5,12 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.strategies import loop
 from jaxbatch.presentation.verdicts import on_batch_verdict
 from jaxbatch.report_json import report_json
+
+from reports import analyze
 
 
 def test_two_batch_dims_run_every_instance_and_nest_vmap():

@@ -3,13 +3,16 @@ real difference, and says why when it can't be had."""
 
 import json
 
+import numpy as np
 import pytest
 
 from jaxbatch.lab import float64
-from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.analysis import analyze as analyze_afresh
 from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.verdicts import agreement_verdict
 from jaxbatch.report_json import report_json
+
+from reports import analyze
 
 
 @pytest.fixture
@@ -36,10 +39,13 @@ def test_a_real_difference_is_wrong_against_float64_too(rounding):
     assert manual.vs_float64 == pytest.approx(1000, rel=1e-3) and manual.loop_vs_float64 < 100
 
 
-def test_a_float64_reference_that_takes_too_long_leaves_it_unknown(rounding, monkeypatch):
-    monkeypatch.setattr(float64, "TIMEOUT_S", 0.0)
-    manual = analyze(rounding("MODEL")).strategies["manual"]
-    assert manual.agrees is False and manual.agreement.float64_note == "the float64 reference took over 0 s"
+def test_a_float64_reference_that_takes_too_long_leaves_it_unknown(fixture_ref, monkeypatch):
+    """The model blocks where x64 is on: in the helper, which is given up on (and killed)."""
+    monkeypatch.setattr(float64, "TIMEOUT_S", 0.5)
+    blocks = fixture_ref("blocking_model", "blocks_in_float64")
+    selection = Selection(blocks, (3,), "cpu", inputs=("f32[3]",), batched=blocks + "_batched")
+    manual = analyze_afresh(selection).strategies["manual"]
+    assert manual.agrees is False and manual.agreement.float64_note == "the float64 reference took over 0.5 s"
     assert manual.agreement.kind == "differs" and agreement_verdict(manual.agreement).startswith("DIFFERS: ")
 
 
@@ -54,4 +60,27 @@ def test_random_draws_get_no_float64_reference_and_a_stream_that_differs_does_no
     assert vmap.agrees is False and vmap.vs_float64 is None
     assert vmap.float64_note.startswith("the model draws random numbers (random_bits, random_wrap)")
     words = agreement_verdict(vmap)
-    assert vmap.kind == "differs" and words.startswith("DIFFERS: ") and "rounding or not is unknown" in words
+    assert vmap.kind == "differs" and words.startswith("DIFFERS: ")
+    assert "other random numbers: under vmap, random_bits on a batch of RBG keys draws" in words
+
+
+def test_one_helper_answers_reference_after_reference_while_nothing_it_was_started_with_changes(rounding,
+                                                                                                  monkeypatch):
+    """A helper started for one reference answers the next (JAX started once), in the next test
+    too; one started under another environment is not used: a fresh helper sees what the
+    analysis sees."""
+    from jaxbatch.lab.workload import prepare
+
+    def reference(selection):
+        ref = float64.Reference(selection, prepare(selection).batch)
+        out, why = ref.result(np.zeros(3))
+        assert why == "" and out.dtype == np.float64
+        return float64._idle[0].process
+
+    first = reference(rounding("MODEL"))
+    assert reference(rounding("WRONG")) is first and first.poll() is None
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "the next test")  # pytest's, anew for each test
+    assert reference(rounding("MODEL")) is first
+    monkeypatch.setenv("JAXBATCH_TEST_ELSEWHERE", "1")
+    other = reference(rounding("MODEL"))
+    assert other is not first and first.poll() is not None  # the helper that didn't fit ended

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 from jaxbatch.lab import compiles, live, strategies
-from jaxbatch.lab.analysis import analyze
+from jaxbatch.lab.analysis import analyze as analyze_afresh
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.workload import prepare
+
+from reports import analyze
 
 RNN_INPUTS = ("f32[32,8]", "f32[16,8]", "f32[16,16]")
 
@@ -60,7 +62,7 @@ def test_the_reference_compiles_once_where_the_eager_loop_compiles_per_instance(
 
 def test_analysing_such_a_model_compiles_a_bounded_number_of_times_and_says_why_its_loop_is_slow(rnn):
     with compiles.counting() as count:
-        report = analyze(rnn((300,)))
+        report = analyze_afresh(rnn((300,)))
     assert count() < 60  # the per-instance loop alone would compile 300 times
     assert any("each eager call of the model compiles 1 new executable" in w and "timed on 4 instances" in w
                for w in report.warnings)
@@ -85,7 +87,7 @@ def test_a_model_jit_cannot_take_runs_eagerly_in_the_loop(fixture_ref):
 def test_the_eager_fallback_stops_before_compiling_without_end(rnn, monkeypatch):
     monkeypatch.setattr(strategies, "MAX_EAGER_COMPILES", 3)
     with pytest.raises(LabError, match=r"^the loop stopped after \d instances: the model can't be jitted"):
-        analyze(rnn((10,), "rnn_branching"))
+        analyze_afresh(rnn((10,), "rnn_branching"))
 
 
 def test_the_timed_loop_stacks_on_the_device_and_waits_once(monkeypatch):

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
 from jaxbatch.report_json import report_json
+
+from reports import analyze
 
 SEED_BATCH = [-0.14736587, 0.47015858, 1.8918197, 0.21948916, 1.0849661]
 

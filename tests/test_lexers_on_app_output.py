@@ -5,11 +5,11 @@ from pygments.token import Error
 
 from jaxbatch.hlo_lexers import HloLexer, StableHloLexer
 from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
 
 from conftest import FIXTURES
+from reports import analyze
 
 SELECTIONS = [Selection(name, shape) for name in CATALOG for shape in [(5,), (2, 3), (8,)]] + [  # 8: sharded
     Selection(f"{FIXTURES / 'pytree_model.py'}:MODEL", (3,))

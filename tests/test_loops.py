@@ -4,7 +4,6 @@ import jax
 import numpy as np
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.hlo_text import clean_hlo
 from jaxbatch.lab.loops import added_loop, hlo_loops
 from jaxbatch.lab.results import Eqn, Loop
@@ -12,6 +11,8 @@ from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.outputs import loop_text
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
+
+from reports import analyze
 
 
 def eqn(primitive, depth=0, **params):

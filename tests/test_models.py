@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
+
+from reports import analyze
 
 # Models whose point is that a strategy is NOT the loop, and which strategy that is. rbg-keys:
 # under vmap JAX draws the whole batch from the first RBG key (the jax.random docs say so).

@@ -26,14 +26,19 @@ def gone(marker: str) -> bool:
     return not left
 
 
-def test_a_report_given_up_on_leaves_no_float64_helper():
+def left_files(tmp: Path) -> list[str]:
+    """The float64 references' folders left in a run's temporary folder."""
+    return [p.name for p in tmp.glob("jaxbatch-f64-*")]
+
+
+def test_a_report_given_up_on_leaves_no_float64_helper(tmp_path):
     marker = uuid.uuid4().hex
     p = subprocess.run([sys.executable, "-m", "jaxbatch", "report", "--model", f"{FIXTURE}:blocks_in_float64",
                         "--input", "f32[3]", "--batched", f"{FIXTURE}:blocks_in_float64_batched", "--no-timings",
                         "--timeout", "20"], capture_output=True, text=True, timeout=300,
-                       env={**os.environ, MARKER: marker})
+                       env={**os.environ, MARKER: marker, "TMPDIR": str(tmp_path)})
     assert p.returncode == 2 and "float64" in p.stderr, p.stderr
-    assert gone(marker)
+    assert gone(marker) and not left_files(tmp_path)
 
 
 def test_an_app_killed_outright_leaves_no_timing_helper():
@@ -42,18 +47,39 @@ def test_an_app_killed_outright_leaves_no_timing_helper():
     assert r.status == -signal.SIGKILL and not r.left, r.problems()
 
 
-def test_a_report_killed_outright_leaves_no_float64_helper():
+def test_a_report_killed_outright_leaves_no_float64_helper_and_no_files(tmp_path):
     marker = uuid.uuid4().hex
     report = subprocess.Popen([sys.executable, "-m", "jaxbatch", "report", "--model", f"{FIXTURE}:blocks_in_float64",
                                "--input", "f32[3]", "--batched", f"{FIXTURE}:blocks_in_float64_batched",
                                "--no-timings"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, MARKER: marker})
+                              env={**os.environ, MARKER: marker, "TMPDIR": str(tmp_path)})
     try:
         deadline = time.monotonic() + 240
         while len(processes_of(marker)) < 2 and time.monotonic() < deadline:  # the report and its float64 helper
             time.sleep(0.1)
-        assert len(processes_of(marker)) == 2
+        assert len(processes_of(marker)) == 2 and left_files(tmp_path)  # the reference's inputs
     finally:
         report.kill()
         report.wait()
+    assert gone(marker) and not left_files(tmp_path)
+
+
+def test_an_idle_float64_helper_ends_with_the_process_that_started_it(tmp_path):
+    """Between references the helper waits for the next one: killed outright then, its parent
+    leaves no helper behind either."""
+    marker, answered = uuid.uuid4().hex, tmp_path / "answered"
+    rounding = Path(__file__).parent / "fixtures" / "rounding_model.py"
+    code = ("import pathlib, sys, time\nfrom jaxbatch.lab.analysis import analyze\n"
+            "from jaxbatch.lab.selection import Selection\n"
+            f"analyze(Selection('{rounding}:MODEL', (3,)))\npathlib.Path(sys.argv[1]).touch()\ntime.sleep(600)\n")
+    process = subprocess.Popen([sys.executable, "-c", code, str(answered)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, MARKER: marker})
+    try:
+        deadline = time.monotonic() + 240
+        while not answered.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answered.exists() and len(processes_of(marker)) == 2  # it and its helper, idle
+    finally:
+        process.kill()
+        process.wait()
     assert gone(marker)

@@ -7,13 +7,14 @@ import json
 
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.dot_precision import dot_precisions
 from jaxbatch.lab.precision import below_highest
 from jaxbatch.lab.results import Eqn
 from jaxbatch.lab.selection import Selection
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
+
+from reports import analyze
 
 BATCHED = ("manual", "vmap", "chunked")
 

@@ -2,10 +2,11 @@
 
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.results import Row, TextAlignment
 from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.programs import alignment_rows, difference_stops, hlo_summary, line_rows
+
+from reports import analyze
 
 
 @pytest.fixture(scope="module")

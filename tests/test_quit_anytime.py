@@ -2,7 +2,8 @@
 the conventional status, no abort and no process left behind. Driven in a real pseudo-terminal
 (tests/quit_harness.py), at moments spread over the first six seconds (start-up, JAX's import,
 the analysis, the timings) and during a sweep and a chunk sweep: the issue's full count, 32 `q`
-moments, 30 hang-ups and 10 during a sweep, with ctrl+c and SIGTERM beside them.
+moments, 30 hang-ups and 10 during a sweep, with ctrl+c and SIGTERM beside them. Each run has
+a temporary folder of its own, which it must leave as it found it.
 
 `python tests/bench/bench_quit_soak.py` runs a longer soak and measures how long each end took;
 no test here asserts a duration."""
@@ -14,6 +15,8 @@ from quit_harness import moments, run_all
 SEED = ()
 LARGE = ("--model", "at-set-large", "--batch", "4096")
 MODELS = pytest.mark.parametrize("args", [SEED, LARGE], ids=["seed", "at-set-large-4096"])
+# One test at a time, on one of pytest-xdist's workers: each runs 4 apps at a time already.
+pytestmark = pytest.mark.xdist_group("quit-harness")
 
 
 def check(runs) -> None:
@@ -41,3 +44,11 @@ def test_q_a_hang_up_or_sigterm_during_a_sweep_or_a_chunk_sweep():
 def test_ctrl_c_and_sigterm_at_any_moment():
     check(run_all([(SEED, "ctrl+c", at, False) for at in moments(3, 6.0)]
                   + [(SEED, "sigterm", at, False) for at in moments(4, 6.0)]))
+
+
+def test_any_end_while_a_float64_reference_is_made_leaves_no_helper_and_no_files(fixture_ref):
+    """This model's hand version is off the loop beyond float32's tolerance: the app asks its
+    float64 helper, whose files are in the run's temporary folder (the harness checks it)."""
+    args = ("--model", fixture_ref("rounding_model", "MODEL"), "--batch", "3")
+    check(run_all([(args, action, at, False) for action in ("q", "hangup", "sigterm", "sigkill")
+                   for at in (2.0, 4.0)]))

@@ -6,35 +6,68 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from textual.widgets import Input, Select
 
-from jaxbatch.lab import analysis
 from jaxbatch.lab.selection import Selection
+from jaxbatch.lab_runner import LabRunner
+from jaxbatch.messages import LabDone
 from jaxbatch.models import CATALOG
 from jaxbatch.widgets.outputs_view import OutputsView
 
+import reports
 from app_helpers import make_test_app, settle, shown_text, widget_text
 
 SLOW = f"{Path(__file__).parent / 'fixtures' / 'user_functions.py'}:slow"
+CHANGES = 20  # in the app; the lab thread itself takes 500
 
 
-async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection(monkeypatch):
+def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection():
     """The lab is held in its analysis of the first change while the other 499 land: when it is
     let go, it analyses the latest selection and nothing in between, however fast the machine."""
-    held, entered, calls = threading.Event(), threading.Event(), []
-    held.set()  # until the app has its first answer
-    real = analysis.analyze
+    held, calls, answers = threading.Event(), [], []
 
-    def gated(selection, *args, **kwargs):
+    def gated(selection, first=None):
+        calls.append(selection)
+        held.wait()  # the test lets it go, passing or failing: however long the 500 changes take
+        return selection  # the answer stands for the report
+
+    lab = LabRunner(answers.append, time_limit_s=math.inf, switch_grace_s=math.inf, analyze=gated)  # never abandons
+    names = list(CATALOG)
+    selections = [Selection(names[i % len(names)], (2 + i % 5,), "cpu") for i in range(500)]
+    try:
+        for request, selection in enumerate(selections, 1):
+            lab.request(request, selection)
+            if request == 1:  # the lab takes the first change, and is held there
+                deadline = time.monotonic() + 120
+                while not calls and time.monotonic() < deadline:
+                    time.sleep(0.01)
+        assert calls == [selections[0]]
+    finally:
+        held.set()
+    deadline = time.monotonic() + 120
+    while lab.running_s() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert calls == [selections[0], selections[-1]]
+    assert [(m.request, m.report) for m in answers if isinstance(m, LabDone)] == [(1, selections[0]),
+                                                                                  (500, selections[-1])]
+
+
+async def test_changes_while_the_lab_is_held_analyse_only_the_last_selection_in_the_app():
+    """Quick changes of model and batch in the app while the lab is held: the app shows the last
+    selection, analysed, and nothing in between was."""
+    held, entered, calls = threading.Event(), threading.Event(), []
+
+    def gated(selection, **kwargs):
         calls.append(selection)
         entered.set()
-        held.wait()  # the test lets it go, passing or failing: however long the 500 changes take
-        return real(selection, *args, **kwargs)
+        held.wait()  # the test lets it go, passing or failing: however long the changes take
+        return reports.analyze(selection, **kwargs)
 
-    monkeypatch.setattr(analysis, "analyze", gated)
     names = [n for n in CATALOG if n != "random-keys"]
-    app = make_test_app()
+    app = make_test_app(analyze=gated)
+    held.set()  # until the app has its first answer
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
@@ -44,7 +77,7 @@ async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection
         calls.clear()
         picker, batch = app.query_one("#model", Select), app.query_one("#batch", Input)
         try:
-            for i in range(500):
+            for i in range(CHANGES):
                 if i % 2:
                     picker.value = names[i % len(names)]
                 else:
@@ -52,9 +85,9 @@ async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection
                     await batch.action_submit()
                 if i == 0:  # the lab takes the first change, and is held there
                     assert await asyncio.to_thread(entered.wait, 120)
-                await pilot.pause(0) if i % 50 else await pilot.pause()
+                await pilot.pause()
             first = Selection("tanh-dense", (2,), "cpu")
-            last = Selection(names[499 % len(names)], (2 + 498 % 5,), "cpu")
+            last = Selection(names[(CHANGES - 1) % len(names)], (2 + (CHANGES - 2) % 5,), "cpu")
             deadline = time.monotonic() + 60  # the last change's message may take a few hops to the app
             while app.selection != last and time.monotonic() < deadline:
                 await pilot.pause()
@@ -70,19 +103,18 @@ async def test_500_changes_while_the_lab_is_held_analyse_only_the_last_selection
         assert text.startswith(last.model) and f"· batch {last.batch_shape}" in widget_text(app.query_one("#status"))
 
 
-def _tracked(monkeypatch) -> list[str]:
-    """The models in the lab's hands right now, as analysis.analyze sees them."""
-    analysing, real = [], analysis.analyze
+def _tracked() -> tuple[list[str], Callable]:
+    """The models in the lab's hands right now, and the analysis that keeps that list."""
+    analysing = []
 
     def tracked(selection, *args, **kwargs):
         analysing.append(selection.model)
         try:
-            return real(selection, *args, **kwargs)
+            return reports.analyze(selection, *args, **kwargs)
         finally:
             analysing.remove(selection.model)
 
-    monkeypatch.setattr(analysis, "analyze", tracked)
-    return analysing
+    return analysing, tracked
 
 
 async def _finished(analysing: list[str]) -> None:
@@ -97,8 +129,8 @@ async def _finished(analysing: list[str]) -> None:
 async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(tmp_path, monkeypatch):
     release = tmp_path / "release"
     monkeypatch.setenv("JAXBATCH_TEST_RELEASE", str(release))
-    analysing = _tracked(monkeypatch)
-    app = make_test_app()
+    analysing, tracked = _tracked()
+    app = make_test_app(analyze=tracked)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.lab.time_limit_s = 0.5
@@ -121,8 +153,8 @@ async def test_a_model_past_the_time_limit_is_named_and_the_next_selection_runs(
 async def test_switching_away_from_a_slow_model_does_not_wait_for_it(tmp_path, monkeypatch):
     release = tmp_path / "release"
     monkeypatch.setenv("JAXBATCH_TEST_RELEASE", str(release))
-    analysing = _tracked(monkeypatch)
-    app = make_test_app()
+    analysing, tracked = _tracked()
+    app = make_test_app(analyze=tracked)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.lab.switch_grace_s = 0.2

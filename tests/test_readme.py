@@ -22,10 +22,12 @@ from jaxbatch.models import CATALOG
 from jaxbatch.report_text import render
 from jaxbatch.widgets.programs_view import available_pairs
 
+import reports
 from app_helpers import scripted_sweep
 from clocks import ticking
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
+pytestmark = pytest.mark.usefixtures("shared_analyses")  # the reports the commands make in this process
 
 
 def section(start: str, end: str) -> str:
@@ -60,7 +62,7 @@ def report(capsys, argv: list[str]) -> str:
 def test_the_seeds_einsum_and_vmap_lay_the_batch_out_differently():
     found = claim(r"einsum computes `dot_general (\w) (\w) -> (\S+)` and sums axis (\d), vmap computes "
                   r"`dot_general (\w) (\w) -> (\S+)` and sums axis (\d)\. Same primitives, different layout\.")
-    analysed = analysis.analyze(Selection())
+    analysed = reports.analyze(Selection())
     for key, (x, y, out, axis) in (("manual", found.groups()[:4]), ("vmap", found.groups()[4:])):
         eqns = analysed.strategies[key].eqns
         dot = next(e for e in eqns if e.primitive == "dot_general")
@@ -200,7 +202,7 @@ def test_the_sharded_jaxpr_shows_the_mesh_axis_in_its_types(sharded8):
 
 def test_a_primitive_without_explicit_axes_gets_an_auto_axis_and_the_pane_says_so():
     claim(r"where a primitive doesn't support that yet, an Auto axis, and the pane says so", ACROSS)
-    analysed = analysis.analyze(Selection("while-loop", (8,), "cpu"))
+    analysed = reports.analyze(Selection("while-loop", (8,), "cpu"))
     note = analysed.strategies["sharded"].program_note
     assert note.startswith("Explicit mesh axes raised") and "@batch" not in analysed.strategies["sharded"].jaxpr
     assert f"Jaxpr: sharded: {note}" in render(analysed)
@@ -220,7 +222,7 @@ def test_both_are_checked_shown_beside_vmap_and_timed_with_speedup_and_efficienc
 def test_a_batch_that_does_not_divide_is_not_padded_and_a_multiple_is_suggested():
     claim(r"A batch that doesn't divide by the device count is not padded \(padding would change the program\): "
           r"the pane says so and suggests a multiple", ACROSS)
-    analysed = analysis.analyze(Selection("tanh-dense", (5,), "cpu"))
+    analysed = reports.analyze(Selection("tanh-dense", (5,), "cpu"))
     assert "sharded" not in analysed.strategies and "shard_map" not in analysed.strategies
     assert "not padded" in analysed.sharded_note and analysed.sharded_note.endswith("try a multiple of 4")
     assert f"  sharded      {analysed.sharded_note}" in render(analysed)

@@ -8,10 +8,11 @@ import sys
 import jax
 import pytest
 
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.selection import Selection
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
+
+from reports import analyze
 
 
 @pytest.fixture(scope="module")

@@ -84,9 +84,10 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
 
 
 def test_no_timer_no_timings():
-    from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
     from jaxbatch.report_json import report_json
+
+    from reports import analyze
 
     report = analyze(Selection())
     assert report.timings is None and "timings" not in report_json(report)

@@ -42,6 +42,7 @@ async def test_updates_faster_than_a_mount_update_the_sparklines_without_error()
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        await pilot.press("3")
         view = app.query_one("#timings-view", TimingsView)
         app.live = None
         live = scripted_live()
@@ -151,6 +152,7 @@ async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monke
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        await pilot.press("3")
         head = app.query_one("#timings-view", TimingsView).query_one(".head")
         before = widget_text(head)
         with monkeypatch.context() as closing:  # what Textual's `is_running` says once shutdown begins
@@ -192,6 +194,7 @@ async def test_queued_timings_for_one_request_are_handled_once_the_latest():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         shown = []
+        await pilot.press("3")
         view = app.query_one("#timings-view", TimingsView)
         view.watch_live = lambda live: shown.append(live.instances)  # each time the pane draws
         for instances in (101, 102, 103):
@@ -219,6 +222,7 @@ async def test_memory_beside_the_times_only_for_the_selection_timed():
     app = make_test_app()
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot)
+        await pilot.press("3")
         assert not app.query_one("#timings-view .memory").display
 
 

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from jaxbatch.cli import main
-from jaxbatch.lab.analysis import analyze
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.selection import Selection, parse_aval, parse_in_axes
 from jaxbatch.presentation.verdicts import on_batch_verdict
+
+from reports import analyze
 
 
 @pytest.fixture

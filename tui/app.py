@@ -7,7 +7,9 @@ helper gets the next number from one counter; results come back as messages stam
 and one for an older request is dropped.
 
 What the panes show is the app's reactive state (`report`, `live`, `sweep`, …), bound to each
-pane's own reactives in `compose`: a handler sets the state, and the bound panes redraw.
+pane's own reactives as it is mounted (`_view`): a handler sets the state, and the bound panes
+redraw. A pane's view is mounted, and its code imported, the first time the pane is shown, so
+one shown later still shows the state as it is, and the first frame waits for none of them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gc
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -28,12 +31,9 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.commands import commands
 from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
-from jaxbatch.keymap import config_path, load_keymap
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+from jaxbatch.keymap import config_path
 from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.results import Backends, Report
 from jaxbatch.lab.selection import (
     Selection,
     format_batch_shape,
@@ -42,34 +42,32 @@ from jaxbatch.lab.selection import (
     parse_chunk,
     parse_in_axes,
 )
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.lab_runner import LabRunner
-from jaxbatch.messages import (
-    ChunkSweepUpdated,
-    DevicesFound,
-    HelperFailed,
-    HelperStatus,
-    LabDone,
-    LabFailed,
-    SweepUpdated,
-    TimingsUpdated,
-)
 from jaxbatch.models import CATALOG
-from jaxbatch.presentation.units import device_text
-from jaxbatch.quitting import HANGUP, TERMINATED, Deadline
-from jaxbatch.screens.ask_screen import AskScreen
-from jaxbatch.screens.help_screen import HelpScreen
+from jaxbatch.quitting import HANGUP, TERMINATED
 from jaxbatch.timing_client import TimingClient
-from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
-from jaxbatch.widgets.compare_view import CompareView
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
-from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.pane import Note, Pane, Scroll
-from jaxbatch.widgets.programs_view import ProgramsView
-from jaxbatch.widgets.side_by_side import SideBySide
-from jaxbatch.widgets.sweep_view import SweepView
-from jaxbatch.widgets.timings_view import TimingsView
+from jaxbatch.widgets.panes import Panes
+
+if TYPE_CHECKING:  # the panes, screens and palette are imported when first used, after the first frame
+    from textual.widget import AwaitMount, Widget
+
+    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.lab.results import Backends, Report
+    from jaxbatch.lab.sweep_state import SweepState
+    from jaxbatch.lab.timing import LiveTimings
+    from jaxbatch.messages import (
+        ChunkSweepUpdated,
+        DevicesFound,
+        HelperFailed,
+        HelperStatus,
+        LabDone,
+        LabFailed,
+        SweepUpdated,
+        TimingsUpdated,
+    )
+    from jaxbatch.quitting import Deadline
 
 # Below this the layout can't be read: a message asks for more room. From DASHBOARD_SIZE up,
 # outputs and timings stand beside the panes, which open on the programs.
@@ -131,8 +129,9 @@ class JaxBatchApp(App):
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
                  theme: str | None = None, compare: tuple[str, dict] | None = None,
-                 log: Path | None = None, deadline: Deadline | None = None) -> None:
-        """`deadline` ends the process soon after an exit is asked for (the CLI's; never in tests).
+                 log: Path | None = None, deadline: Deadline | None = None, analyze=None) -> None:
+        """`deadline` ends the process soon after an exit is asked for (the CLI's; never in tests);
+        `analyze` stands in for the lab's analysis (tests: one that keeps reports).
         `helper` makes the timing helper's client from `post_message` and `log` (tests inject
         one); `compare` is a saved report (its file name, its JSON) to show beside this run, in
         pane 6; `log` is where the process's stderr goes while the app draws (the CLI's
@@ -150,58 +149,114 @@ class JaxBatchApp(App):
         self.requests = 0  # the last number given to a request, to the lab or the helper
         self.lab_request = 0  # the lab's latest request
         self.answered = 0  # the request the lab last answered
-        self.lab = LabRunner(self.post_message)
+        self.lab = LabRunner(self.post_message, analyze=analyze)
         self.helper = helper(self.post_message, log)
         self.helper_request = 0  # the helper's current request: timings or a sweep
+        self._mounts: dict[str, AwaitMount] = {}  # the panes' views mounted since start (_show)
+        self._early_keys: list[events.Key] | None = []  # typed before the panes were mounted; None after
+        self.timings_after = 0  # the lab request whose first answer starts the timings; 0: none waits
 
     def compose(self) -> ComposeResult:
-        options = [(name, name) for name in CATALOG]
-        if self.selection.model not in CATALOG:
-            options.append((self.selection.model, self.selection.model))
+        """The first frame: the bar's labels and batch input, the status and the keys. The model
+        and device lists and the tabs are slow to mount (with them in it, the first frame took
+        1.4x a bare Textual app's on 2 cores, 1.0x without): they follow, in `_mount_the_rest`."""
         with Horizontal(id="bar"):
-            yield Label("Model", classes="bar-label")
-            yield Select(options, value=self.selection.model, allow_blank=False, compact=True, id="model")
+            yield Label("Model", classes="bar-label", id="model-label")
             yield Label("Batch", classes="bar-label")
             yield Input(format_batch_shape(self.selection.batch_shape), compact=True, id="batch",
                         tooltip="Batch shape: 5, 4,8 or (4, 8); enter runs it")
             yield Label("Device", classes="bar-label")
-            yield Select([(self.selection.device, self.selection.device)], value=self.selection.device,
-                         allow_blank=False, compact=True, id="device")
         yield Static(id="status")
         yield Static(id="too-small")
         with Horizontal(id="main"):
-            with Vertical(id="dashboard"):  # beside the panes, from DASHBOARD_SIZE up
-                yield self._outputs(id="dash-outputs")
-                yield self._timings(id="dash-timings")
-            # On a big terminal the outputs are on the left already: the panes open on the programs
-            with TabbedContent(id="panes", initial="programs" if self._is_wide(*self.size) else "outputs"):
-                with TabPane(PANES["outputs"], id="outputs"):
-                    yield self._outputs(id="outputs-view")
-                with TabPane(PANES["programs"], id="programs"):
-                    yield ProgramsView(id="programs-view").data_bind(JaxBatchApp.report,
-                                                                     loading=JaxBatchApp.computing)
-                with TabPane(PANES["timings"], id="timings"):
-                    yield self._timings(id="timings-view")
-                with TabPane(PANES["sweep"], id="sweep"):
-                    yield SweepView(id="sweep-view").data_bind(JaxBatchApp.sweep, note=JaxBatchApp.sweep_note)
-                with TabPane(PANES["chunks"], id="chunks"):
-                    yield ChunkSweepView(id="chunks-view").data_bind(JaxBatchApp.chunk_sweep,
-                                                                     note=JaxBatchApp.chunk_sweep_note)
-                if self.saved is not None:
-                    with TabPane(PANES["compare"], id="compare"):
-                        name, saved = self.saved
-                        yield CompareView(saved, name, id="compare-view").data_bind(JaxBatchApp.report,
-                                                                                    JaxBatchApp.live)
+            yield Vertical(id="dashboard")  # beside the panes, from DASHBOARD_SIZE up: filled when first wide
         yield KeyBar(pinned=("help", "quit"))
 
-    @staticmethod
-    def _outputs(id: str) -> OutputsView:
-        return OutputsView(id=id).data_bind(JaxBatchApp.report, loading=JaxBatchApp.computing)
+    async def _mount_the_rest(self) -> None:
+        """After the first frame: the lists and the panes, then the lab's first request. Only
+        the shown pane's view is mounted: each other one the first time its pane is shown."""
+        options = [(name, name) for name in CATALOG]
+        if self.selection.model not in CATALOG:
+            options.append((self.selection.model, self.selection.model))
+        # On a big terminal the outputs are on the left already: the panes open on the programs
+        initial = "programs" if self._is_wide(*self.size) else "outputs"
+        tabs = Panes(id="panes", initial=initial)
+        for pane, title in PANES.items():
+            if pane != "compare" or self.saved is not None:
+                views = [self._view(pane)] if pane == initial else []
+                tabs.compose_add_child(TabPane(title, *views, id=pane))
+        with self.batch_update():  # one frame, not one per widget
+            bar = self.query_one("#bar")
+            await bar.mount(Select(options, value=self.selection.model, allow_blank=False, compact=True,
+                                   id="model"), after="#model-label")
+            await bar.mount(Select([(self.selection.device, self.selection.device)], value=self.selection.device,
+                                   allow_blank=False, compact=True, id="device"))
+            await self.query_one("#main").mount(tabs)
+        self.watch(tabs, "active", self._show, init=False)
+        self._apply_keymap()
+        # The heap so far (Textual, the app) out of the collector's sight: a full collection while
+        # the lab imports JAX then scans only what JAX adds (stalls of the UI: 40-48 ms -> 22-25).
+        gc.freeze()
+        self.request(self.selection)
+        self.call_after_refresh(self._take_keys)  # once the tabs have made their pane active
 
-    @staticmethod
-    def _timings(id: str) -> TimingsView:
-        return TimingsView(id=id).data_bind(JaxBatchApp.live, JaxBatchApp.paused, JaxBatchApp.backends,
-                                            JaxBatchApp.report, note=JaxBatchApp.timings_note)
+    async def _take_keys(self) -> None:
+        """Focus the pane, then answer the keys typed before it was mounted, in order."""
+        self._focus_pane()
+        while self._early_keys:
+            await super().on_event(self._early_keys.pop(0))
+        self._early_keys = None
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed before the panes are mounted wait for them (`_mount_the_rest`)."""
+        if self._early_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self._early_keys.append(event)
+            return
+        await super().on_event(event)
+
+    def _view(self, pane: str, id: str = "") -> Widget:
+        """Pane `pane`'s view, bound to the app's state; its module is imported here, when the pane
+        is first shown: all six at start doubled the time to the first frame (plotext, pygments,
+        the report renderers; 92 widgets). Bound, it shows the state as it is when mounted."""
+        id = id or f"{pane}-view"
+        if pane == "outputs":
+            from jaxbatch.widgets.outputs_view import OutputsView
+
+            return OutputsView(id=id).data_bind(JaxBatchApp.report, loading=JaxBatchApp.computing)
+        if pane == "programs":
+            from jaxbatch.widgets.programs_view import ProgramsView
+
+            return ProgramsView(id=id).data_bind(JaxBatchApp.report, loading=JaxBatchApp.computing)
+        if pane == "timings":
+            from jaxbatch.widgets.timings_view import TimingsView
+
+            return TimingsView(id=id).data_bind(JaxBatchApp.live, JaxBatchApp.paused, JaxBatchApp.backends,
+                                                JaxBatchApp.report, note=JaxBatchApp.timings_note)
+        if pane == "sweep":
+            from jaxbatch.widgets.sweep_view import SweepView
+
+            return SweepView(id=id).data_bind(JaxBatchApp.sweep, note=JaxBatchApp.sweep_note)
+        if pane == "chunks":
+            from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
+
+            return ChunkSweepView(id=id).data_bind(JaxBatchApp.chunk_sweep, note=JaxBatchApp.chunk_sweep_note)
+        from jaxbatch.widgets.compare_view import CompareView
+
+        name, saved = self.saved
+        return CompareView(saved, name, id=id).data_bind(JaxBatchApp.report, JaxBatchApp.live)
+
+    def _show(self, pane: str) -> None:
+        """Mount the view of the pane just shown, the first time it is, and focus it once it is
+        mounted: pane 2's focusable part is not there yet when `action_show_pane` focuses."""
+        tab = self.query_one(TabbedContent).get_pane(pane) if pane else None
+        if tab is not None and not tab.children:
+            self._mounts[pane] = tab.mount(self._view(pane))
+            self.call_next(self._focus_once_mounted, pane)
+
+    async def _focus_once_mounted(self, pane: str) -> None:
+        await self._mounts[pane]
+        if self.focused is None and self.query_one(TabbedContent).active == pane:
+            self._focus_pane()
 
     def on_resize(self, event) -> None:
         self.fit(event.size.width, event.size.height)
@@ -213,8 +268,12 @@ class JaxBatchApp(App):
             f"Terminal too small: {width} x {height}.\nNeed at least {MIN_SIZE[0]} x {MIN_SIZE[1]}; "
             f"from {DASHBOARD_SIZE[0]} x {DASHBOARD_SIZE[1]} up, a dashboard.")
         wide = not small and self._is_wide(width, height)
-        if wide and not self.has_class("-dashboard") and self.query_one(TabbedContent).active == "outputs":
-            self.query_one(TabbedContent).active = "programs"  # the outputs are on the left now
+        if wide and not self.query_one("#dashboard").children:
+            self.query_one("#dashboard").mount_all([self._view("outputs", "dash-outputs"),
+                                                    self._view("timings", "dash-timings")])
+        tabs = next(iter(self.query(TabbedContent)), None)  # mounted after the first frame
+        if wide and not self.has_class("-dashboard") and tabs is not None and tabs.active == "outputs":
+            tabs.active = "programs"  # the outputs are on the left now
             self.call_after_refresh(self._focus_pane)
         self.set_class(small, "-too-small")
         self.set_class(wide, "-dashboard")
@@ -235,14 +294,19 @@ class JaxBatchApp(App):
         self.fit(self.size.width, self.size.height)
         # A blinking cursor is an animation: still where animations are off (TEXTUAL_ANIMATIONS=none)
         self.query_one("#batch", Input).cursor_blink = self.animation_level != "none"
+        # Paint the first frame before the rest is mounted and the lab thread starts importing JAX.
+        self.call_after_refresh(self._mount_the_rest)
+        self.set_interval(1.0, self._check_lab_time)
+
+    def _apply_keymap(self) -> None:
+        """The user's keymap file, after the first frame: its ids are checked against every pane's
+        bindings, and importing the panes for that is left to a file that has keys."""
+        from jaxbatch.keymap import load_keymap
+
         keymap, problems = load_keymap(self.keymap_path, binding_ids())
         self.set_keymap(keymap)
         for problem in problems:
             self.notify(f"Keymap skipped: {problem}", severity="warning", timeout=10, markup=False)
-        self.call_after_refresh(self._focus_pane)
-        # Paint the first frame before the lab thread starts importing JAX.
-        self.call_after_refresh(self.request, self.selection)
-        self.set_interval(1.0, self._check_lab_time)
 
     # ---- requests and results -------------------------------------------------------------
 
@@ -255,7 +319,24 @@ class JaxBatchApp(App):
                                       f"on {selection.device}…"))
         self.computing = True
         self.lab.request(self.lab_request, selection)
-        self.action_restart_timings()
+        self._hold_timings()
+
+    def _hold_timings(self) -> None:
+        """Stop what the timing helper does for the last selection, and time this one once the
+        lab has answered it: the helper's JAX import, compiles and roofline would otherwise
+        take CPU from the lab's first answer (on 2 cores, 3.9 s to the seed's numbers against
+        7.1 s, loaded, issue 23)."""
+        if self.helper_job:
+            self.helper.stop()
+        self._next_job("")
+        self.timings_after = self.lab_request
+        self.timings_note = Note(f"⟳ timings of {self.selection.model} at batch {self.selection.batch_shape} "
+                                 "start once its outputs are in…", "busy")
+
+    def _time_once_answered(self, request: int) -> None:
+        if request == self.timings_after:
+            self.timings_after = 0
+            self.action_restart_timings()
 
     def _check_lab_time(self) -> None:
         """Say so when the current selection has run past the lab's time limit."""
@@ -266,23 +347,32 @@ class JaxBatchApp(App):
                 "(a Python thread can't be stopped); choose another model or batch", "$error")))
 
     def on_lab_done(self, message: LabDone) -> None:
+        """Show the lab's answer: a first one (outputs, verdicts, programs) while it reads the
+        plans at other batch sizes, then the whole."""
         if message.request != self.lab_request or not self.is_running:
             return  # an older selection's; or the app is closing and its panes are being taken down
-        self.answered = message.request
-        self.computing = False
-        self.report = message.report
-        self._offer_devices()  # `cpu` or `0` is shown as the device it chose
-        self._refocus()
-        self.call_after_refresh(_settle_heap)
-        r = message.report
+        from jaxbatch.presentation.units import device_text  # not on the path to the first frame
+
+        self.report = r = message.report
+        self._time_once_answered(message.request)
+        if self.computing:  # its first answer
+            self.computing = False
+            self._offer_devices()  # `cpu` or `0` is shown as the device it chose
+            self._refocus()
+        planning = ("⟳ reading XLA's memory plans at other batch sizes…", "$warning") if r.planning else ""
         self._status(Content.assemble(("● ", "$success"), f"{r.model} · batch {r.batch_shape} · "
-                                      f"{device_text(r.device)} · jax {r.jax_version}"))
+                                      f"{device_text(r.device)} · jax {r.jax_version}", " · " * bool(planning),
+                                      planning))
+        if not r.planning:
+            self.answered = message.request
+            self.call_after_refresh(_settle_heap)
 
     def on_lab_failed(self, message: LabFailed) -> None:
         if message.request != self.lab_request or not self.is_running:
             return
         self.answered = message.request
         self.computing = False
+        self._time_once_answered(message.request)
         self._refocus()
         kept = " · showing the last results" if self.report is not None else ""
         self._status(Content.assemble(("✗ ", "$error"), (message.error, "$error"), (kept, "$text-muted")))
@@ -460,7 +550,7 @@ class JaxBatchApp(App):
         return self.helper_job == "chunk_sweep" and (self.chunk_sweep is None or not self.chunk_sweep.stopped)
 
     def action_show_pane(self, pane: str) -> None:
-        self.query_one(TabbedContent).active = pane
+        self.query_one(TabbedContent).active = pane  # mounts its view the first time: _show
         self._focus_pane()
 
     def _focus_pane(self) -> None:
@@ -496,6 +586,8 @@ class JaxBatchApp(App):
                     raise LabError(f"{len(axes)} entries for {len(avals)} arguments")
                 return axes
 
+            from jaxbatch.screens.ask_screen import AskScreen
+
             self.push_screen(AskScreen("in_axes: 0 (batched) or None (shared), per argument",
                                        f"arguments: {', '.join(avals)}", format_in_axes(tuple(self.report.in_axes)),
                                        parse), self._set_in_axes)
@@ -505,6 +597,8 @@ class JaxBatchApp(App):
             self.request(dataclasses.replace(self.selection, in_axes=axes))
 
     def action_chunk(self) -> None:
+        from jaxbatch.screens.ask_screen import AskScreen
+
         self.push_screen(AskScreen("chunk: instances per step of the chunked strategy",
                                    "lax.map(model, batch, batch_size=K): a loop over chunks of K, each one "
                                    "vmapped; K above the batch is one vmap, no loop",
@@ -553,6 +647,8 @@ class JaxBatchApp(App):
         self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8, markup=False)
 
     def get_system_commands(self, screen):
+        from jaxbatch.commands import commands
+
         yield from commands(self)
         yield from super().get_system_commands(screen)
 
@@ -561,12 +657,20 @@ class JaxBatchApp(App):
         self.query_one(selector, Select).value = value
 
     def compare(self, pair: tuple[str, str]) -> None:
-        self.query_one(ProgramsView).pair = pair
-        self.action_show_pane("programs")
+        self.call_next(self._show_programs, pair=pair)
 
     def show_level(self, level: str) -> None:
-        self.query_one(ProgramsView).level = level
+        self.call_next(self._show_programs, level=level)
+
+    async def _show_programs(self, **shown) -> None:
+        """Pane 2, showing `shown` (its pair or level), set once its view is mounted (the first
+        time it is shown, it is mounted now)."""
         self.action_show_pane("programs")
+        if "programs" in self._mounts:
+            await self._mounts["programs"]
+        view = self.query_one("#programs-view")
+        for name, value in shown.items():
+            setattr(view, name, value)
 
     def on_print(self, event: events.Print) -> None:
         """What Python code prints while the app draws (a model's print(), a warning), which
@@ -575,6 +679,8 @@ class JaxBatchApp(App):
             os.write(2, event.text.encode("utf-8", "replace"))
 
     def action_help(self) -> None:
+        from jaxbatch.screens.help_screen import HelpScreen
+
         self.push_screen(HelpScreen(help_sections(), str(self.keymap_path), str(self.log_path or "")))
 
     def on_key(self, event) -> None:
@@ -598,7 +704,14 @@ def _settle_heap() -> None:
 
 
 def help_sections() -> list[tuple[str, list[Binding]]]:
-    """Every key the app answers to, by where it works: the help screen lists exactly these."""
+    """Every key the app answers to, by where it works: the help screen lists exactly these.
+    It imports every pane's module, so it is called for the help or a keymap file, not at start."""
+    from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
+    from jaxbatch.widgets.programs_view import ProgramsView
+    from jaxbatch.widgets.side_by_side import SideBySide
+    from jaxbatch.widgets.sweep_view import SweepView
+    from jaxbatch.widgets.timings_view import TimingsView
+
     return [
         ("Anywhere", list(JaxBatchApp.BINDINGS)),
         ("Outputs, timings and compare panes (1, 3, 6)", list(Scroll.BINDINGS)),
@@ -609,12 +722,15 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     ]
 
 
-def binding_ids() -> list[str]:
-    return [b.id for _, bindings in help_sections() for b in bindings if b.id]
+def binding_ids() -> Iterator[str]:
+    """Every binding's id, lazily: `load_keymap` reads them (importing every pane) only for a
+    keymap file with keys in it."""
+    for _, bindings in help_sections():
+        yield from (b.id for b in bindings if b.id)
 
 
 def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
              theme: str | None = None, compare: tuple[str, dict] | None = None,
-             log: Path | None = None, deadline: Deadline | None = None) -> JaxBatchApp:
+             log: Path | None = None, deadline: Deadline | None = None, analyze=None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
-    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log, deadline)
+    return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log, deadline, analyze)

@@ -45,16 +45,16 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
         if precision != current.precision:
             yield _command(f"Matmul precision: {precision}", PRECISION_HELP[precision],
                            partial(app.set_precision, precision))
-    programs = app.query_one(ProgramsView)
+    level, shown = _programs(app)
     if report is not None:
-        for pair in available_pairs(report, programs.level):
-            if pair != programs.pair:
+        for pair in available_pairs(report, level):
+            if pair != shown:
                 left, right = (report.strategies[k].label for k in pair)
-                yield _command(f"Compare {left} with {right}", f"Their {LEVELS[programs.level]} side by side",
-                                    partial(app.compare, pair))
-    for level, name in LEVELS.items():
-        if level != programs.level:
-            yield _command(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level))
+                yield _command(f"Compare {left} with {right}", f"Their {LEVELS[level]} side by side",
+                               partial(app.compare, pair))
+    for level_key, name in LEVELS.items():
+        if level_key != level:
+            yield _command(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level_key))
     for pane in PANES:
         yield _command(f"Show the {pane} pane", PANES[pane], partial(app.action_show_pane, pane), discover=False)
     yield _command("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
@@ -72,6 +72,17 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     else:
         yield _command("Run the chunk sweep", "Chunked at k = 1, 2, 4, … up to the batch, against vmap: time and "
                        "memory", app.action_chunk_sweep)
+
+
+def _programs(app: JaxBatchApp) -> tuple[str, tuple[str, str] | None]:
+    """The level and pair pane 2 shows; until it is first shown (and mounted), what it will show:
+    the first level, and its first pair."""
+    view = next(iter(app.query(ProgramsView)), None)
+    if view is not None:
+        return view.level, view.pair
+    level = next(iter(LEVELS))
+    pairs = available_pairs(app.report, level) if app.report is not None else []
+    return level, pairs[0] if pairs else None
 
 
 def _command(title: str, help: str, callback, discover: bool = True) -> SystemCommand:

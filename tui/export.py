@@ -11,13 +11,12 @@ import dataclasses
 import json
 import re
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+if TYPE_CHECKING:
+    from jaxbatch.lab.results import Report
+    from jaxbatch.lab.sweep_state import SweepState
+    from jaxbatch.lab.timing import LiveTimings
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
 
@@ -36,7 +35,11 @@ def with_timings(report: Report, live: Optional[LiveTimings]) -> Report:
 
 
 def export(report: Report, sweep: Optional[SweepState], folder: Path) -> tuple[Path, Path]:
-    """Write the text and JSON reports into `folder`; OSError says why not."""
+    """Write the text and JSON reports into `folder`; OSError says why not. The renderers are
+    imported here, on the first export: the app imports this module as it starts."""
+    from jaxbatch.report_json import report_json
+    from jaxbatch.report_text import render
+
     base = folder / base_name(report)
     data = report_json(report, sweep)
     text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Iterable
 
@@ -27,7 +26,10 @@ def config_path() -> Path:
 
 
 def load_keymap(path: Path, known_ids: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """The keymap to apply and the problems found; no file is an empty keymap, not a problem."""
+    """The keymap to apply and the problems found; no file is an empty keymap, not a problem.
+    `known_ids` is read only when the file has keys (the app's are lazy: they import every pane)."""
+    import tomllib  # here, not at the top: the app imports this module as it starts, for config_path
+
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:
@@ -37,6 +39,8 @@ def load_keymap(path: Path, known_ids: Iterable[str]) -> tuple[dict[str, str], l
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         return {}, [f"{path}: [keys] must be a table of binding id = \"keys\""]
+    if not keys:
+        return {}, []
     known, keymap, problems = set(known_ids), {}, []
     for binding_id, value in keys.items():
         if binding_id not in known:

@@ -11,9 +11,10 @@ are daemons, so a stuck model never keeps the app from quitting.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from textual.message import Message
 
@@ -21,11 +22,17 @@ from jaxbatch.lab.errors import LabError, internal_error
 from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import DevicesFound, LabDone, LabFailed
 
+if TYPE_CHECKING:
+    from jaxbatch.lab.results import Report
+
 
 class LabRunner:
     def __init__(self, post: Callable[[Message], object], time_limit_s: float = 60.0,
-                 switch_grace_s: float = 1.0) -> None:
+                 switch_grace_s: float = 1.0, analyze: Optional[Callable[..., Report]] = None) -> None:
+        """`analyze` stands in for the lab's `analysis.analyze` (tests: one that keeps reports, or
+        holds the lab)."""
         self.post, self.time_limit_s, self.switch_grace_s = post, time_limit_s, switch_grace_s
+        self.analyze = analyze
         self._serving: Optional[threading.Thread] = None
         self._abandoned: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -75,8 +82,13 @@ class LabRunner:
                 (request, selection), self._wanted = self._wanted, None
                 self._busy_since = time.monotonic()
             try:
-                self.post(LabDone(request, analysis.analyze(selection)))
+                # The first answer (outputs, verdicts, programs) as soon as it is known, then the whole
+                first = functools.partial(self._answer, request)
+                self._answer(request, (self.analyze or analysis.analyze)(selection, first=first))
             except LabError as exc:
                 self.post(LabFailed(request, str(exc)))
             except Exception as exc:  # a bug of ours: said in the app rather than crash it
                 self.post(LabFailed(request, internal_error(exc)))
+
+    def _answer(self, request: int, report: Report) -> None:
+        self.post(LabDone(request, report))

@@ -8,17 +8,21 @@ replaces an older one still queued (`can_replace`), so a busy UI never works thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Backends, Report
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings
+if TYPE_CHECKING:  # annotations only: the app imports this module before its first frame
+    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.lab.results import Backends, Report
+    from jaxbatch.lab.sweep_state import SweepState
+    from jaxbatch.lab.timing import LiveTimings
 
 
 @dataclass
 class LabDone(Message):
+    """The lab's answer to request `request`: a first one (`report.planning`), then the whole."""
+
     request: int
     report: Report
 

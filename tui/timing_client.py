@@ -18,16 +18,18 @@ from typing import IO, Any, Callable, Optional
 
 from textual.message import Message
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.parent_watch import helper_env
 from jaxbatch.lab.selection import Selection
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings
 from jaxbatch.messages import ChunkSweepUpdated, HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 
 
 def message_from(line: dict[str, Any]) -> Optional[Message]:
-    """The message for one line of the helper's protocol; None for a kind it doesn't know."""
+    """The message for one line of the helper's protocol; None for a kind it doesn't know. (The
+    states' types are imported at the first line, not on the app's path to its first frame.)"""
+    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.lab.sweep_state import SweepState
+    from jaxbatch.lab.timing import LiveTimings
+
     request, kind = line.get("request"), line.get("event")
     if kind == "timings":
         return TimingsUpdated(request, LiveTimings.from_json(line["data"]))
@@ -67,7 +69,9 @@ class TimingClient:
         self._send(op="resume")
 
     def stop(self) -> None:
-        self._send(op="stop")
+        """Stop the current job; a helper not started has none, and is not started for this."""
+        if self.proc is not None and self.proc.poll() is None:
+            self._send(op="stop")
 
     def close(self) -> None:
         """End the helper now, whatever round it is in: what it measures has nobody to show it

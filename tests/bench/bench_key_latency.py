@@ -32,17 +32,18 @@ ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()
 class Session:
     def __init__(self, command: str) -> None:
         self.name = "latency-" + uuid.uuid4().hex[:8]
+        self.tmux = ["tmux", "-L", self.name]  # a server of its own: another session's end can't race it
         self.fifo = os.path.join(tempfile.mkdtemp(), "pane")
         os.mkfifo(self.fifo)
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
+        subprocess.run([*self.tmux, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
                         f"sleep 0.3; env TERM=xterm-256color {command}"], check=True)
-        subprocess.run(["tmux", "pipe-pane", "-t", self.name, f"cat > {self.fifo}"], check=True)
+        subprocess.run([*self.tmux, "pipe-pane", "-t", self.name, f"cat > {self.fifo}"], check=True)
         self.stream = os.open(self.fifo, os.O_RDONLY)
         self.seen = b""
 
     def key(self, *keys: str) -> float:
         self.seen = b""  # only what the app writes after this key counts
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
         return time.perf_counter()
 
     def wait(self, pattern: str, timeout: float = 60.0) -> float:
@@ -57,7 +58,7 @@ class Session:
         raise TimeoutError(pattern)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
         os.close(self.stream)
 
 
@@ -83,6 +84,7 @@ def main() -> None:
     parser.add_argument("--command", default="jaxbatch-tui --batch 4096")
     args = parser.parse_args()
     args.presses += args.presses % 2
+    load = os.getloadavg()[0]  # other work on the machine moves the tail: printed with the numbers
     s = Session(args.command)
     try:
         s.wait(r"loop .*\n?.*agrees|● tanh-dense")
@@ -97,7 +99,8 @@ def main() -> None:
         s.key("s")
         s.wait(r"running: batch")
         sweep = presses(s, args.presses)
-        print(json.dumps({"command": args.command, "timings_paused": summary(paused), "live_timings": summary(live),
+        print(json.dumps({"command": args.command, "load_1min": [round(load, 2), round(os.getloadavg()[0], 2)],
+                          "timings_paused": summary(paused), "live_timings": summary(live),
                           "sweep": summary(sweep)}, indent=2))
     finally:
         s.close()

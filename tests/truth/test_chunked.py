@@ -30,9 +30,10 @@ def my_chunked(single, in_axes, k):
 
 @pytest.fixture(scope="module")
 def chunked_report():
-    from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
     from jaxbatch.report_json import report_json
+
+    from reports import analyze
 
     cache = {}
 
@@ -94,10 +95,11 @@ def test_chunked_agrees_with_the_loop_exactly_when_lax_map_does(name, report, fa
 def test_a_two_dimensional_batch_is_chunked_over_the_flattened_batch():
     """A (2, 4) batch is 8 instances: k=3 makes a scan of 2 steps over the flat batch and a
     remainder of 2, and the output comes back in the (2, 4) shape, equal to lax.map's here."""
-    from jaxbatch.lab.analysis import analyze
     from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.workload import prepare
     from jaxbatch.report_json import report_json
+
+    from reports import analyze
 
     r = report_json(analyze(Selection("tanh-dense", (2, 4), "cpu", chunk=3)))
     w = prepare(Selection("tanh-dense", (2, 4), "cpu"))

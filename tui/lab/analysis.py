@@ -11,7 +11,7 @@ import hashlib
 import inspect
 import math
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import jax
 import jaxlib
@@ -56,10 +56,14 @@ PLAN_ONLY = {"xla_backend_optimization_level": 0}
 
 
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
-            min_round_s: float = timing.REPORT_ROUND_S, roof: Optional[bool] = None) -> Report:
+            min_round_s: float = timing.REPORT_ROUND_S, roof: Optional[bool] = None,
+            first: Optional[Callable[[Report], object]] = None) -> Report:
     """Everything about `selection`; with a `timer`, also how long each strategy takes. With
     `roof` (by default, when timed) the device's roofline too: measured once per device and JAX
-    version, then read from the user's cache."""
+    version, then read from the user's cache. `first` is given the report as soon as outputs,
+    verdicts and programs are known (`planning` set), before the slow extras: timings, the
+    plans at other batch sizes behind `fits` (as long again as the rest, on the seed) and the
+    roofline; the app shows it while they are computed."""
     w = prepare(selection)
     model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
     with jax.default_device(device), precision.scope(w.precision):
@@ -87,21 +91,10 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
         if "on_batch" in agreements:
             on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"])
-        floor, timings = (None, None)
-        if timer is not None:
-            executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
-            bench = live.Bench(w, live.subjects(w, executables, eager_compiles), timer, min_round_s)
-            for _ in range(rounds):
-                bench.round()
-            floor, timings = bench.timings()
         limit, limit_source = memory.memory_limit(device)
-        fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
-                for k, s in runs.items() if s.hlo is not None and k in BATCHED}
-        with_roof = timer is not None if roof is None else roof
-        measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
         left = "manual" if "manual" in runs else "loop"
         alignment = compare_programs(runs, left, "vmap")
-        return Report(
+        report = Report(
             model=model.name,
             summary=model.summary,
             note=model.note,
@@ -110,8 +103,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             chunk=w.chunk,
             memory_limit_bytes=limit,
             memory_limit_source=limit_source,
-            fits=fits,
-            roof=measured_roof,
+            planning=True,
             device=describe_device(device),
             jax_version=jax.__version__,
             jaxlib_version=jaxlib.__version__,
@@ -134,11 +126,24 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             alignment=alignment,
             hlo_comparison=hlo.compare(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
             same_program=hlo.same_program(runs[left], runs["vmap"], alignment),
-            timings=timings,
-            dispatch_floor_s=floor,
             backends=inventory(),
             vmap_loop=vmap_loop(w, runs["vmap"]),
         )
+        if first is not None:
+            first(report)
+        floor, timings = (None, None)
+        if timer is not None:
+            executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
+            bench = live.Bench(w, live.subjects(w, executables, eager_compiles), timer, min_round_s)
+            for _ in range(rounds):
+                bench.round()
+            floor, timings = bench.timings()
+        fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
+                for k, s in runs.items() if s.hlo is not None and k in BATCHED}
+        with_roof = timer is not None if roof is None else roof
+        measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
+        return dataclasses.replace(report, planning=False, fits=fits, roof=measured_roof, timings=timings,
+                                   dispatch_floor_s=floor)
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):

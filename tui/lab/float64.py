@@ -1,23 +1,35 @@
 """A float64 reference, to tell float32 rounding from a real difference: the same model on the
-same inputs (widened to float64), its loop reference computed in a short helper process with
+same inputs (widened to float64), its loop reference computed in a helper process with
 JAX_ENABLE_X64, on CPU. x64 is a process-wide switch: flipping it here would change every other
 computation of the lab. Parameters are drawn from the model's seed as the model draws them
 (a model that asks for float32 parameters keeps them so).
 
+One helper serves a process's references one after another: starting JAX again for each took
+about 2 s of every analysis that asked for one. A helper is reused only by references made with
+the environment and working folder it was started with (what a fresh one would have seen); a
+second starts only while the first is busy, and one busy past TIMEOUT_S, or given up on, is
+killed. Like every helper it ends when its parent does (jaxbatch.lab.parent_watch).
+
 Never hangs: past TIMEOUT_S from its start, or on any failure, there is no reference and a
 reason why.
 
-    python -m jaxbatch.lab.float64 SELECTION_JSON FOLDER   (FOLDER/inputs.npz -> FOLDER/outputs.npz)
+    python -m jaxbatch.lab.float64 OWN_FOLDER   (a line on stdin per request: {"selection": ...,
+    "folder": FOLDER}, FOLDER/inputs.npz -> FOLDER/outputs.npz, FOLDER within OWN_FOLDER; a line
+    on stdout per answer: {"error": ""})
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
+import collections
 import json
 import os
+import queue
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -50,48 +62,47 @@ def unfit(single: Callable, one: tuple) -> str:
 
 
 class Reference:
-    """The float64 loop outputs for a selection and its batch, computed by a helper process
-    that starts on `start()` and is waited for (at most TIMEOUT_S in all) by `result()`."""
+    """The float64 loop outputs for a selection and its batch, asked of a helper process on
+    `start()` and waited for (at most TIMEOUT_S in all) by `result()`."""
 
     def __init__(self, selection, batch: tuple, why_not: str = "") -> None:
         self.selection, self.batch = selection, batch
-        self._process: Optional[subprocess.Popen] = None
-        self._folder: Optional[tempfile.TemporaryDirectory] = None
+        self._helper: Optional[_Helper] = None  # while it works on this reference
+        self._folder: Optional[str] = None  # in the helper's own folder
         self._started = 0.0
         self._why = why_not  # set: there will be no reference, and this says why
 
     def start(self) -> None:
-        if self._process is not None or self._why:
+        if self._helper is not None or self._folder is not None or self._why:
             return
-        self._folder = tempfile.TemporaryDirectory(prefix="jaxbatch-f64-")
-        leaves = [_widened(np.asarray(x)) for x in jax.tree_util.tree_leaves(self.batch)]
-        np.savez(Path(self._folder.name) / "inputs.npz", *leaves)
-        # The most precise reference there is: float64, and matrix products at full precision.
-        env = helper_env({**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",
-                          "JAX_DEFAULT_MATMUL_PRECISION": "highest"})
-        command = [sys.executable, "-m", "jaxbatch.lab.float64", json.dumps(self.selection.to_json()),
-                   self._folder.name]
         try:
-            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                             stderr=subprocess.PIPE, text=True)
+            self._helper = _take()
         except OSError as exc:
             self._why = f"the float64 helper did not start: {exc}"
+            return
+        self._folder = tempfile.mkdtemp(dir=self._helper.folder)
+        leaves = [_widened(np.asarray(x)) for x in jax.tree_util.tree_leaves(self.batch)]
+        np.savez(Path(self._folder) / "inputs.npz", *leaves)
+        self._helper.ask({"selection": self.selection.to_json(), "folder": self._folder})
         self._started = time.monotonic()
 
     def result(self, like: Any) -> tuple[Optional[Any], str]:
         """(the float64 outputs, shaped as `like`, the float32 loop's, "") or (None, why not)."""
         self.start()
-        if self._process is None:
+        if self._helper is None:
             return None, self._why
         try:
             try:
-                _, err = self._process.communicate(timeout=max(0.0, TIMEOUT_S - (time.monotonic() - self._started)))
-            except subprocess.TimeoutExpired:
+                answer = self._helper.answers.get(timeout=max(0.0, TIMEOUT_S - (time.monotonic() - self._started)))
+            except queue.Empty:
                 return None, f"the float64 reference took over {TIMEOUT_S:g} s"
-            if self._process.returncode != 0:
-                lines = err.strip().splitlines()
-                return None, lines[-1] if lines else f"the float64 helper exited with status {self._process.returncode}"
-            with np.load(Path(self._folder.name) / "outputs.npz") as data:
+            if answer is None:
+                return None, self._helper.last_words()
+            helper, self._helper = self._helper, None
+            _give_back(helper)
+            if answer["error"]:
+                return None, answer["error"]
+            with np.load(Path(self._folder) / "outputs.npz") as data:
                 outputs = [data[f"arr_{i}"] for i in range(len(data.files))]
         finally:
             self.close()
@@ -101,13 +112,118 @@ class Reference:
         return jax.tree_util.tree_unflatten(treedef, outputs), ""
 
     def close(self) -> None:
-        """Stop the helper if it still runs, and remove its files."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+        """Stop the helper if it still works on this reference (it can't be interrupted), and
+        remove the files."""
+        if self._helper is not None:
+            self._helper.kill()
+            self._helper = None
         if self._folder is not None:
-            self._folder.cleanup()
+            shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+class _Helper:
+    """One helper process: a request a line on its stdin, an answer a line on its stdout (read
+    into `answers` by a thread; None once it has ended). The last line of its stderr is kept:
+    what it said before it died."""
+
+    def __init__(self) -> None:
+        self.context = _context()
+        # Its references' files live here, and go with it: however its parent ends (the app
+        # ends with os._exit; a report may be killed), the helper removes it as it ends. In a
+        # session of its own, a terminal's hang-up or ctrl+c can't kill it before it does: it
+        # ends when its parent does (end of input, or parent_watch).
+        self.folder = tempfile.mkdtemp(prefix="jaxbatch-f64-")
+        # The most precise reference there is: float64, and matrix products at full precision.
+        env = helper_env({**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",
+                          "JAX_DEFAULT_MATMUL_PRECISION": "highest"})
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "jaxbatch.lab.float64", self.folder], env=env,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            text=True, start_new_session=True)
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        self.answers: queue.Queue[Optional[dict]] = queue.Queue()
+        self._said: collections.deque[str] = collections.deque(maxlen=1)
+        threading.Thread(target=self._read_answers, name="float64-answers", daemon=True).start()
+        threading.Thread(target=self._read_stderr, name="float64-stderr", daemon=True).start()
+
+    def ask(self, request: dict) -> None:
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, ValueError):  # it has ended: `answers` says so
+            pass
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def last_words(self) -> str:
+        status = self.process.wait()
+        return self._said[-1] if self._said else f"the float64 helper exited with status {status}"
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _read_answers(self) -> None:
+        for line in self.process.stdout:
+            self.answers.put(json.loads(line))
+        self.answers.put(None)
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            if line.strip():
+                self._said.append(line.strip())
+
+
+_idle: list[_Helper] = []  # at most one, waiting for the next reference
+_idle_lock = threading.Lock()
+
+
+# pytest names the running test here, anew for each: a test suite's guards (jaxbatch.testing) keep
+# their helper from test to test. Nothing a helper does reads it.
+VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
+
+
+def _context() -> tuple:
+    """What a helper started now would see: its environment and working folder."""
+    return os.getcwd(), sorted((k, v) for k, v in os.environ.items() if k not in VOLATILE)
+
+
+def _take() -> _Helper:
+    """The idle helper, where it still runs and fits; else a fresh one."""
+    context = _context()
+    with _idle_lock:
+        helpers = list(_idle)
+        _idle.clear()
+    found = None
+    for helper in helpers:
+        if found is None and helper.context == context and helper.alive():
+            found = helper
+        else:
+            helper.kill()
+    return found or _Helper()
+
+
+def _give_back(helper: _Helper) -> None:
+    with _idle_lock:
+        if not _idle and helper.alive():
+            _idle.append(helper)
+            return
+    helper.kill()
+
+
+@atexit.register
+def _end_idle() -> None:
+    with _idle_lock:
+        helpers = list(_idle)
+        _idle.clear()
+    for helper in helpers:
+        helper.kill()
 
 
 def _widened(x: np.ndarray) -> np.ndarray:
@@ -119,38 +235,55 @@ def _widened(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def main(argv: list[str]) -> int:
-    """The helper's side: load the model, read the inputs, write the loop's float64 outputs.
-    What the model prints goes to stderr; a failure is its last line."""
+def main() -> int:
+    """The helper's side: answer each request on stdin until it closes. What models print goes to
+    stderr (file descriptor 1 is pointed there too): stdout carries only the answers. Its folder
+    (the one argument) goes with it, when its parent ends or is gone."""
+    folder = sys.argv[1] if len(sys.argv) > 1 else ""
+
+    def remove_folder() -> None:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    end_with_parent(last=remove_folder)  # a report given up on (--timeout) or killed leaves nothing behind
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    for line in iter(sys.stdin.readline, ""):
+        request = json.loads(line)
+        answers.write(json.dumps({"error": _answer(request["selection"], Path(request["folder"]))}) + "\n")
+        answers.flush()
+    remove_folder()
+    return 0
+
+
+def _answer(selection_json: dict, folder: Path) -> str:
+    """Load the model, read the inputs, write the loop's float64 outputs; "" or why not."""
     from jaxbatch.lab import strategies
     from jaxbatch.lab.errors import describe
     from jaxbatch.lab.inputs import draw_args
     from jaxbatch.lab.loader import load_selected
     from jaxbatch.lab.selection import Selection
 
-    end_with_parent()  # a report given up on (--timeout) or killed leaves no helper behind
-    selection, folder = Selection.from_json(json.loads(argv[0])), Path(argv[1])
+    selection = Selection.from_json(selection_json)
     try:
-        with contextlib.redirect_stdout(sys.stderr):
-            model = load_selected(selection)
-            rng = np.random.default_rng(model.seed)
-            single, _ = model.build(rng)
-            structure = jax.tree_util.tree_structure(draw_args(rng, model.args, model.in_axes, (1,)))
-            with np.load(folder / "inputs.npz") as data:
-                leaves = [jax.numpy.asarray(data[f"arr_{i}"]) for i in range(len(data.files))]
-            batch = jax.tree_util.tree_unflatten(structure, leaves)
-            out = strategies.reference(single, model.in_axes, selection.batch_shape)(*batch)
-    except USER_ERRORS as exc:
-        print(describe(exc).splitlines()[0], file=sys.stderr)
-        return 1
-    outputs = jax.tree_util.tree_leaves(out)
+        model = load_selected(selection)
+        rng = np.random.default_rng(model.seed)
+        single, _ = model.build(rng)
+        structure = jax.tree_util.tree_structure(draw_args(rng, model.args, model.in_axes, (1,)))
+        with np.load(folder / "inputs.npz") as data:
+            leaves = [jax.numpy.asarray(data[f"arr_{i}"]) for i in range(len(data.files))]
+        batch = jax.tree_util.tree_unflatten(structure, leaves)
+        out = strategies.reference(single, model.in_axes, selection.batch_shape)(*batch)
+        outputs = jax.tree_util.tree_leaves(out)
+    except USER_ERRORS as exc:  # the model's, or a bug of ours: said either way
+        return describe(exc).splitlines()[0]
     narrow = sorted({x.dtype.name for x in outputs if _widened(x).dtype != x.dtype})
     if narrow:
-        print(f"the model computes in {' and '.join(narrow)} even with float64 inputs", file=sys.stderr)
-        return 1
+        return f"the model computes in {' and '.join(narrow)} even with float64 inputs"
     np.savez(folder / "outputs.npz", *outputs)
-    return 0
+    return ""
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import Callable
 
 PARENT_VAR = "JAXBATCH_PARENT_PID"
 POLL_S = 0.25  # an orphan notices within this (the issue allows 2 s)
@@ -23,14 +24,16 @@ def helper_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return {**(os.environ if env is None else env), PARENT_VAR: str(os.getpid())}
 
 
-def end_with_parent(poll_s: float = POLL_S) -> None:
+def end_with_parent(poll_s: float = POLL_S, last: Callable[[], None] = lambda: None) -> None:
     """In a helper: end this process (status 0: nobody is there to read it) as soon as its parent
-    is not the process that started it. Without PARENT_VAR (run by hand), the parent now."""
+    is not the process that started it, `last` run first. Without PARENT_VAR (run by hand), the
+    parent now."""
     parent = int(os.environ.get(PARENT_VAR) or os.getppid())
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(poll_s)
+        last()
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -476,6 +476,8 @@ class Report:
     # where memory_limit_bytes comes from: "allocator" (JAX's bytes_limit), "host" (RAM available, on CPU), "" unknown
     memory_limit_source: str = ""
     fits: dict[str, Fit] = field(default_factory=dict)  # per batched strategy: how large a batch fits in it
+    # A first answer (analysis.analyze's `first`): outputs, verdicts and programs; `fits` still to come.
+    planning: bool = False
     roof: Optional[Roof] = None  # the device's roofline, when measured
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown

@@ -2,7 +2,7 @@
 
 Why a process: the eager loop holds the GIL and XLA:CPU's thread pool takes every core, so in
 the app's process they would delay its key presses. Here the operating system schedules the UI
-first (nice 10), and a stuck model can be stopped by ending the process.
+first (nice 10, its autogroup too: `lower_priority`), and a stuck model can be stopped by ending the process.
 
 Protocol, one JSON object per line. In: {"op": "time", "request", "selection"},
 {"op": "sweep", "request", "selection", "budget_s"} (a Selection as JSON), {"op": "pause"}, {"op": "resume"},
@@ -23,6 +23,7 @@ import time
 from typing import IO, Any, Iterator
 
 PUBLISH_EVERY_S = 0.25  # the screen needs no more than four updates a second
+NICENESS = 10  # behind the app's UI and lab thread, which stay at 0
 PACE = 1.0  # after each strategy's round, rest this many times as long as it took
 
 
@@ -33,12 +34,23 @@ def main() -> int:
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
+    lower_priority()
     commands: queue.Queue = queue.Queue()
     threading.Thread(target=_read, args=(sys.stdin, commands), daemon=True).start()
     serve(commands, lambda event: out.write(json.dumps(event) + "\n"))
     return 0
+
+
+def lower_priority(niceness: int = NICENESS) -> None:
+    """Run behind the app. The helper starts a session of its own (so a hang-up of the terminal
+    reaches it only through the app), and on Linux with autogroup scheduling every session is
+    its own group, scheduled against the app's group as an equal whatever the process's nice
+    value: the group's niceness (/proc/self/autogroup) is what ranks it. Both are set; either
+    may be missing (another OS, a kernel without autogroup)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(niceness)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write(str(niceness))
 
 
 def _read(stream: IO[str], commands: queue.Queue) -> None:

@@ -124,7 +124,10 @@ def fit_how(fit: Fit) -> str:
 
 def fits_line(report: Report) -> str:
     """`Out of memory (the 22.1 GB available on this host) from batch: vmap ≈ 2.1M (linear, 2
-    compiles) · einsum ≈ 76k (searched, not linear, 5 compiles)`; "" when nothing was compiled."""
+    compiles) · einsum ≈ 76k (searched, not linear, 5 compiles)`; while the plans at other batch
+    sizes are still being read (a first answer), that it is on its way; "" when nothing was compiled."""
+    if report.planning:
+        return f"Out of memory ({limit_text(report)}) from batch: ⟳ reading XLA's plans at other batch sizes…"
     parts = [" ".join(filter(None, [report.strategies[k].label, fit_text(f), fit_how(f) and f"({fit_how(f)})"]))
              for k, f in report.fits.items() if k in report.strategies]
     return f"Out of memory ({limit_text(report)}) from batch: {' · '.join(parts)}" if parts else ""

@@ -1,0 +1,116 @@
+"""One analysis per selection for the whole test run, shared by every test that asks for it.
+
+An analysis is deterministic (inputs are seeded; no clock is read without a timer), so the report
+a test gets from here is the real one, computed once. Only what can't change during the run is
+kept: untimed analyses of a built-in model or one of tests/fixtures (files no test edits), under
+the environment they were made in (a fixture model may read it). A test that patches the lab
+calls jaxbatch.lab.analysis.analyze itself, or keeps its own `Reports`.
+
+The run's processes (pytest-xdist's workers) share the reports through files in the folder
+STORE_VAR names, which the first process sets and the workers inherit. Reports are shared, so
+none may be changed: the session's end checks that none was (`changed`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import pickle
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable, Optional
+
+from jaxbatch.lab.analysis import analyze as analyze_afresh
+from jaxbatch.lab.results import Report
+from jaxbatch.lab.selection import Selection
+from jaxbatch.models import CATALOG
+
+from conftest import FIXTURES, STORE_VAR
+
+# Variables that differ between the run's processes, or from test to test, and that no analysis reads.
+UNREAD = ("PYTEST_", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+class Reports:
+    """`analysis.analyze`, cached under `name`: the first answer (`first`) is kept too, and given
+    again."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._kept: dict[tuple, tuple[bytes, Optional[Report], Report]] = {}
+        self._lock = threading.Lock()
+        _every.append(self)
+
+    def __call__(self, selection: Selection, timer=None, first: Optional[Callable[[Report], object]] = None,
+                 **options) -> Report:
+        key = None if timer is not None or options else _key(selection)
+        if key is None:
+            return analyze_afresh(selection, timer, first=first, **options)
+        kept = self._kept.get(key)
+        if kept is None:
+            path = self._path(key)
+            with open(path.with_suffix(".lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # one analysis of it at a time, in all the run's processes
+                kept = self._load(path, key)
+                if kept is None:
+                    return self._make(path, key, selection, first)  # `first` was given its answer meanwhile
+        if first is not None and kept[1] is not None:
+            first(kept[1])
+        return kept[2]
+
+    def _make(self, path: Path, key: tuple, selection: Selection, first) -> Report:
+        firsts: list[Report] = []
+
+        def keep_first(report: Report) -> None:
+            firsts.append(report)
+            if first is not None:
+                first(report)
+
+        report = analyze_afresh(selection, first=keep_first)
+        kept = (pickle.dumps((firsts[0] if firsts else None, report)), firsts[0] if firsts else None, report)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as f:
+            f.write(kept[0])
+        os.replace(f.name, path)
+        with self._lock:
+            return self._kept.setdefault(key, kept)[2]
+
+    def _load(self, path: Path, key: tuple) -> Optional[tuple[bytes, Optional[Report], Report]]:
+        """What another process made."""
+        try:
+            pickled = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        first, report = pickle.loads(pickled)
+        with self._lock:  # the bytes this process makes of them, to compare with at the end
+            return self._kept.setdefault(key, (pickle.dumps((first, report)), first, report))
+
+    def _path(self, key: tuple) -> Path:
+        folder = Path(os.environ[STORE_VAR]) / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{hashlib.sha256(repr(key).encode()).hexdigest()}.pickle"
+
+    def changed(self) -> list[Selection]:
+        with self._lock:
+            kept = list(self._kept.items())
+        return [key[0] for key, (pickled, first, report) in kept if pickle.dumps((first, report)) != pickled]
+
+
+def _key(selection: Selection) -> Optional[tuple]:
+    """What the analysis of `selection` depends on, or None where it may change during the run."""
+    for ref in filter(None, (selection.model, selection.batched)):
+        if ref not in CATALOG and not Path(ref.rpartition(":")[0]).resolve().is_relative_to(FIXTURES.resolve()):
+            return None
+    return selection, tuple(sorted((k, v) for k, v in os.environ.items() if not k.startswith(UNREAD)))
+
+
+_every: list[Reports] = []
+
+
+def changed() -> list[Selection]:
+    """The selections whose kept report (or first answer) a test changed."""
+    return [selection for reports in _every for selection in reports.changed()]
+
+
+analyze = Reports("lab")
