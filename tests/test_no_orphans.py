@@ -55,9 +55,10 @@ def test_a_report_killed_outright_leaves_no_float64_helper_and_no_files(tmp_path
                               env={**os.environ, MARKER: marker, "TMPDIR": str(tmp_path)})
     try:
         deadline = time.monotonic() + 240
-        while len(processes_of(marker)) < 2 and time.monotonic() < deadline:  # the report and its float64 helper
+        # the report and its float64 helper, with the helper's folder
+        while not (len(processes_of(marker)) == 2 and left_files(tmp_path)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(processes_of(marker)) == 2 and left_files(tmp_path)  # the reference's inputs
+        assert len(processes_of(marker)) == 2 and left_files(tmp_path)
     finally:
         report.kill()
         report.wait()

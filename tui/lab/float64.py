@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -130,19 +131,22 @@ class _Helper:
     def __init__(self) -> None:
         self.context = _context()
         # Its references' files live here, and go with it: however its parent ends (the app
-        # ends with os._exit; a report may be killed), the helper removes it as it ends. In a
-        # session of its own, a terminal's hang-up or ctrl+c can't kill it before it does: it
-        # ends when its parent does (end of input, or parent_watch).
-        self.folder = tempfile.mkdtemp(prefix="jaxbatch-f64-")
+        # ends with os._exit; a report may be killed), the helper removes it as it ends. The
+        # folder is made only once the helper is started, so there is no moment when the parent
+        # could be killed leaving a folder and no helper to remove it. In a session of its own,
+        # a terminal's hang-up or ctrl+c can't kill the helper before it does: it ends when its
+        # parent does (end of input, or parent_watch).
+        self.folder = os.path.join(tempfile.gettempdir(), f"jaxbatch-f64-{uuid.uuid4().hex[:12]}")
         # The most precise reference there is: float64, and matrix products at full precision.
         env = helper_env({**os.environ, "JAX_ENABLE_X64": "1", "JAX_PLATFORMS": "cpu",
                           "JAX_DEFAULT_MATMUL_PRECISION": "highest"})
+        self.process = subprocess.Popen([sys.executable, "-m", "jaxbatch.lab.float64", self.folder], env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
         try:
-            self.process = subprocess.Popen([sys.executable, "-m", "jaxbatch.lab.float64", self.folder], env=env,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                            text=True, start_new_session=True)
+            os.mkdir(self.folder, 0o700)  # a fresh, unguessable name: fails rather than reuse one
         except OSError:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.kill()
             raise
         self.answers: queue.Queue[Optional[dict]] = queue.Queue()
         self._said: collections.deque[str] = collections.deque(maxlen=1)
@@ -242,18 +246,25 @@ def main() -> int:
     folder = sys.argv[1] if len(sys.argv) > 1 else ""
 
     def remove_folder() -> None:
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
+        # twice: an answer being written as the parent goes may add a file between the listing
+        # and the removal of its folder (after which a write fails: the folder is gone)
+        for _ in range(2):
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
     end_with_parent(last=remove_folder)  # a report given up on (--timeout) or killed leaves nothing behind
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    for line in iter(sys.stdin.readline, ""):
-        request = json.loads(line)
-        answers.write(json.dumps({"error": _answer(request["selection"], Path(request["folder"]))}) + "\n")
-        answers.flush()
-    remove_folder()
+    try:
+        for line in iter(sys.stdin.readline, ""):
+            request = json.loads(line)
+            answers.write(json.dumps({"error": _answer(request["selection"], Path(request["folder"]))}) + "\n")
+            answers.flush()
+    except (BrokenPipeError, ValueError):  # the parent went as it asked, or as it was answered
+        return 0
+    finally:
+        remove_folder()
     return 0
 
 
