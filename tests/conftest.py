@@ -27,6 +27,14 @@ STORE_VAR = "JAXBATCH_TEST_REPORTS"
 if "PYTEST_XDIST_WORKER" not in os.environ:
     os.environ[STORE_VAR] = tempfile.mkdtemp(prefix="jaxbatch-tests-reports-")
     _made.append(os.environ[STORE_VAR])
+    # JAX's persistent compilation cache, for this run only: the same programs are compiled in
+    # many processes (xdist's workers, every `jaxbatch-tui` a test starts, the helpers), and an
+    # executable read back costs a fraction of compiling it. The results are the same (memory
+    # plans and costs included); the lab counts an executable read back as one made.
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jaxbatch-tests-xla-")
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+    _made.append(os.environ["JAX_COMPILATION_CACHE_DIR"])
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

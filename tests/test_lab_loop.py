@@ -128,3 +128,35 @@ def test_the_reference_brings_its_outputs_to_the_host_by_blocks_bit_for_bit(monk
         one = each(x[index], w)
         assert out["tanh"][index].tobytes() == np.asarray(one["tanh"]).tobytes()
         assert out["first"][index] == one["first"]
+
+
+PER_CALL = """
+import sys
+import jax, jax.numpy as jnp
+from jaxbatch.lab import compiles
+
+def model(x):  # its step defined inside it: each eager call traces, and so compiles, anew
+    return jax.lax.scan(lambda c, v: (jnp.tanh(c + v), c), 0.0, x)[0]
+
+print(compiles.per_eager_call(model, (jnp.arange(4.0),)))
+"""
+
+
+@pytest.mark.parametrize("cache", ["none", "persistent"])
+def test_a_model_compiling_on_each_call_is_seen_with_or_without_jax_s_persistent_cache(cache, tmp_path):
+    """With JAX_COMPILATION_CACHE_DIR set (a user's choice; the test suite sets it too), a second
+    process gets the executables back from the cache, and XLA compiles nothing: still, each call
+    makes one (JAX records its compile event around the cache read too)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_COMPILATION", "JAX_PERSISTENT"))}
+    if cache == "persistent":
+        env.update(JAX_COMPILATION_CACHE_DIR=str(tmp_path), JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+                   JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
+    counts = [subprocess.run([sys.executable, "-c", PER_CALL], env=env, capture_output=True, text=True,
+                             timeout=300, check=True).stdout.split()[-1] for _ in range(2)]
+    assert counts == ["1", "1"]
+    if cache == "persistent":
+        assert any(tmp_path.iterdir())  # the second process really read the cache the first wrote

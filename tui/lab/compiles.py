@@ -10,7 +10,8 @@ from typing import Callable, Iterator
 
 import jax
 
-# The event JAX records once per executable XLA compiles.
+# The event JAX records once per executable XLA compiles, or reads back from its persistent
+# compilation cache (JAX_COMPILATION_CACHE_DIR): either way, one executable more.
 BACKEND_COMPILE = "/jax/core/compile/backend_compile_duration"
 
 
