@@ -120,7 +120,7 @@ def test_the_sweep_from_python_stops_on_its_budget():
     assert state.sizes == (1,) and "time budget" in state.stopped
 
 
-def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words():
+def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words(shared_analyses):
     assert assert_vmap_agrees("tanh-dense").model == "tanh-dense"
     assert_no_primitive("tanh-dense", primitive="gather")
     assert_same_program(score, score_batched, ["f32[3]", "f32[3,2]"], in_axes=(0, None), level="hlo")
