@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.dot_precision import dot_precisions
 from jaxbatch.lab.precision import below_highest
 from jaxbatch.lab.results import Eqn
@@ -16,7 +17,7 @@ from jaxbatch.report_text import render
 
 from reports import analyze
 
-BATCHED = ("manual", "vmap", "chunked")
+BATCHED = strategy_table.batched()
 
 
 @pytest.fixture(scope="module")

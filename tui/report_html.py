@@ -11,8 +11,9 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
 from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.results import ROLES, Report
+from jaxbatch.lab.results import Report
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import roles
 from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
 from jaxbatch.presentation.outputs import on_batch_head, precision_text, strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import MARKERS, alignment_rows
@@ -64,7 +65,7 @@ def _outputs(report: Report) -> str:
         verdict = strategy_verdict(s)
         figures = strategy_figures(s)
         said = _e(verdict) + (f"<br><small>{_e(figures)}</small>" if figures else "")
-        rows.append([f"<b>{_e(s.label)}</b> {_e(ROLES.get(s.key, ''))}", said, f"<pre>{_e(s.text)}</pre>"])
+        rows.append([f"<b>{_e(s.label)}</b> {_e(roles().get(s.key, ''))}", said, f"<pre>{_e(s.text)}</pre>"])
     return "<h5>Outputs, against the loop</h5>" + _table(["", "verdict", "output"], rows)
 
 

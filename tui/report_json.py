@@ -13,9 +13,10 @@ import math
 from typing import Any, Optional
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import PER_DEVICE, Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
 from jaxbatch.lab.roof import points, roofline_json
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import per_device
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.hlo import hlo_verdict
@@ -100,7 +101,7 @@ def memory_json(report: Report) -> dict[str, Any]:
             growth = fit.growth if fit is not None else None
             out[key] = {"peak_bytes": peak, "temp_bytes": m["temp"], "argument_bytes": m["argument"],
                         "output_bytes": m["output"], "alias_bytes": m.get("alias", 0),
-                        "per_device": key in PER_DEVICE, "per_instance_bytes": peak / held(report, key),
+                        "per_device": key in per_device(), "per_instance_bytes": peak / held(report, key),
                         "marginal_bytes_per_instance": growth.marginal_bytes if growth else None,
                         "fixed_bytes": growth.fixed_bytes if growth else None,
                         "marginal_batches": list(growth.batches) if growth else None,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import ROLES, OnBatch, Report
+from jaxbatch.lab.results import OnBatch, Report
 from jaxbatch.lab.roof import points
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import spec
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.hlo import hlo_verdict
@@ -79,7 +80,7 @@ def blocks(report: Report, sweep: Optional[SweepState] = None,
         figures = strategy_figures(s)
         lines += [*verdict, *([f"  {'':<{width}} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
     if report.manual_missing:
-        lines += [f"  {ROLES['manual']:<{width}} {report.manual_missing}"]
+        lines += [f"  {spec('manual').role:<{width}} {report.manual_missing}"]
     if report.sharded_note:
         lines += [f"  {'sharded':<{width}} {report.sharded_note}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
@@ -129,7 +130,7 @@ def label_width(report: Report) -> int:
     """The strategy-name column: 12 wide, or as wide as the longest label (a user's
     `model_batched`), so that no label runs into the column beside it."""
     return max([12, *(len(s.label) for s in report.strategies.values()),
-                *([len(ROLES["manual"])] if report.manual_missing else [])])
+                *([len(spec("manual").role)] if report.manual_missing else [])])
 
 
 def _timings(report: Report) -> list[str]:

@@ -19,8 +19,9 @@ import re
 from typing import Any, Callable, Optional, Sequence, Union
 
 from jaxbatch.api import Batch, compare
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.hlo import aligned, compare as compare_hlo
-from jaxbatch.lab.results import ROLES, Strategy
+from jaxbatch.lab.results import Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import MARKERS, ViewRow, alignment_rows, levels_text, line_rows
@@ -51,8 +52,9 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
     included); on failure, how often, whether the other side of the comparison has it, and
     the aligned rows where it is. ValueError for a `primitive` that is no JAX primitive's name
     (with the nearest names), or a `strategy` that isn't one or has no program to look in."""
-    if strategy not in ROLES:
-        raise ValueError(f"strategy {strategy!r}: one of {', '.join(ROLES)}{_nearest(strategy, ROLES)}")
+    keys = strategy_table.keys()
+    if strategy not in keys:
+        raise ValueError(f"strategy {strategy!r}: one of {', '.join(keys)}{_nearest(strategy, keys)}")
     r = compare(model, args, batch, **options)
     if strategy not in r.strategies:
         why = f" ({r.manual_missing})" if strategy == "manual" and r.manual_missing else ""
@@ -130,8 +132,8 @@ def _nearest(name: str, names) -> str:
 
 
 def _others(r: Result, strategy: str, primitive: str) -> str:
-    """What the compared strategies other than `strategy` hold of `primitive`."""
-    others = [s for key, s in r.strategies.items() if key != strategy and key in ("manual", "vmap", "loop")]
+    """What the strategies compared with `strategy` (strategy_table.partners) hold of `primitive`."""
+    others = [r.strategies[key] for key in strategy_table.partners(strategy) if key in r.strategies]
     said = [f"{s.label} has {f'{n}×' if (n := _count(s, primitive)) else 'none'}" for s in others]
     return "; ".join(said) or "nothing to compare it with"
 

@@ -33,6 +33,7 @@ from jaxbatch.lab import (
     roofline,
     sharding,
     strategies,
+    strategy_table,
     timing,
 )
 from jaxbatch.lab.alignment import align
@@ -47,8 +48,6 @@ from jaxbatch.lab.workload import Workload, prepare
 
 ON_BATCH = "the model called on the whole batch"  # how warnings name that output
 
-# The strategies that run the whole batch as one program on one device: their memory scales with it.
-BATCHED = ("manual", "vmap", "chunked")
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
 # How the strategies are compiled at other batch sizes, for their memory plan alone.
@@ -139,7 +138,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
                 bench.round()
             floor, timings = bench.timings()
         fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
-                for k, s in runs.items() if s.hlo is not None and k in BATCHED}
+                for k, s in runs.items() if s.hlo is not None and k in strategy_table.batched()}
         with_roof = timer is not None if roof is None else roof
         measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
         return dataclasses.replace(report, planning=False, fits=fits, roof=measured_roof, timings=timings,
@@ -157,9 +156,11 @@ def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs,
         runs[key], compiled[key] = _run(key, labels[key], fn, w.batch, outs, clock, w.device, free)
     spread, sharded_note = sharding.plan(w)
     for key, fn in (spread.fns if spread else {}).items():
-        runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock, w.device, free)
+        runs[key], compiled[key] = _run(key, labels[key], fn, spread.args, outs, clock, w.device, free)
         if spread.note:
             runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
+    ordered = {key: runs.pop(key) for key in strategy_table.keys() if key in runs}
+    runs.update(ordered)  # in the table's order, whichever ran first
     return compiled, sharded_note
 
 
@@ -343,7 +344,7 @@ def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer,
         primitives=jaxprs.primitives(closed),
         eqns=eqns,
         hlo=program,
-        roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in BATCHED else None,
+        roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in strategy_table.batched() else None,
     )
     return strategy, (compiled, compile_s, batch)
 

@@ -6,13 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Mapping, Optional, Union
 
-# What each strategy is, in the words every view uses.
-ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
-         "chunked": "lax.map in chunks", "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
-# The strategies compiled as one program per device of a mesh: XLA's plan, and so the peak
-# memory, is that of one device, holding its share of the batch.
-PER_DEVICE = frozenset({"sharded", "shard_map"})
-
 
 @dataclass(frozen=True)
 class Device:
@@ -318,7 +311,7 @@ class HloComparison:
 
 @dataclass(frozen=True)
 class Strategy(_Agreed):
-    key: str  # "loop", "manual", "vmap", "chunked", "sharded" or "shard_map"
+    key: str  # a key of lab.strategy_table.TABLE: "loop", "manual", "vmap", "chunked", "sharded", "shard_map"
     label: str  # what the user reads: "loop", "einsum", "vmap", "chunked k=64"
     output: Any = None
     text: str = ""

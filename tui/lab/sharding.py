@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import jax
-from jax.sharding import AxisType, NamedSharding, PartitionSpec as P
+from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec as P
 
-from jaxbatch.lab import strategies
+from jaxbatch.lab import strategies, strategy_table
 from jaxbatch.lab.errors import describe
 from jaxbatch.lab.workload import Workload
 
-LABELS = {"sharded": "sharded", "shard_map": "shard_map"}
+# How each strategy compiled per device (strategy_table: not one_device) is made from vmap's
+# function, the mesh and the arguments' partition specs.
+SPREADS: dict[str, Callable[[Callable, Mesh, tuple], Callable]] = {
+    "sharded": lambda vmapped, mesh, specs: vmapped,
+    "shard_map": lambda vmapped, mesh, specs: jax.shard_map(vmapped, mesh=mesh, in_specs=specs, out_specs=P("batch")),
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,5 @@ def plan(w: Workload) -> tuple[Optional[Sharded], str]:
         except Exception as exc:  # not every primitive supports Explicit axes yet: Auto ones then
             why = describe(exc).splitlines()[0]
     note = f"Explicit mesh axes raised {why}: this is the Auto-axes program (no @batch in its types)" if why else ""
-    return Sharded(n, args, {
-        "sharded": vmapped,
-        "shard_map": jax.shard_map(vmapped, mesh=mesh, in_specs=specs, out_specs=P("batch")),
-    }, note), ""
+    fns = {s.key: SPREADS[s.key](vmapped, mesh, specs) for s in strategy_table.TABLE if not s.one_device}
+    return Sharded(n, args, fns, note), ""

@@ -8,8 +8,9 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.lab.results import ROLES, Agreement, OnBatch, Report, Strategy
+from jaxbatch.lab.results import Agreement, OnBatch, Report, Strategy
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import roles, spec
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -58,7 +59,7 @@ def _widgets(report: Report) -> list[Static]:
         out += [_block(figures, "$text-muted")] if figures else []
         out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
-        out.append(_heading(Content.assemble((ROLES["manual"], "bold"), "  ",
+        out.append(_heading(Content.assemble((spec("manual").role, "bold"), "  ",
                                              (report.manual_missing or "none given", "$text-muted"))))
     if report.sharded_note:
         out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))
@@ -88,7 +89,7 @@ def _precision(report: Report) -> str:
 
 
 def _strategy_title(s: Strategy) -> Content:
-    title = Content.assemble((s.label, "bold"), "  ", (ROLES.get(s.key, ""), "$text-muted"))
+    title = Content.assemble((s.label, "bold"), "  ", (roles().get(s.key, ""), "$text-muted"))
     if s.error is not None:
         return Content.assemble(title, "  ", ("✗ " + raised(s), "bold $error"))
     if s.key == "loop":

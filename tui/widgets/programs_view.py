@@ -22,7 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from jaxbatch.lab import hlo as hlo_facts
 from jaxbatch.lab.alignment import align
-from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
+from jaxbatch.lab.results import Alignment, Report, Strategy, TextAlignment
+from jaxbatch.lab.strategy_table import program_pairs, spec
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import loop_text, raised
 from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
@@ -34,8 +35,6 @@ STATS_ROOM = 24  # pane rows from which the compiled programs' summary shows una
 LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 Key = tuple[str, tuple[str, str]]  # (level, pair)
 Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict read off them
-PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "chunked"), ("vmap", "sharded"),
-         ("vmap", "shard_map"), ("sharded", "shard_map"))
 
 
 def _lexer(level: str):
@@ -52,7 +51,7 @@ def available_pairs(report: Report, level: str) -> list[tuple[str, str]]:
     def has(s: Optional[Strategy]) -> bool:
         return s is not None and s.error is None and (bool(s.eqns) if level == "jaxpr" else s.hlo is not None)
 
-    return [p for p in PAIRS if has(report.strategies.get(p[0])) and has(report.strategies.get(p[1]))]
+    return [p for p in program_pairs() if has(report.strategies.get(p[0])) and has(report.strategies.get(p[1]))]
 
 
 class ProgramsView(Vertical, Pane):
@@ -177,7 +176,7 @@ class ProgramsView(Vertical, Pane):
         left, right = report.strategies[pair[0]], report.strategies[pair[1]]
         title.update(Content.assemble((left.label, "bold $accent"), " vs ", (right.label, "bold $accent"),
                                       " · ", (LEVELS[self.level], "bold"), hint))
-        self._heads(f"{left.label}  {ROLES[left.key]}", f"{right.label}  {ROLES[right.key]}")
+        self._heads(f"{left.label}  {spec(left.key).role}", f"{right.label}  {spec(right.key).role}")
         summary.display = self._wants_stats()
         if summary.display:
             self._summary(left, right)

@@ -19,6 +19,7 @@ from textual.reactive import var
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from jaxbatch.lab.strategy_table import colours
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.sweep import crossovers, sweep_lines
 from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
@@ -47,10 +48,6 @@ class SafePlot(PlotextPlot):
             return Text(f"plot unavailable: {exc}")
 
 
-# Each strategy's colour, a theme variable: its curve and its entry in the legend under the
-# plots (plotext's own legend, drawn inside the plot, covered the top curve).
-SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "chunked": "success", "sharded": "warning",
-          "shard_map": "error"}
 
 
 class SweepPane(Vertical, Pane, can_focus=True):
@@ -66,7 +63,6 @@ class SweepPane(Vertical, Pane, can_focus=True):
     SweepPane > .legend, SweepPane > .conclusions { height: auto; }
     """
     PLOTS: tuple[str, ...] = ()  # each plot's class, left to right
-    COLOURS = SERIES  # what `plot` draws in, by name: theme variables
     note: var[Optional[Note]] = var(None, init=False)
 
     def compose(self) -> ComposeResult:
@@ -77,6 +73,12 @@ class SweepPane(Vertical, Pane, can_focus=True):
                 yield SafePlot(classes=name)
         yield Static(classes="legend")
         yield Static(classes="conclusions")
+
+    def colours(self) -> dict[str, str]:
+        """What `plot` draws in, by name: theme variables. Each strategy's curve and its entry in
+        the legend under the plots (plotext's own legend, drawn inside the plot, covered the top
+        curve) take its colour in strategy_table."""
+        return colours()
 
     def _draw(self) -> None:
         """The pane from its sweep and note, whichever changed."""
@@ -93,7 +95,7 @@ class SweepPane(Vertical, Pane, can_focus=True):
         plottable = state is not None and done >= 2
         self.query_one(".plots").display = self.query_one(".legend").display = plottable
         if plottable:
-            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in self.COLOURS.items()}
+            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in self.colours().items()}
             self.query_one(".legend", Static).update(
                 Content("  ").join(Content.styled(text, f"${colour}") for text, colour in self.legend(state)))
             self.plot(state, colours)
@@ -152,7 +154,7 @@ class SweepView(SweepPane):
         return "\n".join(crossovers(sweep))
 
     def legend(self, sweep: SweepState) -> list[tuple[str, str]]:
-        return [(f"⣿⣿ {label}", SERIES[key]) for key, label in sweep.labels.items()]
+        return [(f"⣿⣿ {label}", colours()[key]) for key, label in sweep.labels.items()]
 
     def plot(self, sweep: SweepState, colours: dict[str, tuple[int, int, int]]) -> None:
         self.query_one(".per-instance", SafePlot).draw = partial(
