@@ -19,6 +19,7 @@ from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.selection import Selection, parse_batch_shape
 from jaxbatch.lab.spec import Aval
 from jaxbatch.models import CATALOG
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text
 from jaxbatch.report_text import render
 from jaxbatch.widgets.programs_view import available_pairs
 
@@ -203,7 +204,7 @@ def test_the_sharded_jaxpr_shows_the_mesh_axis_in_its_types(sharded8):
 def test_a_primitive_without_explicit_axes_gets_an_auto_axis_and_the_pane_says_so():
     claim(r"where a primitive doesn't support that yet, an Auto axis, and the pane says so", ACROSS)
     analysed = reports.analyze(Selection("while-loop", (8,), "cpu"))
-    note = analysed.strategies["sharded"].program_note
+    note = program_note_text(analysed.strategies["sharded"].program_note)
     assert note.startswith("Explicit mesh axes raised") and "@batch" not in analysed.strategies["sharded"].jaxpr
     assert f"Jaxpr: sharded: {note}" in render(analysed)
 
@@ -224,8 +225,9 @@ def test_a_batch_that_does_not_divide_is_not_padded_and_a_multiple_is_suggested(
           r"the pane says so and suggests a multiple", ACROSS)
     analysed = reports.analyze(Selection("tanh-dense", (5,), "cpu"))
     assert "sharded" not in analysed.strategies and "shard_map" not in analysed.strategies
-    assert "not padded" in analysed.sharded_note and analysed.sharded_note.endswith("try a multiple of 4")
-    assert f"  sharded      {analysed.sharded_note}" in render(analysed)
+    note = sharded_note_text(analysed.sharded_note)
+    assert "not padded" in note and note.endswith("try a multiple of 4")
+    assert f"  sharded      {note}" in render(analysed)
 
 
 # ---- Your own model -----------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import jax
 import pytest
@@ -52,6 +54,14 @@ def with_double_vmap(monkeypatch):
     """A strategy the app never had: one table entry and its implementation, nothing else."""
     monkeypatch.setattr(strategy_table, "TABLE", (*strategy_table.TABLE, DOUBLE))
     monkeypatch.setitem(strategies.BUILDERS, "double_vmap", double_vmap)
+
+
+def test_the_table_imports_neither_jax_nor_a_ui():
+    code = "import sys, jaxbatch.lab.strategy_table; print(' '.join(sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(run.stdout.split())
+    assert "jaxbatch.lab.strategy_table" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("jax", "jaxlib", "textual", "rich")}
 
 
 def test_the_table_gives_every_list_in_the_order_it_had():

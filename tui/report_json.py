@@ -21,6 +21,7 @@ from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.memory import cross_check, fit_how, held
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
 
@@ -33,14 +34,14 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "model": report.model,
         "summary": report.summary,
         "note": report.note,
-        "warnings": report.warnings,
+        "warnings": warnings_text(report),
         **({"manual_missing": report.manual_missing} if report.manual_missing else {}),
         "source": report.source,
         "batch_shape": list(report.batch_shape),
         "in_axes": report.in_axes,
         "chunk": report.chunk,
         "devices": report.devices,
-        **({"sharded_note": report.sharded_note} if report.sharded_note else {}),
+        **({"sharded_note": sharded_note_text(report.sharded_note)} if report.sharded_note else {}),
         "device": report.device.to_json(),
         "jax_version": report.jax_version,
         "jaxlib_version": report.jaxlib_version,
@@ -63,7 +64,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
         "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
-        "same_program": report.same_program,
+        "same_program": {**report.same_program, "unknown": unknown_reasons(report)} if report.same_program else {},
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
         **({"timings": {k: t.to_json() for k, t in report.timings.items()},
@@ -173,7 +174,7 @@ def strategy_json(s: Strategy) -> dict[str, Any]:
     if s.reason:
         out["reason"] = s.reason
     if s.program_note:
-        out["program_note"] = s.program_note
+        out["program_note"] = program_note_text(s.program_note)
     return out
 
 

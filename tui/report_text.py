@@ -16,6 +16,7 @@ from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, disagreement, fits_line, growth_text, memory_rows
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -64,7 +65,7 @@ def blocks(report: Report, sweep: Optional[SweepState] = None,
         f"  {report.summary}",
         *_wrapped(report.note, "  "),
         *_wrapped(f"Source: {report.source}" if report.source else "", "  "),
-        *(line for w in report.warnings for line in _wrapped(f"warning: {w}", "  ")),
+        *(line for w in warnings_text(report) for line in _wrapped(f"warning: {w}", "  ")),
         "",
         f"One instance  model({', '.join(report.single.arg_avals)})",
         *_indented(report.single.text),
@@ -82,11 +83,12 @@ def blocks(report: Report, sweep: Optional[SweepState] = None,
     if report.manual_missing:
         lines += [f"  {spec('manual').role:<{width}} {report.manual_missing}"]
     if report.sharded_note:
-        lines += [f"  {'sharded':<{width}} {report.sharded_note}"]
+        lines += [f"  {'sharded':<{width}} {sharded_note_text(report.sharded_note)}"]
     programs = [s for s in report.strategies.values() if s.jaxpr]
     for s in programs:
         lines += ["", f"Jaxpr: {s.label}", Program(jaxpr_text(s.jaxpr))]
-    notes = [f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
+    notes = [f"Jaxpr: {s.label}: {program_note_text(s.program_note)}" for s in report.strategies.values()
+             if s.program_note]
     lines += ["", *notes] if notes else []
     if programs:
         lines += ["", "Primitives"]
@@ -186,7 +188,7 @@ def _below(report: Report) -> list[str]:
     lines = ["", "Below the jaxpr: what XLA compiled", f"  {hlo_verdict(report.hlo_comparison)}"]
     if report.same_program:
         lines += [f"  one program? {levels_text(report.same_program)}",
-                  *(line for why in unknown_levels_text(report.same_program) for line in _wrapped(why, "    "))]
+                  *(line for why in unknown_levels_text(unknown_reasons(report)) for line in _wrapped(why, "    "))]
     if left.hlo is None or right.hlo is None:
         return lines
     rows = hlo_summary(left.hlo, right.hlo, "hlo")

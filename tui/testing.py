@@ -23,6 +23,7 @@ from jaxbatch.lab import strategy_table
 from jaxbatch.lab.hlo import aligned, compare as compare_hlo
 from jaxbatch.lab.results import Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import MARKERS, ViewRow, alignment_rows, levels_text, line_rows
 from jaxbatch.presentation.units import ratio, seconds
@@ -64,7 +65,8 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
         raise AssertionError(f"{s.label} failed, so its program can't be checked for {primitive}: "
                              f"{s.error.type}: {s.error.message}")
     if not s.jaxpr:
-        raise ValueError(f"{s.label} has no program to check for {primitive}: {s.program_note or 'not traced'}")
+        why = program_note_text(s.program_note) or "not traced"
+        raise ValueError(f"{s.label} has no program to check for {primitive}: {why}")
     n = _count(s, primitive)
     if n:
         raise AssertionError(f"{s.label}'s program has {primitive} ({n}×); {_others(r, strategy, primitive)}"

@@ -57,32 +57,14 @@ def aligned(left: Optional[Hlo], right: Optional[Hlo], level: str) -> Optional[T
 
 
 def same_program(left: Strategy, right: Strategy, alignment: Optional[Alignment]) -> dict[str, Any]:
-    """Whether the pair is one program at each level, as the rows at that level say; where that
-    is unknown (None), `unknown` says why, per level."""
+    """Whether the pair is one program at each level, as the rows at that level say; None where
+    a side has no program there (jaxbatch.presentation.notes.unknown_reasons says why)."""
     facts: dict[str, Any] = {"pair": [left.key, right.key],
                              "jaxpr": alignment.identical if alignment is not None else None}
     for level in LEVELS:
         rows = aligned(left.hlo, right.hlo, level)
         facts[level] = rows.identical if rows is not None else None
-    why = {"jaxpr": _no_jaxpr(left) or _no_jaxpr(right)} if facts["jaxpr"] is None else {}
-    why.update((level, _no_program(left) or _no_program(right)) for level in LEVELS if facts[level] is None)
-    facts["unknown"] = why
     return facts
-
-
-def _no_jaxpr(s: Strategy) -> str:
-    if s.jaxpr:
-        return ""
-    return f"{s.label} failed" if s.error is not None else f"{s.label} {s.program_note or 'not traced'}"
-
-
-def _no_program(s: Strategy) -> str:
-    if s.hlo is not None:
-        return ""
-    if s.error is not None:
-        return f"{s.label} failed"
-    return ("the loop is not one compiled program: it calls the model once per instance" if s.key == "loop"
-            else f"{s.label} has no compiled program")
 
 
 def compare(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_label: str,

@@ -310,6 +310,33 @@ class HloComparison:
 
 
 @dataclass(frozen=True)
+class LoopNotTraced:
+    """The loop's jaxpr repeats the model once per instance: past `cap` instances it is not traced."""
+
+    instances: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class Untraceable:
+    """The program could not be traced: `error` is what tracing raised (lab.errors.describe)."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class AutoAxes:
+    """Explicit mesh axes raised `raised` (its first line): the program shown is the Auto-axes one,
+    whose types carry no sharding."""
+
+    raised: str
+
+
+# Why a strategy's program is not shown, or not as asked (jaxbatch.presentation.notes words it).
+ProgramNote = Union[LoopNotTraced, Untraceable, AutoAxes]
+
+
+@dataclass(frozen=True)
 class Strategy(_Agreed):
     key: str  # a key of lab.strategy_table.TABLE: "loop", "manual", "vmap", "chunked", "sharded", "shard_map"
     label: str  # what the user reads: "loop", "einsum", "vmap", "chunked k=64"
@@ -320,7 +347,7 @@ class Strategy(_Agreed):
     jaxpr: str = ""
     primitives: list[str] = field(default_factory=list)
     eqns: list[Eqn] = field(default_factory=list)
-    program_note: str = ""  # why a program is not shown, when it isn't
+    program_note: Optional[ProgramNote] = None  # why a program is not shown, or not as asked
     hlo: Optional[Hlo] = None
     # jax.experimental.roofline's jaxpr-level peak, the cross-check of hlo.peak_bytes; None where it doesn't apply
     roofline_peak_bytes: Optional[int] = None
@@ -440,6 +467,44 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class NonFinite:
+    """An output holding NaN or infinite values: the loop's (agreement then counts NaN as equal
+    to NaN), or another one holding more of them than the loop's (what a WRONG verdict then
+    means). `key` is "loop", a strategy's, or "on_batch" (the model called on the whole batch,
+    `label` "")."""
+
+    key: str
+    label: str
+    nans: int
+    infs: int
+    loop_nans: int = 0
+    loop_infs: int = 0
+
+
+@dataclass(frozen=True)
+class CompilingLoop:
+    """Each eager call of the model compiles `compiles` new executables: the loop's time, timed
+    on `sample` instances, is mostly compiling (the reference outputs come from one jitted copy)."""
+
+    compiles: int
+    sample: int
+
+
+# What makes the numbers less plain than they look (jaxbatch.presentation.notes words it).
+Caution = Union[NonFinite, CompilingLoop]
+
+
+@dataclass(frozen=True)
+class NotSharded:
+    """The sharded strategies did not run: the first batch dimension `batch` does not divide over
+    the `devices` devices of `platform` (it is not padded: that would change the program)."""
+
+    batch: int
+    devices: int
+    platform: str
+
+
+@dataclass(frozen=True)
 class Report:
     model: str
     summary: str
@@ -458,11 +523,11 @@ class Report:
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
-    warnings: list[str] = field(default_factory=list)  # what makes the numbers less plain than they look
+    warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look
     manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
-    sharded_note: str = ""  # why the sharded strategies did not run, when they did not
+    sharded_note: Optional[NotSharded] = None  # why the sharded strategies did not run, when they did not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
     chunk: Optional[int] = None  # the chunked strategy's instances per step
     memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown

@@ -199,10 +199,10 @@ def levels_text(same_program: dict) -> str:
     return " · ".join(f"{name} {SAME[same_program.get(key)]}" for key, name in LEVEL_NAMES.items())
 
 
-def unknown_levels_text(same_program: dict) -> list[str]:
-    """Why a level is unknown, levels with one reason together: `StableHLO and HLO: the loop is
-    no one compiled program: ...`."""
+def unknown_levels_text(unknown: dict[str, str]) -> list[str]:
+    """Why a level is unknown (presentation.notes.unknown_reasons), levels with one reason
+    together: `StableHLO and HLO: the loop is no one compiled program: ...`."""
     reasons: dict[str, list[str]] = {}
-    for key, why in same_program.get("unknown", {}).items():
+    for key, why in unknown.items():
         reasons.setdefault(why or "not compared", []).append(LEVEL_NAMES[key])
     return [f"{' and '.join(names)} unknown: {why}" for why, names in reasons.items()]

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from jaxbatch.lab.results import Agreement, OnBatch, Report, Strategy
 from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.strategy_table import roles, spec
+from jaxbatch.presentation.notes import sharded_note_text, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -46,7 +47,7 @@ def _widgets(report: Report) -> list[Static]:
     out = [
         _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"),
                                   (_precision(report), "$warning"))),
-        *(_block(f"⚠ {w}", "$warning") for w in report.warnings),
+        *(_block(f"⚠ {w}", "$warning") for w in warnings_text(report)),
         _heading(Content.assemble(("One instance", "bold"), "  ", f"model({', '.join(single.arg_avals)})"), "gap"),
         _block(single.text),
         _heading(Content.assemble(("Whole batch", "bold"), "   ", f"model({', '.join(single.batch_avals)})",
@@ -62,7 +63,8 @@ def _widgets(report: Report) -> list[Static]:
         out.append(_heading(Content.assemble((spec("manual").role, "bold"), "  ",
                                              (report.manual_missing or "none given", "$text-muted"))))
     if report.sharded_note:
-        out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))
+        why = sharded_note_text(report.sharded_note)
+        out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (why, "$text-muted"))))
     if report.note:
         notice = Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted"))
         out += [_heading(notice, "gap"), _block(report.note)]

@@ -25,6 +25,7 @@ from jaxbatch.lab.alignment import align
 from jaxbatch.lab.results import Alignment, Report, Strategy, TextAlignment
 from jaxbatch.lab.strategy_table import program_pairs, spec
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import loop_text, raised
 from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
 from jaxbatch.presentation.verdicts import alignment_verdict
@@ -213,7 +214,8 @@ class ProgramsView(Vertical, Pane):
         self.query_one(".head-right", Static).update(Content.styled(right, "bold"))
 
     def _why_nothing(self, report: Report) -> str:
-        notes = [f"{s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
+        notes = [f"{s.label}: {program_note_text(s.program_note)}"
+                 for s in report.strategies.values() if s.program_note]
         notes += [f"{s.label}: {raised(s)}" for s in report.strategies.values() if s.error]
         if self.level != "jaxpr":
             notes.append("the loop runs eagerly, op by op: it has no single compiled program")
