@@ -11,8 +11,10 @@ import sys
 import jax
 import pytest
 from rich.console import Console
+from textual.app import App, ComposeResult
 
-from jaxbatch.lab import analysis, live, strategies, strategy_table, sweep
+from jaxbatch.lab import analysis, live, sharding, strategies, strategy_table, sweep
+from jaxbatch.lab.memory import bytes_per_instance
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.strategy_table import Pair, StrategySpec
 from jaxbatch.lab.workload import prepare
@@ -21,10 +23,11 @@ from jaxbatch.report_html import report_html
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 from jaxbatch.result import Result
-from jaxbatch.widgets.outputs_view import _widgets
-from jaxbatch.widgets.programs_view import available_pairs
+from jaxbatch.widgets.outputs_view import OutputsView
+from jaxbatch.widgets.pane import shown_text
+from jaxbatch.widgets.programs_view import ProgramsView, available_pairs
 from jaxbatch.widgets.sweep_view import SweepView
-from jaxbatch.widgets.timings_view import table_lines
+from jaxbatch.widgets.timings_view import TimingsView
 
 from clocks import ticking
 
@@ -80,7 +83,22 @@ def test_the_table_gives_every_list_in_the_order_it_had():
     assert strategy_table.partners("manual") == ("vmap", "loop")
 
 
-def test_a_strategy_added_to_the_table_shows_in_every_pane_and_medium(with_double_vmap):
+def test_every_strategy_in_the_table_has_its_implementation_and_no_other_has_one():
+    one_device = {s.key for s in strategy_table.TABLE if s.one_device} - {"loop"}  # the loop is the reference
+    assert set(strategies.BUILDERS) == one_device and set(sharding.SPREADS) == strategy_table.per_device()
+
+
+class Panes(App):
+    """The four panes that list strategies, side by side in one app."""
+
+    def compose(self) -> ComposeResult:
+        yield OutputsView()
+        yield ProgramsView()
+        yield TimingsView()
+        yield SweepView()
+
+
+async def test_a_strategy_added_to_the_table_shows_in_every_pane_and_medium(with_double_vmap):
     selection = Selection("tanh-dense", (4,))
     report = analysis.analyze(selection, timer=ticking(), rounds=2, roof=False)
 
@@ -89,13 +107,9 @@ def test_a_strategy_added_to_the_table_shows_in_every_pane_and_medium(with_doubl
     assert s.label == "double vmap" and s.agrees and s.jaxpr and s.hlo is not None
     assert "double_vmap" in report.fits and s.roofline_peak_bytes is not None  # batched: its memory is planned
     assert math.isfinite(report.timings["double_vmap"].median_s)
-
-    # the outputs pane: its label and role head its block
-    shown = "\n".join(str(w.content) for w in _widgets(report))
-    assert "double vmap  vmap of vmap over a split batch" in shown
-    # the programs pane: compared with vmap at every level
-    for level in ("jaxpr", "stablehlo", "hlo"):
+    for level in ("jaxpr", "stablehlo", "hlo"):  # compared with vmap at every level, last in the cycle
         assert available_pairs(report, level)[-1] == ("vmap", "double_vmap")
+
     # the text report, the HTML, Rich and the JSON
     text = render(report)
     assert "Jaxpr: double vmap" in text and "\n  double vmap" in text
@@ -108,17 +122,28 @@ def test_a_strategy_added_to_the_table_shows_in_every_pane_and_medium(with_doubl
     assert data["strategies"]["double_vmap"]["label"] == "double vmap" and data["strategies"]["double_vmap"]["agrees"]
     assert "double_vmap" in data["timings"] and data["memory"]["double_vmap"]["per_device"] is False
 
-    # the timings pane, from the timing helper's bench
+    # what the timing helper sends, and the sweep: a series of its own (two sizes, so it is plotted)
     w = prepare(selection)
     with jax.default_device(w.device):
         bench = live.Bench(w, live.subjects(w, live.compile_strategies(w, ticking())), ticking(), 0.01)
         bench.round()
-    snapshot = bench.snapshot("measuring")
-    assert snapshot.labels["double_vmap"] == "double vmap"
-    assert any(line.plain.startswith("double vmap") for line in table_lines(snapshot, 100))
+    timings = bench.snapshot("measuring")
+    two_sizes = 2 * bytes_per_instance(w.single, w.one, w.model.in_axes)
+    swept = list(sweep.sweep(selection, budget_s=1e9, memory_bytes=two_sizes, clock=ticking()))[-1]
+    assert swept.sizes == (1, 2) and None not in swept.per_instance_s["double_vmap"]
+    assert any("double vmap" in line for line in sweep_lines(swept))
 
-    # the sweep: a series of its own, in the legend in its colour, in the sweep's table
-    last = list(sweep.sweep(selection, budget_s=0, clock=ticking()))[-1]
-    assert last.labels["double_vmap"] == "double vmap" and last.per_instance_s["double_vmap"][0] is not None
-    assert ("⣿⣿ double vmap", "accent") in SweepView().legend(last)
-    assert any("double vmap" in line for line in sweep_lines(last))
+    async with Panes().run_test(size=(200, 60)) as pilot:
+        outputs, programs, timings_pane, sweep_pane = (pilot.app.query_one(t) for t in
+                                                        (OutputsView, ProgramsView, TimingsView, SweepView))
+        outputs.report = programs.report = timings_pane.report = report
+        timings_pane.live, sweep_pane.sweep = timings, swept
+        await pilot.pause()
+        programs.pair = ("vmap", "double_vmap")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "double vmap  vmap of vmap over a split batch" in shown_text(outputs)
+        assert "double vmap  vmap of vmap over a split batch" in shown_text(programs)
+        assert any(line.startswith("double vmap") for line in shown_text(timings_pane).splitlines())
+        assert "⣿⣿ double vmap" in shown_text(sweep_pane)
+        assert ("⣿⣿ double vmap", "accent") in sweep_pane.legend(swept)  # in its colour, as its curve

@@ -195,7 +195,8 @@ def _manual(w: "Workload") -> Optional[Callable]:
     return None if w.manual is None else manual(w.manual, w.model.in_axes, w.shape)
 
 
-# How each strategy compiled whole on one device is built from a workload (None: not for this one).
+# How each strategy compiled whole on one device is built from a workload (None: not for this
+# one). Every one-device strategy of strategy_table has one, but the loop (`loop`, `reference`).
 BUILDERS: dict[str, Callable[["Workload"], Optional[Callable]]] = {
     "manual": _manual,
     "vmap": lambda w: vmapped(w.single, w.model.in_axes, w.shape),
@@ -208,5 +209,5 @@ def batched(w: "Workload") -> dict[str, Callable]:
     them (strategy_table.TABLE): the hand-batched version (when the model has one), vmap,
     chunked. The loop is not compiled whole (`loop`, `reference`); the sharded ones are
     lab.sharding's."""
-    built = {s.key: BUILDERS[s.key](w) for s in strategy_table.TABLE if s.one_device and s.key in BUILDERS}
+    built = {s.key: BUILDERS[s.key](w) for s in strategy_table.TABLE if s.one_device and s.key != "loop"}
     return {key: fn for key, fn in built.items() if fn is not None}
