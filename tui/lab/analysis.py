@@ -157,10 +157,10 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):
-    """Run the hand-batched, vmapped, chunked and sharded strategies into `runs`, their outputs into
-    `outs`; returns (strategy -> (executable, compile seconds, arguments)) and why the sharded
-    strategies did not run, when they did not. An executable whose peak memory passes `free`
-    is not run: that is its error."""
+    """Run every compiled strategy of strategy_table (hand-batched, vmapped, chunked, sharded)
+    into `runs`, in the table's order, their outputs into `outs`; returns (strategy ->
+    (executable, compile seconds, arguments)) and why the sharded strategies did not run, when
+    they did not. An executable whose peak memory passes `free` is not run: that is its error."""
     compiled = {}
     labels = strategies.labels(w)
     for key, fn in strategies.batched(w).items():
