@@ -103,7 +103,7 @@ async def test_a_result_for_an_older_selection_is_dropped():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         stale = dataclasses.replace(app.report, model="stale-model")
-        app.post_message(LabDone(app.lab_request - 1, stale))
+        app.post_message(LabDone(app.requests.lab - 1, stale))
         await pilot.pause()
         assert app.report.model == "tanh-dense"
         assert "stale-model" not in shown_text(app.screen)
