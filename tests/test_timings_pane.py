@@ -144,6 +144,9 @@ async def test_sharded_timings_show_the_scaling_over_devices():
         await pilot.pause()
         text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "shard_map" in text and "sharded over 4 cpu devices: 1.39x vmap on one, 35% scaling efficiency" in text
+        rounds = len(scripted_live(sharded=True).history["loop"])
+        assert f"Last {rounds} rounds" in text
+        assert {line.size.width for line in app.query("#timings-view Sparkline")} == {rounds}  # a column a round
 
 
 async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monkeypatch):
