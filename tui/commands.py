@@ -15,9 +15,10 @@ from textual.markup import escape
 from jaxbatch.helper_job import CHUNK_SWEEP, SWEEP
 from jaxbatch.lab.selection import PRECISIONS
 from jaxbatch.models import CATALOG
+from jaxbatch.presentation.programs import LEVELS
 from jaxbatch.presentation.units import device_text
 from jaxbatch.widgets.panes import PANES, pane_key
-from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
+from jaxbatch.widgets.programs_view import ProgramsView, available_pairs
 
 if TYPE_CHECKING:
     from jaxbatch.app import JaxBatchApp

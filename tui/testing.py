@@ -23,14 +23,13 @@ from jaxbatch.lab.hlo import aligned, compare as compare_hlo
 from jaxbatch.lab.results import ROLES, Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
-from jaxbatch.presentation.programs import MARKERS, ViewRow, alignment_rows, levels_text, line_rows
+from jaxbatch.presentation.programs import LEVELS, MARKERS, ViewRow, alignment_rows, levels_text, line_rows
 from jaxbatch.presentation.units import ratio, seconds
 from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.report_diff import within_noise
 from jaxbatch.result import Result
 
 Model = Union[Callable, str]
-LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 
 
 def assert_vmap_agrees(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 8, **options) -> Result:

@@ -25,13 +25,12 @@ from jaxbatch.lab.alignment import align
 from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import loop_text, raised
-from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
+from jaxbatch.presentation.programs import LEVELS, alignment_rows, hlo_summary, line_rows
 from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.widgets.pane import Pane
 from jaxbatch.widgets.side_by_side import SideBySide
 
 STATS_ROOM = 24  # pane rows from which the compiled programs' summary shows unasked: a terminal 29 rows tall
-LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 Key = tuple[str, tuple[str, str]]  # (level, pair)
 Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict read off them
 PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "chunked"), ("vmap", "sharded"),
