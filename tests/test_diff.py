@@ -104,6 +104,11 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
         text = shown_text(app.query_one(CompareView))
         assert "Saved a.json against this run" in text and "selection.chunk: 64 → 3" in text
         assert "chunked k=64 → k=3  appeared " in text
+        view = app.query_one(CompareView)
+        assert view.max_scroll_x > 0  # a change longer than the pane: the pane scrolls to its end
+        await pilot.press("right", "right")
+        await pilot.pause(0.3)
+        assert view.scroll_x == 2
         app.choose("#model", "mlp")
         await settle(pilot)
         assert "two models, tanh-dense and mlp" in shown_text(app.query_one(CompareView))

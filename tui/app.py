@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # the panes, screens and palette are imported when first used
 # outputs and timings stand beside the panes, which open on the programs.
 MIN_SIZE = (70, 20)
 DASHBOARD_SIZE = (160, 48)
+STATUS_LINES = 3  # the status line's most (app.tcss)
 
 
 class JaxBatchApp(App):
@@ -148,6 +149,7 @@ class JaxBatchApp(App):
         self.helper = helper(self.post_message, log)
         self._mounts: dict[str, AwaitMount] = {}  # the panes' views mounted since start (_show)
         self._early_keys: list[events.Key] | None = []  # typed before the panes were mounted; None after
+        self._notified = ""  # the last status too long for its lines, notified whole
 
     def compose(self) -> ComposeResult:
         """The first frame: the bar's labels and batch input, the status and the keys. The model
@@ -680,7 +682,15 @@ class JaxBatchApp(App):
             event.stop()
 
     def _status(self, content: Content) -> None:
-        self.query_one("#status", Static).update(content)
+        """The status line: it wraps to STATUS_LINES lines; a message longer still (a model's
+        error at length) is notified too, whole, so that none of it is out of reach."""
+        status = self.query_one("#status", Static)
+        status.update(content)
+        width = max(self.size.width - status.styles.gutter.width, 1)
+        if len(content.wrap(width)) > STATUS_LINES and content.plain != self._notified:
+            self._notified = content.plain
+            self.notify(content.plain, title="In full", severity="error" if content.plain.startswith("✗") else
+                        "information", timeout=30, markup=False)
 
 
 def _settle_heap() -> None:
