@@ -19,7 +19,8 @@ import re
 from typing import Any, Callable, Optional, Sequence, Union
 
 from jaxbatch.api import Batch, compare
-from jaxbatch.lab.hlo import aligned, compare as compare_hlo
+from jaxbatch.lab.alignment import pair_alignment
+from jaxbatch.lab.hlo import compare as compare_hlo
 from jaxbatch.lab.results import ROLES, Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
@@ -139,9 +140,10 @@ def _level(r: Result, level: str) -> tuple[str, list[ViewRow]]:
     """The compared pair's verdict at `level` and its aligned rows there."""
     if level == "jaxpr":
         return alignment_verdict(r.alignment), (alignment_rows(r.alignment) if r.alignment else [])
-    left, right = (r.strategies[k] for k in r.same_program["pair"])
-    rows = aligned(left.hlo, right.hlo, level)
-    return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level)),
+    pair = tuple(r.same_program["pair"])
+    left, right = (r.strategies[k] for k in pair)
+    rows = pair_alignment(r, level, pair)
+    return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level, rows=rows)),
             line_rows(rows) if rows else [])
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from jaxbatch.lab.hlo import cost
 from jaxbatch.lab.np_scalars import plain_scalars
 from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 from jaxbatch.presentation.hlo import figure_text, ops_text
@@ -167,7 +166,7 @@ def _ops(ops: dict[str, int]) -> str:
 
 
 def _figure(h: Hlo, key: str) -> str:
-    text, full, xla = figure_text(cost(h, key)), getattr(h, key), getattr(h, f"{key}_xla")
+    text, full, xla = figure_text(h.costs[key]), getattr(h, key), getattr(h, f"{key}_xla")
     if h.loops and full is not None and xla is not None and full != xla:
         return f"{text} (XLA: {xla:,.0f}, each loop once)"
     return text

@@ -2,9 +2,9 @@
 
 `l` cycles the level (jaxpr, StableHLO, optimized HLO), `p` the pair compared (hand-batched
 vs vmap by default; the loop too, when its program was traced). Every level is aligned row by
-row, and the verdict's colour and `n`/`N` read the same row statuses. Alignments the report
-doesn't hold are computed in a thread worker: pure Python, but a 5,000-equation pair takes tens
-of ms. A worker that fails says so, here and as a notification.
+row, and the verdict's colour and `n`/`N` read the same row statuses. The lab lines a pair up
+once per report (alignment.pair_alignment), asked in a thread worker: pure Python, but a
+5,000-equation pair takes tens of ms. A worker that fails says so, here and as a notification.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from jaxbatch.lab import hlo as hlo_facts
-from jaxbatch.lab.alignment import align
+from jaxbatch.lab.alignment import pair_alignment
 from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.outputs import loop_text, raised
@@ -234,14 +234,16 @@ class ProgramsView(Vertical, Pane):
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, report: Report, key: Key) -> None:
+        """The lab's alignment of the pair (worked out once per report, pair_alignment), and its
+        verdict in words."""
         level, pair = key
-        left, right = report.strategies[pair[0]], report.strategies[pair[1]]
+        alignment = pair_alignment(report, level, pair)
         if level == "jaxpr":
-            alignment = align(left.eqns, right.eqns, pair[0], pair[1])
             found: Aligned = (alignment, alignment_verdict(alignment))
         else:
-            found = (hlo_facts.aligned(left.hlo, right.hlo, level),
-                     hlo_verdict(hlo_facts.compare(left.hlo, right.hlo, left.label, right.label, level)))
+            left, right = report.strategies[pair[0]], report.strategies[pair[1]]
+            found = (alignment, hlo_verdict(hlo_facts.compare(left.hlo, right.hlo, left.label, right.label, level,
+                                                              rows=alignment)))
         self.app.call_from_thread(self._aligned, report, key, found)
 
     def _aligned(self, report: Report, key: Key, found: Aligned) -> None:
