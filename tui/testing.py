@@ -34,8 +34,22 @@ Model = Union[Callable, str]
 
 
 def assert_vmap_agrees(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 8, **options) -> Result:
-    """vmap's outputs match the loop's within the tolerance the app states (float64 telling
-    rounding apart beyond it); returns the report for more checks."""
+    """Assert that vmap's outputs match the loop's, within the tolerance the app states (float64
+    telling rounding apart beyond it).
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: vmap failed or disagrees: its verdict and figures, in the app's words.
+        LabError: What is wrong with the arguments or the model.
+    """
     r = compare(model, args, batch, **options)
     vmap = r.strategies["vmap"]
     if vmap.error is not None or vmap.agreement is None or not vmap.agreement.agrees:
@@ -47,10 +61,28 @@ def assert_vmap_agrees(model: Model, args: Optional[Sequence[Any]] = None, batch
 
 def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, primitive: str = "gather",
                         strategy: str = "vmap", batch: Batch = 8, **options) -> Result:
-    """`primitive` runs nowhere in `strategy`'s program (sub-programs of jit, while, scan ...
-    included); on failure, how often, whether the other side of the comparison has it, and
-    the aligned rows where it is. ValueError for a `primitive` that is no JAX primitive's name
-    (with the nearest names), or a `strategy` that isn't one or has no program to look in."""
+    """Assert that `primitive` runs nowhere in `strategy`'s program, sub-programs of jit, while,
+    scan … included.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+        primitive: A JAX primitive's name, as the jaxpr shows it ("gather", "while").
+        strategy: A strategy's key, as in the report's `strategies`: "vmap", "manual" (the
+            hand-batched version), "loop", ….
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: The program has it: how often, whether the other strategies have it,
+            and the aligned rows where it is; or the strategy failed.
+        ValueError: `primitive` is no JAX primitive's name (with the nearest names), or
+            `strategy` isn't one, or has no program to look in.
+        LabError: What is wrong with the arguments or the model.
+    """
     if strategy not in ROLES:
         raise ValueError(f"strategy {strategy!r}: one of {', '.join(ROLES)}{_nearest(strategy, ROLES)}")
     r = compare(model, args, batch, **options)
@@ -73,9 +105,26 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
 
 def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence[Any]] = None, level: str = "hlo",
                         batch: Batch = 8, **options) -> Result:
-    """The hand-batched `batched` and vmap are one program at `level` ("jaxpr", "stablehlo" or
-    "hlo": what XLA compiled), as the app judges it; on failure its verdict at that level and
-    that level's rows that differ."""
+    """Assert that the hand-batched `batched` and vmap are one program at `level`, as the app
+    judges it.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+        batched: Your hand-batched version of `model`.
+        level: "jaxpr", "stablehlo" or "hlo" (what XLA compiled, after optimizing).
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: They differ, or a side has no program: the app's verdict at that
+            level, and that level's rows that differ.
+        ValueError: `level` is not one of the three.
+        LabError: What is wrong with the arguments or the model.
+    """
     if level not in LEVELS:
         raise ValueError(f"level {level!r}: one of {', '.join(LEVELS)}")
     r = compare(model, args, batch, batched=batched, **options)
@@ -91,8 +140,22 @@ def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence
 
 def check_speed(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 4096, **options) -> str:
     """vmap's time per call against the hand-batched version's (`batched=`) or, without one,
-    against the loop's, as words, failing nothing: a ratio on a shared CI box moves too much to
-    fail a build on. "within noise" where the two spreads overlap (report_diff.within_noise)."""
+    the loop's, in words. It fails nothing: a ratio on a shared CI box moves too much to fail a
+    build on.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+
+    Returns:
+        One line: both times and their ratio, "within noise" where the two spreads overlap
+        (report_diff.within_noise), and whether the other's time was scaled up from a sample.
+
+    Raises:
+        LabError: What is wrong with the arguments or the model.
+    """
     r = compare(model, args, batch, timings=True, **options)
     other = "manual" if "manual" in r.timings else "loop"
     vmap, them = r.timings["vmap"], r.timings[other]
