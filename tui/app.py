@@ -149,7 +149,7 @@ class JaxBatchApp(App):
         self.helper = helper(self.post_message, log)
         self._mounts: dict[str, AwaitMount] = {}  # the panes' views mounted since start (_show)
         self._early_keys: list[events.Key] | None = []  # typed before the panes were mounted; None after
-        self._notified = ""  # the last status too long for its lines, notified whole
+        self._notified: object = None  # the topic of the last status too long for its lines, notified whole
 
     def compose(self) -> ComposeResult:
         """The first frame: the bar's labels and batch input, the status and the keys. The model
@@ -339,7 +339,8 @@ class JaxBatchApp(App):
         if self.requests.answered != self.requests.lab and waited > self.lab.time_limit_s:
             self._status(Content.assemble(("✗ ", "$error"), (
                 f"{self.selection.model} has run {waited:.0f} s without an answer: it goes on in the background "
-                "(a Python thread can't be stopped); choose another model or batch", "$error")))
+                "(a Python thread can't be stopped); choose another model or batch", "$error")),
+                topic=("no answer", self.requests.lab))  # said again each second: notified once
 
     def on_lab_done(self, message: LabDone) -> None:
         """Show the lab's answer: a first one (outputs, verdicts, programs) while it reads the
@@ -681,14 +682,16 @@ class JaxBatchApp(App):
             self._focus_pane()
             event.stop()
 
-    def _status(self, content: Content) -> None:
+    def _status(self, content: Content, topic: object = None) -> None:
         """The status line: it wraps to STATUS_LINES lines; a message longer still (a model's
-        error at length) is notified too, whole, so that none of it is out of reach."""
+        error at length) is notified too, whole, so that none of it is out of reach; once per
+        `topic` (by default, per text)."""
         status = self.query_one("#status", Static)
         status.update(content)
         width = max(self.size.width - status.styles.gutter.width, 1)
-        if len(content.wrap(width)) > STATUS_LINES and content.plain != self._notified:
-            self._notified = content.plain
+        topic = content.plain if topic is None else topic
+        if len(content.wrap(width)) > STATUS_LINES and topic != self._notified:
+            self._notified = topic
             self.notify(content.plain, title="In full", severity="error" if content.plain.startswith("✗") else
                         "information", timeout=30, markup=False)
 
