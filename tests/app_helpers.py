@@ -25,7 +25,7 @@ async def settle(pilot, timeout: float = 120.0) -> None:
     app = pilot.app
     await pilot.pause()
     deadline = time.monotonic() + timeout
-    while (app.lab_request == 0 or app.answered != app.lab_request) and time.monotonic() < deadline:
+    while (app.requests.lab == 0 or app.requests.answered != app.requests.lab) and time.monotonic() < deadline:
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()
     await pilot.pause()

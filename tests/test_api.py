@@ -140,3 +140,20 @@ def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words():
 def test_check_speed_says_the_ratio_and_fails_nothing(ticking_analyses):
     said = check_speed("tanh-dense", batch=64)
     assert said.startswith("tanh-dense at batch (64,): vmap ") and "einsum's" in said
+
+
+@pytest.mark.parametrize("function", [jaxbatch.api.compare, jaxbatch.api.sweep, assert_vmap_agrees,
+                                      assert_no_primitive, assert_same_program, check_speed],
+                         ids=lambda f: f.__name__)
+def test_each_public_function_says_its_parameters_returns_and_raises(function):
+    """As Rich and Textual do: an Args section naming every parameter, then Returns and Raises."""
+    import inspect
+    import re
+
+    doc = inspect.getdoc(function)
+    sections = [line for line in doc.splitlines() if line in ("Args:", "Returns:", "Raises:")]
+    assert sections == ["Args:", "Returns:", "Raises:"], function.__name__
+    args = doc.split("Args:")[1].split("Returns:")[0]
+    named = {n.strip() for line in args.splitlines() if (m := re.match(r"    ([\w*, ]+):", line))
+             for n in m.group(1).split(",")}
+    assert set(inspect.signature(function).parameters) - {n.lstrip("*") for n in named} == set()

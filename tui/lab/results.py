@@ -253,6 +253,14 @@ class Hlo:
         return peak_bytes(self.memory)
 
     @property
+    def costs(self) -> dict[str, Cost]:
+        """The flops and bytes figures every view shows (hlo.cost says how they are read): views
+        read them here, a fact of the program, rather than work them out from its fields."""
+        from jaxbatch.lab.hlo import cost  # hlo builds Hlo: imported here, not in a cycle
+
+        return {key: cost(self, key) for key in ("flops", "bytes")}
+
+    @property
     def cost_notes(self) -> dict[str, str]:
         """`cost_note` per figure: it is about XLA's own figure, shown only where the full one
         (flops, bytes) is unknown; a full figure beside it has no note."""

@@ -3,21 +3,18 @@ summary of two compiled programs. The text report and the app's program pane sho
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from jaxbatch.lab.hlo import cost
+from jaxbatch.lab.np_scalars import plain_scalars
 from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
 
 Span = tuple[int, int]
 
-# NumPy scalars as JAX's printer shows them in parameters: `np.int64(0)`, `np.float32(0.5)`, `np.True_`.
-_NP_SCALAR = re.compile(r"\bnp\.(?:u?int\d*|float\d*|complex\d*|bool_?)\(([^()]*)\)")
-_NP_BOOL = re.compile(r"\bnp\.(True|False)_")
-
+# The levels a program is shown at, by their keys, in order (pane 2's `l` cycles them).
+LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 # A row's status as one character, the same in the app and the text report.
 MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
 
@@ -70,7 +67,7 @@ def jaxpr_text(text: str) -> str:
     """A jaxpr as a person reads it: JAX's own text, but the NumPy scalars its printer shows in
     parameters as the plain numbers they are (`axes=(np.int64(0),)` reads `axes=(0,)`). The
     report JSON keeps JAX's text as it is."""
-    return _NP_BOOL.sub(r"\1", _NP_SCALAR.sub(r"\1", text))
+    return plain_scalars(text)
 
 
 def line_rows(alignment: TextAlignment) -> list[ViewRow]:
@@ -169,7 +166,7 @@ def _ops(ops: dict[str, int]) -> str:
 
 
 def _figure(h: Hlo, key: str) -> str:
-    text, full, xla = figure_text(cost(h, key)), getattr(h, key), getattr(h, f"{key}_xla")
+    text, full, xla = figure_text(h.costs[key]), getattr(h, key), getattr(h, f"{key}_xla")
     if h.loops and full is not None and xla is not None and full != xla:
         return f"{text} (XLA: {xla:,.0f}, each loop once)"
     return text
@@ -191,7 +188,7 @@ def _memory(memory: Optional[dict[str, int]]) -> str:
 
 
 SAME = {True: "same", False: "differs", None: "unknown"}
-LEVEL_NAMES = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "HLO"}
+LEVEL_NAMES = {**LEVELS, "hlo": "HLO"}  # in a line of all three, where "optimized" goes without saying
 
 
 def levels_text(same_program: dict) -> str:

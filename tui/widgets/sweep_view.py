@@ -217,7 +217,13 @@ def _draw_ratio(sweep: SweepState, plt) -> None:
     plt.xticks(*size_ticks(sizes))
 
 
+MAX_TICKS = 6  # on the x axis: more would run into each other in a plot a third of 80 columns wide
+
+
 def size_ticks(sizes: list[int]) -> tuple[list[int], list[str]]:
-    """Batch sizes as ticks: every fourth power of two, written 1, 16, 256, 4k, 64k, 1M."""
-    ticks = [n for n in sizes if math.log2(n) % 4 == 0] or sizes[:1]
+    """Batch sizes as ticks: every power of two, or every second or fourth when that is too many
+    (1, 16, 256, 4k, 64k, 1M), so a short sweep (1, 2, 4, 5) is ticked at 1, 2 and 4, not 1 alone."""
+    exponents = [n.bit_length() - 1 for n in sizes if n & (n - 1) == 0]  # of the powers of two
+    every = ([1 << e for e in exponents if e % step == 0] for step in (1, 2, 4, 8))
+    ticks = next((t for t in every if len(t) <= MAX_TICKS), None) or sizes[:1]
     return ticks, [f"{n >> 20}M" if n >= 2**20 else f"{n >> 10}k" if n >= 1024 else str(n) for n in ticks]

@@ -49,7 +49,6 @@ class TimingsView(ScrollPane):
     TimingsView > .history { height: auto; }
     TimingsView .spark-row { height: 1; }
     TimingsView .spark-label { width: 14; }
-    TimingsView .spark-row Sparkline { width: 1fr; max-width: 60; }
     """
     BINDINGS = [
         Binding("space", "app.pause_timings", "Pause/resume", id="timings.pause",
@@ -105,6 +104,7 @@ class TimingsView(ScrollPane):
                 self.query_one(".history", VerticalScroll).mount(Horizontal(
                     Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
                     classes="spark-row"))
+            self.sparklines[key].styles.width = len(history)  # one column a round, as the title counts them
 
     def _draw_roofline(self, live: Optional[LiveTimings]) -> None:
         """Each call against the device's roofline, once the helper has measured it and the
