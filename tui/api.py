@@ -25,7 +25,7 @@ from jaxbatch.lab.selection import (
     parse_batch_shape,
     parse_precision,
 )
-from jaxbatch.result import Result
+from jaxbatch.result import Result, SweepResult
 
 Batch = Union[int, Sequence[int], str]
 
@@ -54,7 +54,7 @@ def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, bat
 
     with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:
         *_, last = run(selection, budget_s=budget_s)
-        return last
+        return SweepResult.of(last)
 
 
 @contextlib.contextmanager

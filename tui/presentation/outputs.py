@@ -3,6 +3,7 @@ vmap's loop headline, and the primitives that run."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Strategy
@@ -93,3 +94,57 @@ def primitives_text(eqns: list[Eqn]) -> str:
         )
 
     return words(bodies.get(None, {}).get("", []))
+
+
+# A printed output longer than this many lines is shown as its first and last SHOWN_LINES, as
+# NumPy summarises a large array (the JSON keeps every value).
+MAX_LINES = 40
+SHOWN_LINES = 12
+_ROW_END = re.compile(r"\]+,?$")
+
+
+def fit_array(text: str, width: int, max_lines: int = MAX_LINES) -> list[str]:
+    """NumPy's printing of an output refitted to `width` columns, as NumPy would have wrapped it
+    there (a row's elements keep their columns, continued under its first element), then, past
+    `max_lines` lines, summarised: its head and tail, and how many lines lie between."""
+    lines = [wrapped for line in _rows(text.splitlines()) for wrapped in _wrap_row(line, width)]
+    if len(lines) <= max_lines:
+        return lines
+    shown = max(1, min(SHOWN_LINES, (max_lines - 1) // 2))
+    cut = len(lines) - 2 * shown
+    return [*lines[:shown], f"... {cut:,} more lines (the report JSON has every value) ...", *lines[-shown:]]
+
+
+def _rows(lines: list[str]) -> list[str]:
+    """NumPy's continuation lines joined back to their row: a row ends at its closing bracket."""
+    rows: list[str] = []
+    open_row, indent = False, 0
+    for line in lines:
+        if open_row and rows:
+            rows[-1] += " " + line[indent:]
+        else:
+            rows.append(line)
+            indent = _indent(line)
+        stripped = line.rstrip()
+        open_row = stripped.count("[") > stripped.count("]") and not _ROW_END.search(stripped)
+    return rows
+
+
+def _wrap_row(row: str, width: int) -> list[str]:
+    """A row broken between elements to fit `width`, each piece indented past its brackets."""
+    if len(row) <= width:
+        return [row]
+    indent = " " * _indent(row) if _indent(row) <= width // 2 else ""
+    out, line = [], ""
+    for token in re.findall(r"\s*\S+", row):
+        if line.strip() and len(line) + len(token) > width:
+            out.append(line.rstrip())
+            line, token = indent, token[1:]
+        line += token
+    return out + [line.rstrip()] if line.strip() else out
+
+
+def _indent(line: str) -> int:
+    """Where a row's first element starts: past its label (a pytree's `[0] `) and its brackets."""
+    head = re.match(r"^[^\[]*\[+", line)
+    return len(head.group(0)) if head else 0
