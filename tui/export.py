@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from jaxbatch.lab.results import Report
     from jaxbatch.lab.sweep_state import SweepState
     from jaxbatch.lab.timing import LiveTimings
+    from jaxbatch.presentation.document import Document
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
 WIDTH = 100  # the exported text report's width: a file has no terminal to fit
@@ -45,13 +46,19 @@ def export(report: Report, sweep: Optional[SweepState], folder: Path,
     are imported here, on the first export: the app imports this module as it starts."""
     from jaxbatch.presentation.report_document import build
     from jaxbatch.report_json import report_json
+
+    doc = build(report, sweep, chunk_sweep)
+    return write(folder / base_name(report), doc, report_json(report, sweep, chunk_sweep, doc))
+
+
+def write(base: Path, doc: Document, data: dict, width: int = WIDTH) -> tuple[Path, Path]:
+    """The document as text at `width`, and `data` (the report JSON, which holds the document's
+    words) as JSON, beside each other under `base`."""
     from jaxbatch.report_text import document_text
 
-    base = folder / base_name(report)
-    doc = build(report, sweep, chunk_sweep)
     text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")
-    text_path.write_text(document_text(doc, WIDTH))
-    json_path.write_text(json.dumps(report_json(report, sweep, chunk_sweep, doc), indent=2) + "\n")
+    text_path.write_text(document_text(doc, width))
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
     return text_path, json_path
 
 

@@ -133,16 +133,14 @@ def _table(block: Table, width: int, label: int) -> list[Line]:
         return len(pad) + sum(widths) + sum(map(len, seps))
 
     floor = [max([6, *(len(w) for r in rows if i < len(r) for w in r[i].split())]) for i in range(count)]
-    # with a head, any column may narrow; without, only the last (its rows read as label and text)
-    narrowing = range(1, count) if any(block.head) else range(count - 1, count)
     while total() > width:
-        widest = max(narrowing, key=lambda i: widths[i] - floor[i])
+        widest = max(range(1, count), key=lambda i: widths[i] - floor[i])
         if widths[widest] <= floor[widest]:
             return _records(block, width)
         widths[widest] -= 1
     lines = []
     for r in rows:
-        cells = [textwrap.wrap(r[i], widths[i], break_on_hyphens=False) or [""] if i < len(r) else [""]
+        cells = [textwrap.wrap(r[i], max(widths[i], 1), break_on_hyphens=False) or [""] if i < len(r) else [""]
                  for i in range(count)]
         for k in range(max(map(len, cells))):
             parts = [_cell(c[k] if k < len(c) else "", widths[i], block.align[i:i + 1] or "l", i == count - 1)

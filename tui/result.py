@@ -29,10 +29,10 @@ class Result(Report):
 
     def __repr__(self) -> str:
         """One line: the selection and each strategy's verdict (str() or print() gives the report)."""
-        from jaxbatch.presentation.outputs import strategy_verdict
+        from jaxbatch.presentation.report_document import strategy_mark
 
-        said = "; ".join(f"{s.label}: {strategy_verdict(s)}" for s in self.strategies.values())
-        return f"<Result {self.model} at batch {self.batch_shape} on {self.device.text}: {said}>"
+        said = ", ".join(f"{s.label} {strategy_mark(s)}" for s in self.strategies.values())
+        return f"<Result {self.model} at batch {self.batch_shape} on {self.device.text}: {said}; print() shows it>"
 
     def __rich_console__(self, console, options):
         """The text report at the console's width: every line fits, none is cut."""

@@ -200,10 +200,10 @@ def _memory(report: Report) -> Optional[Section]:
     rows = memory_rows(report)
     if not rows:
         return None
-    cells = tuple((r.label, f"{r.per_call} per {r.per}",
+    cells = tuple((r.label, f"{r.per_call:>9} per {r.per}",  # the figures right-aligned, their units after
                    f"{r.per_instance} per instance" + (f" ({growth_text(r)})" if growth_text(r) else ""),
                    f"roofline {r.roofline}") for r in rows)
-    return _section("memory", MEMORY_HEAD, Table((), cells, "lrll", sep=" · "), Prose(ROOFLINE_COLUMN, "muted"),
+    return _section("memory", MEMORY_HEAD, Table((), cells, sep=" · "), Prose(ROOFLINE_COLUMN, "muted"),
                     _prose(disagreement(report)), _prose(fits_line(report)))
 
 
