@@ -12,6 +12,7 @@ two runs give the same numbers. `model` may also be a built-in name or `path/to/
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
@@ -47,13 +48,18 @@ def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, b
 
 def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batched: Optional[Callable] = None,
           in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
-          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION):
-    """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end: the last SweepState."""
+          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION, progress: bool = False):
+    """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end or to `budget_s` seconds: the
+    last state, which prints as the sweep's table and crossovers. `progress`: a line on stderr
+    as each batch size is measured."""
     take_gpu_memory_as_needed()
     from jaxbatch.lab.sweep import sweep as run
 
     with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:
-        *_, last = run(selection, budget_s=budget_s)
+        last = None
+        for last in run(selection, budget_s=budget_s):
+            if progress:
+                print(repr(last), file=sys.stderr, flush=True)
         return SweepResult.of(last)
 
 

@@ -133,8 +133,10 @@ def _table(block: Table, width: int, label: int) -> list[Line]:
         return len(pad) + sum(widths) + sum(map(len, seps))
 
     floor = [max([6, *(len(w) for r in rows if i < len(r) for w in r[i].split())]) for i in range(count)]
+    # with a head, any column may narrow; without, only the last (its rows read on as one line of text)
+    narrowing = range(1, count) if any(block.head) else range(count - 1, count)
     while total() > width:
-        widest = max(range(1, count), key=lambda i: widths[i] - floor[i])
+        widest = max(narrowing, key=lambda i: widths[i] - floor[i])
         if widths[widest] <= floor[widest]:
             return _records(block, width)
         widths[widest] -= 1
@@ -160,7 +162,7 @@ def _records(block: Table, width: int) -> list[Line]:
     pad = "  " * block.depth
     lines: list[Line] = []
     for r in block.rows:
-        cells = [f"{h}: {c}" if h else c for h, c in zip(block.head[1:] or ("",) * len(r), r[1:]) if c]
+        cells = [f"{h}: {c.strip()}" if h else c.strip() for h, c in zip(block.head[1:] or ("",) * len(r), r[1:]) if c]
         lines += [Line(pad + r[0]), *_wrap(" · ".join(cells), width, pad + "  ", pad + "  ", "")]
     return lines
 
@@ -209,14 +211,14 @@ def _lead(line: str) -> str:
 
 
 def _wrap(text: str, width: int, first: str, rest: str, style: str, strip: bool = False) -> list[Line]:
-    """`text` wrapped at words (a word longer than a line alone is cut), first line after
-    `first`, the others after `rest`."""
+    """`text` wrapped at words, first line after `first`, the others after `rest`. A word longer
+    than a line (a URL) stays whole on a line of its own, but in a program, which is cut."""
     if not text:
         return []
     if strip:
         text = text[len(_lead(text)):]
     wrapped = textwrap.wrap(text, max(width, len(rest) + 10), initial_indent=first, subsequent_indent=rest,
-                            break_on_hyphens=False, drop_whitespace=True) or [first.rstrip()]
+                            break_on_hyphens=False, break_long_words=style == "program") or [first.rstrip()]
     return [Line(line, style) for line in wrapped]
 
 

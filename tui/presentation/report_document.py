@@ -123,7 +123,8 @@ def _single(report: Report) -> Section:
     return _section("single", "", Heading(f"One instance  model({', '.join(single.arg_avals)})"),
                     Output(single.text, array=True),
                     Heading(f"Whole batch   model({', '.join(single.batch_avals)})"),
-                    Verdict("", on_batch_head(on_batch), mark, figures=figures_text(on_batch.agreement)),
+                    Verdict("", on_batch_head(on_batch) + (":" if on_batch.error else ""), mark,
+                            figures=figures_text(on_batch.agreement)),
                     Output(on_batch.error.message, 2, tone="error") if on_batch.error is not None
                     else Output(on_batch.text, 2, array=True))
 

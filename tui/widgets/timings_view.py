@@ -19,10 +19,10 @@ from textual.reactive import var
 from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.results import Backends, Report
-from jaxbatch.lab.roof import points
 from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
-from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
+from jaxbatch.presentation.memory import ROOFLINE_COLUMN, fits_line, memory_rows, row_label
+from jaxbatch.presentation.report_document import RooflineFacts, roofline_facts
 from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
@@ -66,6 +66,7 @@ class TimingsView(ScrollPane):
 
     def compose(self) -> ComposeResult:
         self.sparklines: dict[str, Sparkline] = {}
+        self._judged: Optional[tuple[Report, LiveTimings, RooflineFacts]] = None
         yield Static(WAITING.content(), classes="head")
         yield Static(classes="backends")
         yield Static(classes="table")
@@ -113,12 +114,17 @@ class TimingsView(ScrollPane):
         shown = self.query_one(".roofline", Static)
         shown.display = live is not None and live.roof is not None and self._matches(live)
         if shown.display:
-            roof = live.roof.at(self.report.selection.get("precision", DEFAULT_PRECISION))
-            judged = points(self.report.strategies, live.timings, live.floor_s, roof)
-            note = latency_note(judged)
-            shown.update(Content("\n").join([Content.styled(roof_text(roof), "$text-muted"),
-                                              *(Content(line) for line in roofline_table(judged, live.labels)),
+            facts = self._roofline_facts(live)
+            note = latency_note(facts.points)
+            shown.update(Content("\n").join([Content.styled(roof_text(facts.roof), "$text-muted"),
+                                              *(Content(line) for line in roofline_table(facts.points, live.labels)),
                                               *([Content.styled(note, "$text-muted")] if note else [])]))
+
+    def _roofline_facts(self, live: LiveTimings) -> RooflineFacts:
+        """The calls judged under the roofline once per report and round of timings, not per redraw."""
+        if self._judged is None or self._judged[0] is not self.report or self._judged[1] is not live:
+            self._judged = (self.report, live, roofline_facts(self.report, live.timings, live.floor_s, live.roof))
+        return self._judged[2]
 
     def _clear(self) -> None:
         self.query_one(".roofline", Static).display = False
@@ -158,6 +164,7 @@ class TimingsView(ScrollPane):
                 Content.styled(head, "$text-muted"),
                 *(Content(f"{row_label(r):<{width}} {r.per_call:>9} {r.per_instance:>10} {r.marginal:>10} "
                           f"{r.fixed:>10}  {r.roofline:>11}") for r in rows),
+                Content.styled(ROOFLINE_COLUMN, "$text-muted"),
                 *([Content.styled(fits, "$text-muted")] if fits else [])]))
 
     def watch_backends(self, backends: Optional[Backends]) -> None:
