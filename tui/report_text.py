@@ -172,7 +172,7 @@ def _program(block: Program, width: int, label: int) -> list[Line]:
     out = _wrap(block.title, width, "", "  ", "heading")
     for line in block.text.splitlines():
         lead = _lead(line)
-        out += _wrap(line, width, lead, lead + "    ", "program", strip=True)
+        out += _wrap(line, width, lead, lead + "    ", "program", strip=True, cut=True)
     return out
 
 
@@ -200,7 +200,7 @@ def _stacked(block: Aligned, width: int) -> list[Line]:
         for i, (side, text) in enumerate(((block.left, r.left), (block.right, r.right))):
             if text:
                 first = f"  {r.marker if i == 0 or not r.left else ' '} {side:<{name}} "
-                lines += _wrap(text, width, first, pad, r.status, strip=True)
+                lines += _wrap(text, width, first, pad, r.status, strip=True, cut=True)
         if r.diffs:
             lines += _wrap(f"↳ {r.diffs}", width, "      ", "        ", "muted")
     return lines
@@ -210,15 +210,16 @@ def _lead(line: str) -> str:
     return line[:len(line) - len(line.lstrip())]
 
 
-def _wrap(text: str, width: int, first: str, rest: str, style: str, strip: bool = False) -> list[Line]:
+def _wrap(text: str, width: int, first: str, rest: str, style: str, strip: bool = False,
+          cut: bool = False) -> list[Line]:
     """`text` wrapped at words, first line after `first`, the others after `rest`. A word longer
-    than a line (a URL) stays whole on a line of its own, but in a program, which is cut."""
+    than a line (a URL) stays whole on a line of its own; `cut` (a program's line) cuts it."""
     if not text:
         return []
     if strip:
         text = text[len(_lead(text)):]
     wrapped = textwrap.wrap(text, max(width, len(rest) + 10), initial_indent=first, subsequent_indent=rest,
-                            break_on_hyphens=False, break_long_words=style == "program") or [first.rstrip()]
+                            break_on_hyphens=False, break_long_words=cut) or [first.rstrip()]
     return [Line(line, style) for line in wrapped]
 
 
