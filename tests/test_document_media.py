@@ -2,6 +2,7 @@
 Rich, the export and the JSON's `document`. A kind added to presentation.document.Block fails
 here until it has a sample below and every medium shows every word it carries."""
 
+import dataclasses
 import html
 import io
 import json
@@ -11,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from jaxbatch.export import write
+from jaxbatch.lab.results import Backends, HloComparison, Loop, Roof
 from jaxbatch.presentation.document import (
     KINDS,
     Aligned,
@@ -27,9 +29,13 @@ from jaxbatch.presentation.document import (
     document_json,
     words,
 )
+from jaxbatch.presentation.report_document import build
 from jaxbatch.report_html import document_html
+from jaxbatch.report_json import report_json
 from jaxbatch.report_text import document_text
 from jaxbatch.result import rich_lines
+
+import scripted
 
 WIDTH = 80
 # Words long enough to wrap at WIDTH: a medium must show them, wrapped or not.
@@ -95,3 +101,47 @@ def test_the_text_and_rich_views_keep_every_kind_within_the_width(kind, tmp_path
     for medium in ("text", "rich", "export text"):
         assert all(len(line) <= WIDTH for line in shown[medium].splitlines()), medium
         assert "…" not in shown[medium]
+
+
+def full_report():
+    """A scripted report with every section: warnings, vmap's loop, no sharding, timings, roofline, devices."""
+    roof = Roof("cpu", "cpu", 10e9, 100e9, "cache", 0.0, "default", {"default": 100e9}, ignores_precision=True)
+    timings = {"loop": scripted.timing_of(0.155, None, estimated=True), "manual": scripted.timing_of(171e-6),
+               "vmap": scripted.timing_of(9e-6)}
+    backends = Backends((("cpu:0", scripted.CPU),), {"gpu": "no gpu here"}, {"gpu": "jax[cuda12]"})
+    return dataclasses.replace(
+        scripted.report(), warnings=["the numbers are less plain than they look"], sharded_note="not run: one device",
+        vmap_loop=Loop(6, "scan", "jaxpr"), roof=roof, timings=timings, dispatch_floor_s=1e-6, backends=backends,
+        hlo_comparison=HloComparison("hlo", "einsum", "vmap", True))
+
+
+def test_every_section_of_a_report_reaches_every_medium(tmp_path):
+    """What the HTML and the export once left out (warnings, vmap's loop, the sharded note, the
+    HLO verdict, the roofline): every section's title and blocks, in every medium."""
+    doc = build(full_report(), scripted.sweep({"loop": (1e-3, 1e-3), "manual": (2e-6, 1e-6), "vmap": (3e-6, 2e-6)}))
+    keys = [s.key for s in doc.sections]
+    assert {"summary", "strategies", "hlo", "memory", "timings", "roofline", "devices", "sweep"} <= set(keys)
+    shown = media(doc, tmp_path)
+    for section in doc.sections:
+        said = [section.title, *(w for b in section.blocks for w in words(b))]
+        for medium, text in shown.items():
+            if medium.endswith("json"):
+                text = "\n".join(strings(json.loads(text)))
+            flat = " ".join(text.split())
+            assert all(" ".join(w.split()) in flat for w in said), (section.key, medium)
+    assert "vmap runs your function as a loop of 6 steps" in shown["html"]
+
+
+def test_the_html_style_sheet_touches_only_the_report():
+    page = document_html(build(full_report()))
+    sheet = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    rules = [r.strip() for r in re.findall(r"([^{}]+)\{[^}]*\}", re.sub(r"/\*.*?\*/", "", sheet))]
+    assert rules and all(sel.strip().startswith(".jaxbatch") for rule in rules for sel in rule.split(","))
+
+
+def test_the_json_carries_the_document_and_vmap_s_loop_in_words():
+    data = report_json(full_report())
+    assert data["vmap_loop"] == {"steps": 6, "where": "scan", "level": "jaxpr"}  # the contract's keys, as they were
+    assert data["vmap_loop_text"].startswith("vmap runs your function as a loop of 6 steps")
+    assert [s["key"] for s in data["document"]["sections"]] == [s.key for s in build(full_report()).sections]
+    assert set(data["roofline"]["strategies"]) == set(build(full_report()).points) == {"manual", "vmap"}
