@@ -40,7 +40,7 @@ class TimingsView(ScrollPane):
     """The latest `live` timings, or the `note` on what the helper is doing in their place."""
 
     DEFAULT_CSS = """
-    TimingsView { padding: 0 1; }
+    TimingsView { padding: 0 1; scrollbar-gutter: stable; }  /* the rows fit one width, scrollbar or not */
     TimingsView > .table, TimingsView > .memory, TimingsView > .roofline, TimingsView > .history-title {
         margin-top: 1;
     }
