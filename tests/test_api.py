@@ -89,12 +89,14 @@ def test_the_report_shows_itself_in_rich_with_the_jaxprs_highlighted():
     assert "…" not in text and max(map(len, text.splitlines())) <= 80  # every verdict whole, within the width
 
 
-def test_the_report_and_the_sweep_have_short_reprs():
+def test_the_report_and_the_sweep_have_short_reprs_and_the_sweep_says_its_progress(capsys):
     r = jaxbatch.compare("tanh-dense", batch=64)
     assert len(repr(r)) < 300 and "tanh-dense" in repr(r) and "vmap agrees" in repr(r)
-    state = jaxbatch.sweep("tanh-dense", budget_s=0.01)
+    state = jaxbatch.sweep("tanh-dense", budget_s=0.01, progress=True)
     assert len(repr(state)) < 300 and "time budget" in repr(state)
     assert str(state).startswith("Sweep on cpu") and "per instance" in str(state)
+    said = capsys.readouterr().err.splitlines()
+    assert said and all(line.startswith("SweepState(") for line in said)  # a line as each size is measured
 
 
 class _Tags(HTMLParser):
