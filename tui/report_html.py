@@ -23,9 +23,11 @@ from jaxbatch.presentation.document import (
     Verdict,
     Warning,
 )
+from jaxbatch.presentation.outputs import fit_array
 from jaxbatch.presentation.report_document import build
 
 CSS_SCOPE = ".jaxbatch"
+NUMPY_WIDTH = 75  # NumPy's own line width: its lines are kept as they are
 STYLE = f"""
 {CSS_SCOPE} table {{ border-collapse: collapse; margin: 0.4em 0; }}
 {CSS_SCOPE} td, {CSS_SCOPE} th {{ padding: 0.1em 0.6em; text-align: left; vertical-align: top; }}
@@ -85,7 +87,10 @@ def _verdict(b: Verdict) -> str:
 
 
 def _output(b: Output) -> str:
-    return f'<pre class="{b.tone}">{_e(b.text)}</pre>' if b.tone else f"<pre>{_e(b.text)}</pre>"
+    """An output as NumPy printed it, summarised past MAX_LINES lines as in the text (a notebook
+    cell is no place for 700 lines); an error message as it is."""
+    text = "\n".join(fit_array(b.text, NUMPY_WIDTH)) if b.array else b.text
+    return f'<pre class="{b.tone}">{_e(text)}</pre>' if b.tone else f"<pre>{_e(text)}</pre>"
 
 
 def _table(b: Table) -> str:
