@@ -60,6 +60,8 @@ def document_text(doc: Document, width: Optional[int] = None) -> str:
 
 
 def lay_out(doc: Document, width: int) -> list[Line]:
+    """The document's lines at `width`: its title, then each section after a blank line, its
+    verdicts' labels in one column (LABEL wide, or the longest label's)."""
     width = max(width, NARROWEST)
     lines = _wrap(doc.title, width, "", "  ", "title")
     for section in doc.sections:
@@ -103,11 +105,12 @@ def _warning(block: Warning, width: int, label: int) -> list[Line]:
 def _verdict(block: Verdict, width: int, label: int) -> list[Line]:
     """`  vmap         agrees exactly (jax.vmap)`, the headline above it and the figures under it."""
     pad = "  " + " " * (label + 1) if block.label else "  "
-    said = [block.headline, block.text + (f" ({block.role})" if block.role else ""), block.figures]
+    said = [(block.headline, "warning"), (block.text + (f" ({block.role})" if block.role else ""), block.mark),
+            (block.figures, "muted")]
     lines: list[Line] = []
-    for i, text in enumerate(t for t in said if t):
+    for i, (text, style) in enumerate((t, style) for t, style in said if t):
         first = f"  {block.label:<{label}} " if block.label and i == 0 else pad
-        lines += _wrap(text, width, first, pad, "muted" if text is block.figures else block.mark)
+        lines += _wrap(text, width, first, pad, style)
     return lines
 
 

@@ -190,24 +190,33 @@ def _head(live: LiveTimings, state: str) -> Content:
 def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     """One line per strategy: numbers, a bar on a log scale from the dispatch floor to the
     slowest, and flags, fitted to `width` cells: the bar takes what the flags leave, and goes
-    when that is less than MIN_BAR. Pure, for tests."""
+    when that is less than MIN_BAR. A label too long for the numbers to fit beside it (a
+    hand-batched `scan over a batch of states`) goes on a line of its own above them, so that
+    nothing is cut. Pure, for tests."""
     rows = timing_rows(live.timings, live.labels)
+    head = ratio_head({"manual": "manual", **live.labels})
+    ratio_width = max(10, len(head))  # `vs model_batched` is wider than the ratios under it
     label = max([LABEL, *(len(r.label) + 1 for r in rows)])  # `chunked k=64` is wider than the rest
     flags = max((len(" ".join(FLAGS[f] for f in r.flags)) for r in rows), default=0)
-    bar_width = min(BAR, width - NUMBERS - (label - LABEL) - 2 - (flags + 1 if flags else 0))
+    numbers = NUMBERS - LABEL + ratio_width - 10  # the cells after the label
+    above = label > LABEL and label + numbers + (flags + 1 if flags else 0) > width
+    label = 2 if above else label
+    bar_width = min(BAR, width - numbers - label - 2 - (flags + 1 if flags else 0))
     bar_width = bar_width if bar_width >= MIN_BAR else 0
     lines = [Content.styled(f"{'':<{label}}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
-                            f"{ratio_head({'manual': 'manual', **live.labels}):>10} "
+                            f"{head:>{ratio_width}} "
                             f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
                             "$text-muted")]
     slowest = max(t.median_s for t in live.timings.values())
     for r in rows:
         t = live.timings[r.key]
         drawn = Content.styled("  " + bar(t.median_s, live.floor_s, slowest, bar_width), "$accent") if bar_width else ""
+        if above:
+            lines.append(Content.styled(r.label, "bold"))
         lines.append(Content.assemble(
-            (f"{r.label:<{label}}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
-            f"{r.ratio:>10} {r.compile:>8}", drawn, " " if r.flags else "",
-            Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
+            ("" if above else f"{r.label:<{label}}", "bold"), " " * label if above else "",
+            f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} {r.ratio:>{ratio_width}} {r.compile:>8}", drawn,
+            " " if r.flags else "", Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))
     return lines
 
