@@ -61,8 +61,17 @@ def roofline_cells(points: Mapping[str, Point], labels: Mapping[str, str]) -> tu
     return ROOFLINE_HEAD, rows
 
 
-def roofline_table(points: Mapping[str, Point], labels: Mapping[str, str]) -> list[str]:
-    """The cells as lines, the same in the report and the timings pane."""
+def roofline_table(points: Mapping[str, Point], labels: Mapping[str, str], width: Optional[int] = None) -> list[str]:
+    """The cells as lines, for the timings pane; within `width`, a label too long for the cells
+    beside it goes on a line of its own above them."""
     head, rows = roofline_cells(points, labels)
-    width = max([len(r[0]) for r in rows] + [len(head[4])])
-    return [f"{c[0]:<{width}} {c[1]:>8} {c[2]:>11} {c[3]:>13} {c[4]:>9}  {c[5]}" for c in (head, *rows)]
+    name = max([len(r[0]) for r in rows] + [len(head[4])])
+    cells = max((len(f" {c[1]:>8} {c[2]:>11} {c[3]:>13} {c[4]:>9}  {c[5]}") for c in (head, *rows)), default=0)
+    above = width is not None and name + cells > width
+    lines = []
+    for c in (head, *rows):
+        if above and c[0]:
+            lines.append(c[0])
+        label = f"{'':<2}" if above else f"{c[0]:<{name}}"
+        lines.append(f"{label} {c[1]:>8} {c[2]:>11} {c[3]:>13} {c[4]:>9}  {c[5]}")
+    return lines

@@ -117,7 +117,9 @@ class TimingsView(ScrollPane):
             facts = self._roofline_facts(live)
             note = latency_note(facts.points)
             shown.update(Content("\n").join([Content.styled(roof_text(facts.roof), "$text-muted"),
-                                              *(Content(line) for line in roofline_table(facts.points, live.labels)),
+                                              *(Content(line) for line in roofline_table(
+                                                  facts.points, live.labels, self.scrollable_content_region.width
+                                                  or None)),
                                               *([Content.styled(note, "$text-muted")] if note else [])]))
 
     def _roofline_facts(self, live: LiveTimings) -> RooflineFacts:
