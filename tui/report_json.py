@@ -75,12 +75,12 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         **({"timings": {k: t.to_json() for k, t in report.timings.items()},
             "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
         **({"roofline": roofline_section(report, doc)} if report.roof is not None else {}),
+        "document": document_json(doc),
     }
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
     if chunk_sweep is not None:
         data["chunk_sweep"] = {**chunk_sweep.to_json(), "best_rule": BEST_RULE, "best_text": best_text(chunk_sweep)}
-    data["document"] = document_json(doc)
     return data
 
 
