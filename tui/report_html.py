@@ -79,11 +79,12 @@ def _warning(b: Warning) -> str:
 
 
 def _verdict(b: Verdict) -> str:
-    name = (f"<b>{_e(b.label)}</b> " if b.label else "") + (f'<span class="muted">{_e(b.role)}</span> '
-                                                            if b.role else "")
-    headline = f'<br><b class="warning">↻ {_e(b.headline)}</b>' if b.headline else ""
-    figures = f'<br><small class="muted">{_e(b.figures)}</small>' if b.figures else ""
-    return f'<p>{name}{headline}<br><span class="{b.mark}">{_e(b.text)}</span>{figures}</p>'
+    name = " ".join(filter(None, [f"<b>{_e(b.label)}</b>" if b.label else "",
+                                  f'<span class="muted">{_e(b.role)}</span>' if b.role else ""]))
+    lines = [name, f'<b class="warning">↻ {_e(b.headline)}</b>' if b.headline else "",
+             f'<span class="{b.mark}">{_e(b.text)}</span>',
+             f'<small class="muted">{_e(b.figures)}</small>' if b.figures else ""]
+    return "<p>" + "<br>".join(line for line in lines if line) + "</p>"
 
 
 def _output(b: Output) -> str:
