@@ -89,6 +89,6 @@ def test_a_bad_device_count_is_one_line(capsys, value):
 def test_their_peak_memory_is_said_to_be_one_device_s(seed8):
     """Each device runs the sharded program on its share: the text names the figure per device,
     the loop-free strategies per call."""
-    lines = {line.split()[0]: line for line in render(seed8).splitlines() if " per instance" in line}
+    lines = {line.split()[0]: line for line in render(seed8, width=200).splitlines() if " per instance" in line}
     assert " per device · " in lines["sharded"] and " per device · " in lines["shard_map"]
     assert " per call   · " in lines["vmap"]

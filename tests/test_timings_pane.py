@@ -257,3 +257,16 @@ async def test_the_roofline_is_at_the_matmul_precision_the_report_ran_at():
         text = widget_text(shown)
         assert shown.display and "roofline on gpu: 3.2 TB/s, 50 Tflop/s at highest matmul precision (cached)" in text
         assert "latency" in text and "latency: under 0.1% of the roofline" in text
+
+
+def test_a_long_hand_batched_label_goes_above_its_numbers_and_nothing_is_cut():
+    labels = {**scripted_live().labels, "manual": "scan over a batch of states"}
+    long = dataclasses.replace(scripted_live(), labels=labels)
+    for width in (78, 158):
+        lines = [line.plain for line in table_lines(long, width)]
+        assert all(len(line) <= width for line in lines), width
+        said = "\n".join(lines)
+        assert "scan over a batch of states" in said and "171 µs" in said and "41.7 ns" in said and "31 ms" in said
+    narrow = [line.plain for line in table_lines(long, 78)]
+    at = narrow.index("scan over a batch of states")
+    assert "171 µs" in narrow[at + 1]  # its numbers on the next line, whole

@@ -12,6 +12,7 @@ two runs give the same numbers. `model` may also be a built-in name or `path/to/
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
@@ -25,7 +26,7 @@ from jaxbatch.lab.selection import (
     parse_batch_shape,
     parse_precision,
 )
-from jaxbatch.result import Result
+from jaxbatch.result import Result, SweepResult
 
 Batch = Union[int, Sequence[int], str]
 
@@ -69,17 +70,19 @@ def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, b
 
 def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batched: Optional[Callable] = None,
           in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
-          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION):
+          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION, progress: bool = False):
     """The batch-size sweep (`jaxbatch.lab.sweep`): every strategy timed at batch sizes 1, 2,
     4, … until the time or memory budget runs out, run to its end.
 
     Args:
         model, args, batched, in_axes, device, chunk, precision: As for `compare`.
         budget_s: Seconds after which no new batch size is started (None: 30).
+        progress: A line on stderr as each batch size is measured.
 
     Returns:
-        The sweep's last state (`SweepState`): per size and strategy, the time per instance
-        and peak memory, and why the sweep stopped.
+        The sweep's last state (`SweepResult`), which prints as the sweep's table and
+        crossovers: per size and strategy, the time per instance and peak memory, and why
+        the sweep stopped.
 
     Raises:
         LabError: What is wrong with the arguments or the model, in the app's words.
@@ -88,8 +91,11 @@ def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, bat
     from jaxbatch.lab.sweep import sweep as run
 
     with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:
-        *_, last = run(selection, budget_s=budget_s)
-        return last
+        last = None
+        for last in run(selection, budget_s=budget_s):
+            if progress:
+                print(repr(last), file=sys.stderr, flush=True)
+        return SweepResult.of(last)
 
 
 @contextlib.contextmanager

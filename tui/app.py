@@ -31,7 +31,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
+from jaxbatch.export import OSC52_LIMIT, base_name, described, export, with_timings
 from jaxbatch.helper_job import CHUNK_SWEEP, JOBS, SWEEP, HelperJob, Requests
 from jaxbatch.keymap import config_path
 from jaxbatch.lab.errors import LabError
@@ -633,12 +633,13 @@ class JaxBatchApp(App):
         report = with_timings(self.report, self.live)
         folder = Path.cwd()
         try:
-            paths = [*export(report, self.sweep, folder),
+            paths = [*export(report, self.sweep, folder, self.chunk_sweep),
                      Path(self.save_screenshot(f"{base_name(report)}.svg", str(folder)))]
+            said = ", ".join(map(described, paths))
         except OSError as exc:
             self.notify(f"Export failed: {exc.strerror or exc} ({folder})", severity="error", timeout=8, markup=False)
             return
-        self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8, markup=False)
+        self.notify(f"Exported {said} to {folder}", timeout=8, markup=False)
 
     def get_system_commands(self, screen):
         from jaxbatch.commands import commands

@@ -548,3 +548,10 @@ class Report:
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
     selection: dict[str, Any] = field(default_factory=dict)  # what was asked for, as Selection.to_json
+
+    def __repr__(self) -> str:
+        """Short: a Report holds programs and outputs (146k characters at batch 64); each
+        strategy by its agreement flag."""
+        said = ", ".join(f"{s.label}: {'raised ' + s.error.type if s.error else f'agrees={s.agrees}'}"
+                         for s in self.strategies.values())
+        return f"Report(model={self.model!r}, batch_shape={self.batch_shape}, device={self.device.text!r}, [{said}])"

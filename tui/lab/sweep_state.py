@@ -104,6 +104,12 @@ class SweepState:
         low, high = known or (self.per_instance_s[key][i],) * 2
         return shown(low), shown(high)
 
+    def __repr__(self) -> str:
+        """Short: what was measured, of what was planned, and why it stopped."""
+        done = f"{self.sizes[0]:,}-{self.sizes[-1]:,}" if self.sizes else "none"
+        return (f"SweepState(strategies={list(self.labels.values())}, sizes {done}: {len(self.sizes)} of "
+                f"{len(self.planned)} planned, stopped={self.stopped or 'running'!r})")
+
     def to_json(self) -> dict[str, Any]:
         return {"labels": self.labels, "planned": list(self.planned), "sizes": list(self.sizes),
                 "per_instance_s": {k: list(v) for k, v in self.per_instance_s.items()},

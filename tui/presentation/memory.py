@@ -145,3 +145,9 @@ def cross_check(plan: Optional[int], roofline: Optional[int]) -> Optional[bool]:
     if plan is None or roofline is None or plan <= 0 or roofline <= 0:
         return None
     return max(plan, roofline) / min(plan, roofline) <= CROSS_CHECK
+
+
+# The "roofline" column, wherever the memory table is shown.
+ROOFLINE_COLUMN = (f"roofline: jax.experimental.roofline's own peak, counted on the jaxpr before XLA fuses it; "
+                   f"✓ within {CROSS_CHECK:g}x of XLA's plan, ≠ beyond (then the two disagree), - where it doesn't "
+                   "apply")

@@ -3,6 +3,7 @@ summary of two compiled programs. The text report and the app's program pane sho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -203,3 +204,59 @@ def unknown_levels_text(unknown: dict[str, str]) -> list[str]:
     for key, why in unknown.items():
         reasons.setdefault(why or "not compared", []).append(LEVEL_NAMES[key])
     return [f"{' and '.join(names)} unknown: {why}" for why, names in reasons.items()]
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The loop's jaxpr with its instances folded: the program's text with one instance's
+    equations where `count` ran, `equations` of them each."""
+
+    text: str
+    count: int
+    equations: int
+
+
+_EQUATION = re.compile(r"^    [^\s\]].* = ([\w.]+)")
+
+
+def fold_instances(text: str, count: int) -> Optional[Folded]:
+    """A jaxpr that repeats the same equations `count` times in a row (the loop traced
+    instance by instance) with its first instance kept and the others said in one line; None
+    where no such repeat is found."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _EQUATION.match(line)]
+    if count < 2 or len(starts) < count:
+        return None
+    prims = [_EQUATION.match(lines[i]).group(1) for i in starts]
+    for first in range(min(len(prims), 8)):
+        for period in range(1, (len(prims) - first) // count + 1):
+            block = prims[first:first + period]
+            if all(prims[first + k * period:first + (k + 1) * period] == block for k in range(1, count)):
+                ends = starts + [_end(lines)]
+                second, after = ends[first + period], ends[first + count * period]
+                said = (f"    # ... the same {period} equation{'s' * (period != 1)} for each of the other "
+                        f"{count - 1:,} instances")
+                return Folded("\n".join([*lines[:second], said, *lines[after:]]), count, period)
+    return None
+
+
+def fold_note(count: int, equations: int) -> str:
+    """`one instance of 5 shown; the same 6 equations run for each`."""
+    return f"one instance of {count:,} shown; the same {equations} equation{'s' * (equations != 1)} run for each"
+
+
+def _end(lines: list[str]) -> int:
+    """The line where a jaxpr's equations end: its `in (...)`."""
+    return next((i for i in range(len(lines) - 1, -1, -1) if lines[i].lstrip().startswith("in ")), len(lines))
+
+
+def fold_primitives(words: str, count: int) -> str:
+    """The primitives line with the loop's instances folded: `slice squeeze add (× 5 instances) stack`."""
+    items = words.split(" ")
+    for first in range(min(len(items), 8)):
+        for period in range(1, (len(items) - first) // count + 1):
+            block = items[first:first + period]
+            if count > 1 and all(items[first + k * period:first + (k + 1) * period] == block for k in range(1, count)):
+                rest = items[first + count * period:]
+                return " ".join([*items[:first], *block, f"(× {count:,} instances)", *rest])
+    return words
