@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from jaxbatch.export import write
-from jaxbatch.lab.results import Backends, HloComparison, Loop, Roof
+from jaxbatch.lab.results import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
 from jaxbatch.presentation.document import (
     KINDS,
     Aligned,
@@ -110,7 +110,7 @@ def full_report():
                "vmap": scripted.timing_of(9e-6)}
     backends = Backends((("cpu:0", scripted.CPU),), {"gpu": "no gpu here"}, {"gpu": "jax[cuda12]"})
     return dataclasses.replace(
-        scripted.report(), warnings=["the numbers are less plain than they look"], sharded_note="not run: one device",
+        scripted.report(), warnings=[CompilingLoop(3, 4)], sharded_note=NotSharded(5, 4, "cpu"),
         vmap_loop=Loop(6, "scan", "jaxpr"), roof=roof, timings=timings, dispatch_floor_s=1e-6, backends=backends,
         hlo_comparison=HloComparison("hlo", "einsum", "vmap", True))
 

@@ -114,7 +114,7 @@ async def test_a_strategy_added_to_the_table_shows_in_every_pane_and_medium(with
     text = render(report)
     assert "Jaxpr: double vmap" in text and "\n  double vmap" in text
     html = report_html(report)
-    assert "double vmap</b> vmap of vmap over a split batch" in html
+    assert 'double vmap</b> <span class="muted">vmap of vmap over a split batch</span>' in html
     console = Console(record=True, width=120, color_system=None)
     console.print(Result.of(report))
     assert "Jaxpr: double vmap" in console.export_text()
