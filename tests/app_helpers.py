@@ -8,6 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jaxbatch.app import make_app
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Device
 from jaxbatch.lab.sweep_state import SweepState
@@ -24,7 +25,7 @@ async def settle(pilot, timeout: float = 120.0) -> None:
     app = pilot.app
     await pilot.pause()
     deadline = time.monotonic() + timeout
-    while (app.lab_request == 0 or app.answered != app.lab_request) and time.monotonic() < deadline:
+    while (app.requests.lab == 0 or app.requests.answered != app.requests.lab) and time.monotonic() < deadline:
         await pilot.pause(0.02)
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -72,7 +73,7 @@ def scripted_live(state: str = "measuring", sharded: bool = False) -> LiveTiming
         timings.update(sharded=t(28e-6, 0.029), shard_map=t(27e-6, 0.034))
     history = {k: tuple(v.median_s * (1 + 0.05 * ((i * 7 + j) % 5)) for i in range(20))
                for j, (k, v) in enumerate(timings.items())}
-    labels = {"loop": "loop", "manual": "einsum", "vmap": "vmap", "sharded": "sharded", "shard_map": "shard_map"}
+    labels = strategy_table.labels(64, "einsum")
     return LiveTimings(12, floor, timings, history, Device("cpu", "cpu", 0), 4096, state,
                        labels, 4 if sharded else 1)
 

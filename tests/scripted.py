@@ -11,7 +11,19 @@ import dataclasses
 from typing import Any, Optional
 
 from jaxbatch.lab.alignment import align
-from jaxbatch.lab.results import Agreement, Device, Eqn, ErrorInfo, Hlo, Loop, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.results import (
+    Agreement,
+    Device,
+    Eqn,
+    ErrorInfo,
+    Hlo,
+    Loop,
+    LoopNotTraced,
+    OnBatch,
+    Report,
+    Single,
+    Strategy,
+)
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.lab.timing import LiveTimings, Timing
 
@@ -90,7 +102,7 @@ def strategy(key: str, agreement: Optional[Agreement] = None, **overrides: Any) 
     programs = {"manual": (MANUAL_EQNS, MANUAL_HLO), "vmap": (VMAP_EQNS, VMAP_HLO)}
     eqns, compiled = programs.get(key, ([], None))
     fields = dict(key=key, label=LABELS[key], output=None, text=OUTPUT, agreement=agreement or exact(),
-                  eqns=eqns, hlo=compiled, program_note="the loop runs eagerly" if key == "loop" else "")
+                  eqns=eqns, hlo=compiled, program_note=LoopNotTraced(4096, 64) if key == "loop" else None)
     return Strategy(**{**fields, **overrides})
 
 

@@ -10,8 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 from jaxbatch.lab import jaxprs
 from jaxbatch.lab.alignment import align, compare_eqns, is_layout_only
-from jaxbatch.lab.results import Diff, Eqn
+from jaxbatch.lab.results import Diff, Eqn, LoopNotTraced
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.verdicts import alignment_verdict
 
 PRIMS = ["add", "mul", "tanh", "dot_general", "reduce_sum"]
@@ -198,7 +199,9 @@ def test_loop_program_is_traced_for_small_batches_and_capped_for_large(seed_repo
     from reports import analyze
 
     big = analyze(Selection(batch_shape=(100,))).strategies["loop"]
-    assert big.jaxpr == "" and "not traced at 100 instances" in big.program_note and "up to 64" in big.program_note
+    assert big.jaxpr == "" and big.program_note == LoopNotTraced(100, 64)
+    words = program_note_text(big.program_note)
+    assert "not traced at 100 instances" in words and "up to 64" in words
 
 
 def _aligned(f, g, *args):

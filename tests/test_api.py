@@ -77,13 +77,26 @@ def test_the_report_shows_itself_in_rich_with_the_jaxprs_highlighted():
     from rich.console import Console
     from rich.syntax import Syntax
 
+    from jaxbatch.presentation.report_document import build
+    from jaxbatch.result import rich_lines
+
     r = jaxbatch.compare("tanh-dense", batch=5)
-    parts = r.__rich__().renderables
-    assert [p for p in parts if isinstance(p, Syntax)] and str(r).startswith("jaxbatch-tui report: tanh-dense")
-    console = Console(record=True, width=120, color_system="truecolor")
+    assert [p for p in rich_lines(build(r), 80) if isinstance(p, Syntax)] and str(r).startswith("jaxbatch-tui report")
+    console = Console(record=True, width=80, color_system="truecolor")
     console.print(r)
     text = console.export_text()
     assert "Jaxpr: vmap" in text and "dot_general" in text and "agrees exactly" in text
+    assert "…" not in text and max(map(len, text.splitlines())) <= 80  # every verdict whole, within the width
+
+
+def test_the_report_and_the_sweep_have_short_reprs_and_the_sweep_says_its_progress(capsys):
+    r = jaxbatch.compare("tanh-dense", batch=64)
+    assert len(repr(r)) < 300 and "tanh-dense" in repr(r) and "vmap agrees" in repr(r)
+    state = jaxbatch.sweep("tanh-dense", budget_s=0.01, progress=True)
+    assert len(repr(state)) < 300 and "time budget" in repr(state)
+    assert str(state).startswith("Sweep on cpu") and "per instance" in str(state)
+    said = capsys.readouterr().err.splitlines()
+    assert said and all(line.startswith("SweepState(") for line in said)  # a line as each size is measured
 
 
 class _Tags(HTMLParser):
@@ -140,3 +153,20 @@ def test_guards_pass_on_what_holds_and_fail_in_the_app_s_words(shared_analyses):
 def test_check_speed_says_the_ratio_and_fails_nothing(ticking_analyses):
     said = check_speed("tanh-dense", batch=64)
     assert said.startswith("tanh-dense at batch (64,): vmap ") and "einsum's" in said
+
+
+@pytest.mark.parametrize("function", [jaxbatch.api.compare, jaxbatch.api.sweep, assert_vmap_agrees,
+                                      assert_no_primitive, assert_same_program, check_speed],
+                         ids=lambda f: f.__name__)
+def test_each_public_function_says_its_parameters_returns_and_raises(function):
+    """As Rich and Textual do: an Args section naming every parameter, then Returns and Raises."""
+    import inspect
+    import re
+
+    doc = inspect.getdoc(function)
+    sections = [line for line in doc.splitlines() if line in ("Args:", "Returns:", "Raises:")]
+    assert sections == ["Args:", "Returns:", "Raises:"], function.__name__
+    args = doc.split("Args:")[1].split("Returns:")[0]
+    named = {n.strip() for line in args.splitlines() if (m := re.match(r"    ([\w*, ]+):", line))
+             for n in m.group(1).split(",")}
+    assert set(inspect.signature(function).parameters) - {n.lstrip("*") for n in named} == set()

@@ -103,7 +103,7 @@ async def test_a_result_for_an_older_selection_is_dropped():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         stale = dataclasses.replace(app.report, model="stale-model")
-        app.post_message(LabDone(app.lab_request - 1, stale))
+        app.post_message(LabDone(app.requests.lab - 1, stale))
         await pilot.pause()
         assert app.report.model == "tanh-dense"
         assert "stale-model" not in shown_text(app.screen)
@@ -125,9 +125,15 @@ async def test_help_lists_every_binding_and_closes(key):
         await pilot.press(key)
         assert isinstance(app.screen, HelpScreen)
         text = shown_text(app.screen)
+        words = " ".join(text.split())
         for _, bindings in help_sections():
             for binding in bindings:
-                assert (binding.tooltip or binding.description) in text
+                assert (binding.tooltip or binding.description) in words
+        # a description too long for 80 columns goes on in its own column, under itself
+        rows = text.splitlines()
+        wrapped = next(i for i, row in enumerate(rows) if row.endswith("the chunked strategy across"))
+        column = rows[wrapped].index("Time and memory")
+        assert rows[wrapped + 1] == " " * column + "chunk sizes"
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -180,3 +186,41 @@ async def test_j_and_k_scroll_the_outputs_pane():
         await pilot.press("k")
         await pilot.pause()
         assert view.scroll_y == 2
+
+
+async def test_a_long_error_in_the_status_wraps_and_one_too_long_for_it_is_notified_whole():
+    from jaxbatch.app import STATUS_LINES
+    from jaxbatch.messages import LabFailed
+
+    from app_helpers import notifications
+
+    app = make_test_app()
+    said = notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        error = "tanh-dense raised on one instance: ValueError: boom from the user's model, " + "and on " * 12 + "END"
+        app.post_message(LabFailed(app.requests.lab, error))  # as if the last request had failed
+        await pilot.pause()
+        status = app.query_one("#status")
+        assert error in " ".join(widget_text(status).split()) and 1 < status.size.height <= STATUS_LINES and not said
+        longer = error + " and more" * 30
+        app.post_message(LabFailed(app.requests.lab, longer))
+        await pilot.pause()
+        assert status.size.height == STATUS_LINES and any(longer in " ".join(s.split()) for s in said)
+
+
+async def test_a_stat_too_long_for_its_column_wraps_with_its_row_and_is_not_cut():
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "l", "l", "i")
+        await pilot.pause()
+        view = app.query_one(ProgramsView)
+        columns = [widget_text(view.query_one(f".summary-{name}")).split("\n") for name in ("names", "left", "right")]
+        assert len({len(c) for c in columns}) == 1  # as many lines in each: the rows line up
+        names, left, right = columns
+        memory = names.index("memory")
+        assert left[memory].startswith("args") and left[memory + 1].strip()  # it goes on, under itself
+        assert "temp" in " ".join(left[memory:]) and "…" not in "".join(left + right)
+        width = max(s.size.width for s in view.query(".summary-column"))
+        assert all(len(line) <= width for line in left + right)

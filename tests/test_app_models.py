@@ -29,6 +29,16 @@ async def test_the_users_function_is_in_the_model_list_and_keeps_its_inputs():
         assert app.report.model == USER and app.report.strategies["manual"].label == "score_batched"
 
 
+async def test_another_model_keeps_the_chunk_size_and_precision():
+    app = make_test_app(Selection(batch_shape=(8,), chunk=3, precision="highest"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.query_one("#model", Select).value = "elementwise"
+        await settle(pilot)
+        assert app.report.model == "elementwise" and app.report.strategies["chunked"].label == "chunked k=3"
+        assert app.selection.chunk == 3 and app.selection.precision == "highest"
+
+
 async def test_a_sets_the_in_axes_a_bad_entry_keeps_the_dialog_open_and_escape_cancels():
     app = make_test_app(USER_SELECTION)
     async with app.run_test(size=(80, 24)) as pilot:

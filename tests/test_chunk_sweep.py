@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from textual.app import App, ComposeResult
 
+from jaxbatch.helper_job import CHUNK_SWEEP
 from jaxbatch.lab.chunk_sweep import chunk_sweep, planned_ks
 from jaxbatch.lab.chunk_sweep_state import NEAR, Best, ChunkSweepState
 from jaxbatch.lab.results import Device
@@ -178,8 +179,8 @@ async def test_shift_s_runs_the_chunk_sweep_in_pane_5_and_escape_cancels_only_wh
         assert app.query_one(TabbedContent).active == "chunks"
         text = shown_text(app.query_one("#chunks-view", ChunkSweepView))
         assert best_text(app.chunk_sweep) in text and "batch 256" in text
-        assert not app.chunk_sweep_running and not app.check_action("cancel_chunk_sweep", ())
-        app.helper_job, app.chunk_sweep = "chunk_sweep", None  # as while the first k is timed
+        assert not app.job_running(CHUNK_SWEEP) and not app.check_action("cancel_chunk_sweep", ())
+        app.chunk_sweep = None  # as while the first k is timed
         assert app.check_action("cancel_chunk_sweep", ())
         await pilot.press("escape")
         assert app.helper.commands[-1] == ("stop",) and "cancelled" in shown_text(app.query_one("#chunks-view"))
@@ -217,3 +218,13 @@ async def test_before_a_chunk_sweep_pane_5_says_which_key_runs_one():
         await settle(pilot)
         await pilot.press("5")
         assert shown_text(app.query_one(ChunkSweepView)).startswith("Press S to time lax.map at chunk sizes")
+
+
+def test_the_x_axis_ticks_a_short_sweep_at_every_power_of_two_and_a_long_one_sparsely():
+    from jaxbatch.widgets.sweep_view import MAX_TICKS, size_ticks
+
+    assert size_ticks(list(planned_ks(5))) == ([1, 2, 4], ["1", "2", "4"])  # was 1 alone
+    assert size_ticks(list(planned_ks(64)))[0] == [1, 4, 16, 64]
+    ticks, labels = size_ticks([2**e for e in range(21)])
+    assert labels == ["1", "16", "256", "4k", "64k", "1M"] and len(ticks) <= MAX_TICKS
+    assert size_ticks([3]) == ([3], ["3"])  # no power of two: the one size there is

@@ -271,15 +271,18 @@ def test_a_quiet_model_is_announced_with_what_it_waits_for():
     (["--timeout", "2"], "--timeout applies to `report`, not to the app"),
     (["--timeout", "2", "models"], "--timeout applies to `report`, not to `models`"),
     (["--timeout", "2", "report", "--timeout", "3"], "--timeout given twice: 2 before `report` and 3 after it"),
-    (["report", "--timeout", "0"], "'0' is not a number of seconds"),
+    (["report", "--timeout", "-1"], "'-1' is not a number of seconds from 0 (no limit) to 3600"),
     (["report", "--timeout", "soon"], "'soon' is not a number of seconds"),
+    (["report", "--timeout", "nan"], "'nan' is not a number of seconds"),
+    (["report", "--timeout", "3601"], "'3601' is not a number of seconds"),
+    (["report", "--sweep", "--sweep-budget", "0"], "'0' is not a number of seconds above 0 and up to 3600"),
 ])
 def test_timeout_belongs_to_report_on_either_side(capsys, argv, words):
     assert words in one_line(capsys, argv)
 
 
-@pytest.mark.parametrize("argv", [["report", "--timeout", "600"], ["--timeout", "600", "report"]],
-                         ids=["after", "before"])
+@pytest.mark.parametrize("argv", [["report", "--timeout", "600"], ["--timeout", "600", "report"],
+                                  ["report", "--timeout", "0"]], ids=["after", "before", "zero-is-no-limit"])
 def test_a_model_that_answers_in_time_is_reported_as_usual(capsys, argv):
     assert main([*argv, "--json", "--no-timings"]) == 0
     out, err = capsys.readouterr()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from jaxbatch.export import base_name
 from jaxbatch.lab.selection import Selection
+from jaxbatch.presentation.units import byte_size
 
 from app_helpers import make_test_app, notifications, settle
 
@@ -64,3 +65,20 @@ async def test_an_export_that_cannot_be_written_says_why(tmp_path, monkeypatch):
         await settle(pilot)
         await pilot.press("e")
         assert any(m.startswith("Export failed: No such file or directory") for m in said)
+
+
+async def test_e_exports_the_chunk_sweep_the_pane_shows_and_says_each_file_s_size(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_test_app()
+    said = notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")  # the chunk sweep, scripted: answered at once
+        await settle(pilot)
+        await pilot.press("e")
+        base = tmp_path / base_name(app.report)
+        data = json.loads(base.with_suffix(".json").read_text())
+        assert data["chunk_sweep"]["ks"] and "chunk_sweep" in [s["key"] for s in data["document"]["sections"]]
+        assert "Chunk sweep on cpu" in base.with_suffix(".txt").read_text()
+        size = byte_size(base.with_suffix(".json").stat().st_size)
+        assert any(f"{base.name}.json ({size})" in m for m in said)

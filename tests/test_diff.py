@@ -89,6 +89,7 @@ def test_what_is_not_two_reports_of_one_model_is_one_line_and_status_2(saved, tm
 async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
     from textual.widgets import TabbedContent
 
+    from jaxbatch.commands import commands
     from jaxbatch.lab.selection import Selection
     from jaxbatch.widgets.compare_view import CompareView
 
@@ -97,11 +98,17 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
     app = make_test_app(Selection(batch_shape=(8,), chunk=3), compare=("a.json", json.loads(saved["a"].read_text())))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert "Show the compare pane" in [c.title for c in commands(app)]
         await pilot.press("6")
         assert app.query_one(TabbedContent).active == "compare"
         text = shown_text(app.query_one(CompareView))
         assert "Saved a.json against this run" in text and "selection.chunk: 64 → 3" in text
         assert "chunked k=64 → k=3  appeared " in text
+        view = app.query_one(CompareView)
+        assert view.max_scroll_x > 0  # a change longer than the pane: the pane scrolls to its end
+        await pilot.press("right", "right")
+        await pilot.pause(0.3)
+        assert view.scroll_x == 2
         app.choose("#model", "mlp")
         await settle(pilot)
         assert "two models, tanh-dense and mlp" in shown_text(app.query_one(CompareView))
@@ -110,6 +117,7 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
         await settle(pilot)
         await pilot.press("6")
         assert plain.query_one(TabbedContent).active == "outputs" and not plain.query(CompareView)
+        assert "Show the compare pane" not in [c.title for c in commands(plain)]
 
 
 def test_compare_is_checked_before_the_app_opens(tmp_path, capsys):

@@ -52,7 +52,7 @@ async def test_the_app_shows_the_first_answer_then_times_it_then_the_whole():
             while (not firsts or app.report is None) and time.monotonic() < deadline:
                 await pilot.pause(0.02)
             await pilot.pause()
-            assert app.report.planning and not app.computing and app.answered != app.lab_request
+            assert app.report.planning and not app.computing and app.requests.answered != app.requests.lab
             assert app.helper.commands[-1][0] == "time"
             assert "reading XLA's memory plans at other batch sizes" in widget_text(app.screen.query_one("#status"))
         finally:

@@ -174,10 +174,10 @@ def test_same_program_facts_per_level():
     by_map, by_vmap = map_and_vmap()
     a, b = Strategy("manual", "map", hlo=by_map), Strategy("vmap", "vmap", hlo=by_vmap)
     assert hlo.same_program(a, b, None) == {"pair": ["manual", "vmap"], "jaxpr": None, "stablehlo": False,
-                                            "hlo": False, "unknown": {"jaxpr": "map not traced"}}
+                                            "hlo": False}  # why a level is unknown: presentation.notes
     assert hlo.same_program(b, b, None)["hlo"] is True
     with_loop = hlo.same_program(a, Strategy("loop", "loop"), None)
-    assert with_loop["stablehlo"] is None and "not one compiled program" in with_loop["unknown"]["stablehlo"]
+    assert with_loop["stablehlo"] is None and with_loop["hlo"] is None
 
 
 def test_the_report_says_whether_the_pair_is_one_program():

@@ -11,6 +11,7 @@ from jaxbatch.lab.analysis import analyze as analyze_afresh
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.workload import prepare
+from jaxbatch.presentation.notes import warnings_text
 
 from reports import analyze
 
@@ -65,7 +66,7 @@ def test_analysing_such_a_model_compiles_a_bounded_number_of_times_and_says_why_
         report = analyze_afresh(rnn((300,)))
     assert count() < 60  # the per-instance loop alone would compile 300 times
     assert any("each eager call of the model compiles 1 new executable" in w and "timed on 4 instances" in w
-               for w in report.warnings)
+               for w in warnings_text(report))
     assert report.strategies["vmap"].agreement.max_abs is not None
 
 

@@ -119,7 +119,7 @@ def test_the_report_holds_vmaps_loop_and_its_json(callback_report):
 
 
 def test_the_loop_is_the_first_line_of_vmaps_verdict_in_the_text_report(callback_report):
-    lines = render(callback_report).splitlines()
+    lines = render(callback_report, width=120).splitlines()  # a terminal wide enough for the headline
     at = lines.index("  vmap         vmap runs your function as a loop of 6 steps (a scan in its jaxpr that one "
                      "instance's lacks)")
     assert lines[at + 1].startswith(f"  {'':<12} agrees")  # then the verdict it heads

@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 
 import jaxbatch.app
-from jaxbatch.lab.results import ErrorInfo
+from jaxbatch.lab.results import ErrorInfo, NonFinite
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.sweep_view import SweepView
@@ -92,7 +92,7 @@ class TestOutputs:
         assert snap(snap_compare, OutputsView(), given(report=report(single=scripted.on_batch(error=error))))
 
     def test_nan_warning(self, snap_compare):
-        r = report(warnings=["the loop's output holds 2 NaN values: NaN counts as equal to NaN"])
+        r = report(warnings=[NonFinite("loop", "loop", 2, 0)])
         assert snap(snap_compare, OutputsView(), given(report=r))
 
     def test_vmap_loop_headline(self, snap_compare):

@@ -7,16 +7,18 @@ import json
 
 import pytest
 
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.dot_precision import dot_precisions
 from jaxbatch.lab.precision import below_highest
 from jaxbatch.lab.results import Eqn
 from jaxbatch.lab.selection import Selection
+from jaxbatch.presentation.report_document import build
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
 from reports import analyze
 
-BATCHED = ("manual", "vmap", "chunked")
+BATCHED = strategy_table.batched()
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +58,12 @@ def test_at_default_precision_the_batched_outputs_agree_at_full_precision_not_wr
 
 
 def test_the_verdict_names_the_cause_with_both_sets_of_figures(reports):
-    text = render(reports())
+    text = " ".join(render(reports()).split())  # the words, wherever the width wraps them
     assert "WRONG" not in text
     assert ("at full float32 precision; at JAX's default matmul precision the model computes "
             "matmuls in reduced precision (XLA:CPU itself ignores the setting): 0.00") in text
     assert "at default: max |diff| 0.00" in text and "; at highest: " in text
-    assert text.splitlines()[0].endswith("matmul precision default (JAX's)")
+    assert build(reports()).title.endswith("matmul precision default (JAX's)")  # the report's first line
 
 
 def test_the_json_carries_both_precisions_and_the_cause(reports):
@@ -86,7 +88,7 @@ def test_at_highest_everything_agrees_and_nothing_is_run_again(reports):
 def test_at_high_the_verdict_says_high(reports):
     a = reports(precision="high").strategies["vmap"].agreement
     assert a.kind == "precision" and a.precision.ran_at == "high"
-    assert "at matmul precision high the model computes" in render(reports(precision="high"))
+    assert "at matmul precision high the model computes" in " ".join(render(reports(precision="high")).split())
 
 
 def test_a_real_difference_stays_wrong_with_the_rerun_beside_it(reports):

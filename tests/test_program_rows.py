@@ -80,3 +80,18 @@ def test_hlo_summary_names_ops_and_unknowns(report):
     rows = dict((name, (x, y)) for name, x, y in hlo_summary(blind, vmap, "stablehlo"))
     assert rows["flops"][0] == "unknown" and rows["memory"][0] == "unknown"
     assert "dot_general" in rows["ops"][0]
+
+
+def test_a_pair_is_lined_up_once_per_report_and_the_reports_own_alignment_is_reused(report):
+    from jaxbatch.lab import hlo
+    from jaxbatch.lab.alignment import pair_alignment
+
+    a = report.alignment
+    assert pair_alignment(report, "jaxpr", (a.left, a.right)) is a
+    loop = pair_alignment(report, "jaxpr", ("loop", "vmap"))
+    assert loop is pair_alignment(report, "jaxpr", ("loop", "vmap")) and (loop.left, loop.right) == ("loop", "vmap")
+    rows = pair_alignment(report, "hlo", ("manual", "vmap"))
+    assert rows is pair_alignment(report, "hlo", ("manual", "vmap"))
+    manual, vmap = report.strategies["manual"], report.strategies["vmap"]
+    assert rows == hlo.aligned(manual.hlo, vmap.hlo, "hlo")  # the same rows the lab's verdict reads
+    assert pair_alignment(report, "hlo", ("loop", "vmap")) is None  # the loop has no compiled program

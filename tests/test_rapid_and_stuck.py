@@ -97,7 +97,7 @@ async def test_changes_while_the_lab_is_held_analyse_only_the_last_selection_in_
         await settle(pilot)
         assert calls == [first, last]
         assert app.report.model == last.model and app.report.batch_shape == last.batch_shape
-        assert app.helper.commands[-1] == ("time", app.helper_request, last)
+        assert app.helper.commands[-1] == ("time", app.requests.helper, last)
         await pilot.press("1")
         text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert text.startswith(last.model) and f"· batch {last.batch_shape}" in widget_text(app.query_one("#status"))

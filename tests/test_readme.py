@@ -19,6 +19,7 @@ from jaxbatch.lab.loader import load_model
 from jaxbatch.lab.selection import Selection, parse_batch_shape
 from jaxbatch.lab.spec import Aval
 from jaxbatch.models import CATALOG
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text
 from jaxbatch.report_text import render
 from jaxbatch.widgets.programs_view import available_pairs
 
@@ -166,7 +167,8 @@ def test_the_loop_vmap_makes_of_a_sequential_callback_is_said_first(capsys):
     command = "jaxbatch-tui --model callback-sequential"
     steps = claim(r"vmap runs it as a loop of (\d+) steps, said first", COMMANDS[command]).group(1)
     out = report(capsys, ["report", *shlex.split(command)[1:], "--no-timings"])
-    assert re.search(rf"^  vmap +vmap runs your function as a loop of {steps} steps .*\n +agrees", out, re.M)
+    assert re.search(rf"^  vmap +vmap runs your function as a loop of {steps} steps", out, re.M)  # the first line
+    assert re.search(rf"vmap runs your function as a loop of {steps} steps [^.]* lacks\) agrees", prose(out))
 
 
 def test_batch_shapes_are_written_three_ways():
@@ -185,7 +187,7 @@ def test_a_device_jax_cannot_see_is_one_line_and_status_2_and_the_report_gives_j
         main(["report", "--device", platform, "--no-timings"])
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.count("\n") == 1 and f"no {platform} device" in err
-    assert f"  no {platform}: {why}" in report(capsys, ["report", "--no-timings"])
+    assert prose(f"no {platform}: {why}") in prose(report(capsys, ["report", "--no-timings"]))
 
 
 # ---- Across devices ------------------------------------------------------------------------------
@@ -203,9 +205,9 @@ def test_the_sharded_jaxpr_shows_the_mesh_axis_in_its_types(sharded8):
 def test_a_primitive_without_explicit_axes_gets_an_auto_axis_and_the_pane_says_so():
     claim(r"where a primitive doesn't support that yet, an Auto axis, and the pane says so", ACROSS)
     analysed = reports.analyze(Selection("while-loop", (8,), "cpu"))
-    note = analysed.strategies["sharded"].program_note
+    note = program_note_text(analysed.strategies["sharded"].program_note)
     assert note.startswith("Explicit mesh axes raised") and "@batch" not in analysed.strategies["sharded"].jaxpr
-    assert f"Jaxpr: sharded: {note}" in render(analysed)
+    assert prose(f"Jaxpr: sharded: {note}") in prose(render(analysed))
 
 
 def test_both_are_checked_shown_beside_vmap_and_timed_with_speedup_and_efficiency(sharded8):
@@ -215,8 +217,8 @@ def test_both_are_checked_shown_beside_vmap_and_timed_with_speedup_and_efficienc
     for key in ("sharded", "shard_map"):
         assert sharded8.strategies[key].agrees and key in sharded8.timings
         assert ("vmap", key) in available_pairs(sharded8, "jaxpr")
-    assert ("  sharded over 4 cpu devices: 1.00x vmap on one, 25% scaling efficiency, 200 ms per device per call "
-            "(simulated devices share this machine's cores)") in render(sharded8)
+    assert ("sharded over 4 cpu devices: 1.00x vmap on one, 25% scaling efficiency, 200 ms per device per call "
+            "(simulated devices share this machine's cores)") in prose(render(sharded8))
 
 
 def test_a_batch_that_does_not_divide_is_not_padded_and_a_multiple_is_suggested():
@@ -224,8 +226,10 @@ def test_a_batch_that_does_not_divide_is_not_padded_and_a_multiple_is_suggested(
           r"the pane says so and suggests a multiple", ACROSS)
     analysed = reports.analyze(Selection("tanh-dense", (5,), "cpu"))
     assert "sharded" not in analysed.strategies and "shard_map" not in analysed.strategies
-    assert "not padded" in analysed.sharded_note and analysed.sharded_note.endswith("try a multiple of 4")
-    assert f"  sharded      {analysed.sharded_note}" in render(analysed)
+    note = sharded_note_text(analysed.sharded_note)
+    assert "not padded" in note and note.endswith("try a multiple of 4")
+    assert f"\n  sharded      {note.split()[0]}" in render(analysed)  # in the verdicts' column
+    assert prose(f"sharded {note}") in prose(render(analysed))
 
 
 # ---- Your own model -----------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def test_parameters_read_as_plain_numbers_in_the_report_and_stay_jaxs_own_in_the
 def test_jaxpr_text_turns_numpy_scalars_into_plain_values_and_nothing_else():
     assert jaxpr_text("x[a=np.int64(0) b=np.float32(0.5) c=np.True_ d=np.uint8(3)]") == "x[a=0 b=0.5 c=True d=3]"
     assert jaxpr_text("e:f32[] = add 1.0:f32[] d") == "e:f32[] = add 1.0:f32[] d"
+    assert jaxpr_text("y[k=np.float8_e4m3fn(1.0) m=np.bfloat16(2)] xnp.int8(1)") == "y[k=1.0 m=2] xnp.int8(1)"
 
 
 def test_sweep_columns_hold_a_long_label():

@@ -382,3 +382,11 @@ def test_the_cache_lives_under_xdg_cache_home(tmp_path, monkeypatch):
     assert roofline.cache_dir() == tmp_path / "jaxbatch-tui"
     device_roof(jax.devices("cpu")[0], fake_timer(), **SMALL)
     assert (tmp_path / "jaxbatch-tui" / roofline.CACHE_FILE).is_file()
+
+
+def test_the_pane_s_roofline_puts_a_long_label_above_its_cells_where_they_would_not_fit():
+    points = {"manual": Point(0.4, 1e9, 2e9, 0.3, "memory"), "vmap": Point(0.4, 1e9, 2e9, 0.3, "memory")}
+    labels = {"manual": "scan over a batch of states", "vmap": "vmap"}
+    wide, narrow = roofline_table(points, labels), roofline_table(points, labels, 70)
+    assert max(map(len, wide)) > 70 and max(map(len, narrow)) <= 70
+    assert narrow[1] == "scan over a batch of states" and narrow[2].split() == wide[1].split()[6:]

@@ -8,7 +8,9 @@ import sys
 import jax
 import pytest
 
+from jaxbatch.lab.results import AutoAxes, NotSharded
 from jaxbatch.lab.selection import Selection
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text
 from jaxbatch.report_json import report_json
 from jaxbatch.report_text import render
 
@@ -43,14 +45,16 @@ def test_their_programs_show_the_sharding(seed8):
 def test_a_batch_that_does_not_divide_says_so_and_runs_the_rest():
     report = analyze(Selection("tanh-dense", (5,), "cpu"))
     assert "sharded" not in report.strategies
-    assert report.sharded_note.startswith("not run: batch dimension 5 does not divide over 4 cpu devices")
+    assert report.sharded_note == NotSharded(5, 4, "cpu")
+    assert sharded_note_text(report.sharded_note).startswith("not run: batch dimension 5 does not divide over 4 cpu")
     assert "sharded      not run: batch dimension 5" in render(report)
 
 
 def test_primitives_without_explicit_axes_fall_back_to_auto_and_say_so():
     report = analyze(Selection("while-loop", (8,), "cpu"))
     s = report.strategies["sharded"]
-    assert s.agrees and s.program_note.startswith("Explicit mesh axes raised ValueError")
+    assert s.agrees and isinstance(s.program_note, AutoAxes) and s.program_note.raised.startswith("ValueError")
+    assert program_note_text(s.program_note).startswith("Explicit mesh axes raised ValueError")
     assert "@batch" not in s.jaxpr
 
 
@@ -85,6 +89,6 @@ def test_a_bad_device_count_is_one_line(capsys, value):
 def test_their_peak_memory_is_said_to_be_one_device_s(seed8):
     """Each device runs the sharded program on its share: the text names the figure per device,
     the loop-free strategies per call."""
-    lines = {line.split()[0]: line for line in render(seed8).splitlines() if " per instance" in line}
+    lines = {line.split()[0]: line for line in render(seed8, width=200).splitlines() if " per instance" in line}
     assert " per device · " in lines["sharded"] and " per device · " in lines["shard_map"]
     assert " per call   · " in lines["vmap"]

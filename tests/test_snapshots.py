@@ -99,7 +99,7 @@ class TestSharded:
             await settle(pilot)
             await pilot.press("3")
             app = pilot.app
-            app.post_message(TimingsUpdated(app.helper_request, scripted_live(sharded=True)))
+            app.post_message(TimingsUpdated(app.requests.helper, scripted_live(sharded=True)))
             await pilot.pause()
 
         assert snap_compare(app_of(), terminal_size=(80, 24), run_before=sharded_timings)

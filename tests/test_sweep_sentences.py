@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
 
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
 from jaxbatch.lab.results import Device
 from jaxbatch.lab.sweep_state import SweepState
@@ -18,7 +19,7 @@ from jaxbatch.presentation.sweep import sweep_lines
 
 CPU = Device("cpu", "cpu", 0)
 LABELS = {"loop": "loop", "manual": "einsum", "vmap": "vmap", "chunked": "chunked k=64"}
-PAIRS = (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop"), ("chunked", "vmap"))
+PAIRS = strategy_table.sweep_pairs()
 SCALE = {"s": Fraction(1), "ms": Fraction(1, 10**3), "µs": Fraction(1, 10**6), "ns": Fraction(1, 10**9),
          "B": Fraction(1), "kB": Fraction(10**3), "MB": Fraction(10**6), "GB": Fraction(10**9)}
 # Factors that land on and beside the rule's edges (1.1, spreads that touch), and anything else.

@@ -29,12 +29,12 @@ async def test_a_timing_for_an_older_job_is_dropped():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        old = app.helper_request
+        old = app.requests.helper
         app.action_restart_timings()
         app.post_message(TimingsUpdated(old, dataclasses.replace(scripted_live(), instances=999)))
         await pilot.pause()
         assert "999 inst." not in shown_text(app.query_one("#timings-view", TimingsView))
-        assert app.helper.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
+        assert app.helper.commands[-1][:2] == ("time", app.requests.helper) and app.requests.helper > old
 
 
 async def test_updates_faster_than_a_mount_update_the_sparklines_without_error():
@@ -62,9 +62,9 @@ async def test_space_pauses_and_resumes_and_r_restarts():
         assert "paused 12/100" in shown_text(app.query_one("#timings-view", TimingsView))
         await pilot.press("space")
         assert app.helper.commands[-1] == ("resume",)
-        old = app.helper_request
+        old = app.requests.helper
         await pilot.press("r")
-        assert app.helper.commands[-1][:2] == ("time", app.helper_request) and app.helper_request > old
+        assert app.helper.commands[-1][:2] == ("time", app.requests.helper) and app.requests.helper > old
 
 
 async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
@@ -79,7 +79,7 @@ async def test_s_runs_the_sweep_names_the_crossover_and_escape_cancels():
         assert "Cancel sweep" not in widget_text(app.query_one(KeyBar))  # the scripted sweep is done at once
         await pilot.press("escape")
         assert app.helper.commands[-1][0] == "sweep"  # nothing to cancel
-        app.post_message(SweepUpdated(app.helper_request, scripted_sweep(stopped="")))  # still running
+        app.post_message(SweepUpdated(app.requests.helper, scripted_sweep(stopped="")))  # still running
         await pilot.pause()
         assert "esc Cancel sweep" in widget_text(app.query_one(KeyBar))
         await pilot.press("escape")
@@ -140,10 +140,13 @@ async def test_sharded_timings_show_the_scaling_over_devices():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.post_message(TimingsUpdated(app.helper_request, scripted_live(sharded=True)))
+        app.post_message(TimingsUpdated(app.requests.helper, scripted_live(sharded=True)))
         await pilot.pause()
         text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "shard_map" in text and "sharded over 4 cpu devices: 1.39x vmap on one, 35% scaling efficiency" in text
+        rounds = len(scripted_live(sharded=True).history["loop"])
+        assert f"Last {rounds} rounds" in text
+        assert {line.size.width for line in app.query("#timings-view Sparkline")} == {rounds}  # a column a round
 
 
 async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monkeypatch):
@@ -157,7 +160,7 @@ async def test_a_timing_event_that_arrives_while_the_app_closes_is_dropped(monke
         before = widget_text(head)
         with monkeypatch.context() as closing:  # what Textual's `is_running` says once shutdown begins
             closing.setattr(type(app), "is_running", property(lambda _: False))
-            app.on_helper_status(HelperStatus(app.helper_request, "compiling…"))
+            app.on_helper_status(HelperStatus(app.requests.helper, "compiling…"))
         assert widget_text(head) == before and "compiling" not in before
 
 
@@ -166,8 +169,8 @@ async def test_the_helper_status_is_shown_while_timing_and_dropped_for_an_older_
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.post_message(HelperStatus(app.helper_request - 1, "stale words"))
-        app.post_message(HelperStatus(app.helper_request, "compiling…"))
+        app.post_message(HelperStatus(app.requests.helper - 1, "stale words"))
+        app.post_message(HelperStatus(app.requests.helper, "compiling…"))
         await pilot.pause()
         text = shown_text(app.query_one("#timings-view", TimingsView))
         assert "⟳ compiling…" in text and "stale words" not in text
@@ -180,12 +183,18 @@ async def test_a_sweep_update_for_an_older_request_is_dropped_and_a_failure_is_s
         await pilot.press("s")
         await pilot.pause()
         shown = app.sweep
-        app.post_message(SweepUpdated(app.helper_request - 1, scripted_sweep(stopped="")))
+        app.post_message(SweepUpdated(app.requests.helper - 1, scripted_sweep(stopped="")))
         await pilot.pause()
         assert app.sweep is shown
-        app.post_message(HelperFailed(app.helper_request, "the model raised"))
+        app.post_message(SweepUpdated(app.requests.helper, scripted_sweep(stopped="")))  # still running
         await pilot.pause()
-        assert "the model raised" in shown_text(app.query_one(SweepView))
+        assert "esc Cancel sweep" in widget_text(app.query_one(KeyBar))
+        app.post_message(HelperFailed(app.requests.helper, "the model raised"))
+        await pilot.pause()
+        assert "Sweep failed: the model raised" in shown_text(app.query_one(SweepView))
+        assert "Cancel sweep" not in widget_text(app.query_one(KeyBar))  # a failed sweep is over
+        await pilot.press("escape")
+        assert app.helper.commands[-1][0] == "sweep"  # nothing was sent to cancel
 
 
 async def test_queued_timings_for_one_request_are_handled_once_the_latest():
@@ -199,7 +208,7 @@ async def test_queued_timings_for_one_request_are_handled_once_the_latest():
         view.watch_live = lambda live: shown.append(live.instances)  # each time the pane draws
         for instances in (101, 102, 103):
             live = dataclasses.replace(scripted_live(), instances=instances)
-            app.post_message(TimingsUpdated(app.helper_request, live))
+            app.post_message(TimingsUpdated(app.requests.helper, live))
         await pilot.pause()
         assert shown == [103] and app.live.instances == 103
 
@@ -238,13 +247,26 @@ async def test_the_roofline_is_at_the_matmul_precision_the_report_ran_at():
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("3")
-        app.post_message(TimingsUpdated(app.helper_request, dataclasses.replace(scripted_live(), roof=roof)))
+        app.post_message(TimingsUpdated(app.requests.helper, dataclasses.replace(scripted_live(), roof=roof)))
         await settle(pilot)
         assert not app.query_one("#timings-view .roofline").display  # timed at default: not this report's
-        app.post_message(TimingsUpdated(app.helper_request,
+        app.post_message(TimingsUpdated(app.requests.helper,
                                         dataclasses.replace(scripted_live(), roof=roof.at("highest"))))
         await settle(pilot)
         shown = app.query_one("#timings-view .roofline")
         text = widget_text(shown)
         assert shown.display and "roofline on gpu: 3.2 TB/s, 50 Tflop/s at highest matmul precision (cached)" in text
         assert "latency" in text and "latency: under 0.1% of the roofline" in text
+
+
+def test_a_long_hand_batched_label_goes_above_its_numbers_and_nothing_is_cut():
+    labels = {**scripted_live().labels, "manual": "scan over a batch of states"}
+    long = dataclasses.replace(scripted_live(), labels=labels)
+    for width in (78, 158):
+        lines = [line.plain for line in table_lines(long, width)]
+        assert all(len(line) <= width for line in lines), width
+        said = "\n".join(lines)
+        assert "scan over a batch of states" in said and "171 µs" in said and "41.7 ns" in said and "31 ms" in said
+    narrow = [line.plain for line in table_lines(long, 78)]
+    at = narrow.index("scan over a batch of states")
+    assert "171 µs" in narrow[at + 1]  # its numbers on the next line, whole

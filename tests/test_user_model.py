@@ -9,7 +9,9 @@ from hypothesis import given, settings, strategies as st
 from jaxbatch.cli import main
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import load_selected
+from jaxbatch.lab.results import NonFinite
 from jaxbatch.lab.selection import Selection, parse_aval, parse_in_axes
+from jaxbatch.presentation.notes import warnings_text
 from jaxbatch.presentation.verdicts import on_batch_verdict
 
 from reports import analyze
@@ -65,7 +67,8 @@ def test_in_axes_of_the_wrong_length_is_a_clear_message(ref):
 
 def test_nan_outputs_are_compared_and_flagged(ref):
     report = analyze(Selection(ref("makes_nan"), (3,), "cpu", ("f32[2]",)))
-    assert report.warnings == ["the loop's output holds 6 NaN values: NaN counts as equal to NaN"]
+    assert report.warnings == [NonFinite("loop", "loop", 6, 0)]
+    assert warnings_text(report) == ["the loop's output holds 6 NaN values: NaN counts as equal to NaN"]
     assert report.strategies["vmap"].agrees
 
 

@@ -3,7 +3,7 @@
 import pytest
 from textual.widgets import Static
 
-from jaxbatch.widgets import programs_view
+from jaxbatch.lab import alignment
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 
@@ -22,7 +22,7 @@ async def test_an_alignment_that_raises_is_named_in_the_pane_and_a_notification(
     app = make_test_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)  # the report is in: from now on only the pane's worker aligns
-        monkeypatch.setattr(programs_view if aligner == "align" else programs_view.hlo_facts, aligner, broken)
+        monkeypatch.setattr(alignment if aligner == "align" else alignment.hlo, aligner, broken)  # what the pane asks
         said = []
         app.notify = lambda message, **kwargs: said.append((message, kwargs.get("severity")))
         await pilot.press(*keys)

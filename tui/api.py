@@ -12,6 +12,7 @@ two runs give the same numbers. `model` may also be a built-in name or `path/to/
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
@@ -25,7 +26,7 @@ from jaxbatch.lab.selection import (
     parse_batch_shape,
     parse_precision,
 )
-from jaxbatch.result import Result
+from jaxbatch.result import Result, SweepResult
 
 Batch = Union[int, Sequence[int], str]
 
@@ -34,10 +35,32 @@ def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, b
             batched: Optional[Callable] = None, in_axes: Optional[Sequence[Optional[int]]] = None,
             device: str = "cpu", chunk: int = DEFAULT_CHUNK, timings: bool = False,
             precision: str = DEFAULT_PRECISION) -> Result:
-    """Everything the app shows about `model` on a batch of `batch` instances: outputs against
-    the loop, programs at each level, memory; with `timings`, how long each strategy takes.
-    `precision` is the matmul precision it all runs at ("default", JAX's own; "high";
-    "highest"). LabError says what is wrong with the arguments or the model, in the app's words."""
+    """Everything the app shows about `model` on a batch of instances: outputs against the
+    loop, programs at each level, memory and, if asked, timings.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one
+            (`path/to/file.py:fn`, `package.module:ATTR`).
+        args: One instance's example arguments: arrays (or pytrees of them), or avals written
+            as `--input` takes them ("f32[3]"). Only their shapes and dtypes are used. Needed
+            for a function; a built-in or a `Model` has its own.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        batched: Your hand-batched version, compared with vmap (a reference, for a model given
+            by one).
+        in_axes: Per argument, 0 (batched) or None (shared by every instance); by default
+            every argument is batched.
+        device: "cpu", "gpu", "tpu" or a device index, as `--device` takes them.
+        chunk: Instances per step of the chunked strategy, `lax.map`'s `batch_size`.
+        timings: Also time each strategy (seconds on a busy machine: off by default).
+        precision: The matmul precision everything runs at: "default" (JAX's own), "high" or
+            "highest".
+
+    Returns:
+        The report: a `Report` that prints itself as the app's text (Rich and HTML too).
+
+    Raises:
+        LabError: What is wrong with the arguments or the model, in the app's words.
+    """
     take_gpu_memory_as_needed()
     from jaxbatch.lab.analysis import analyze
 
@@ -47,14 +70,32 @@ def compare(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, b
 
 def sweep(model: Union[Callable, str], args: Optional[Sequence[Any]] = None, batched: Optional[Callable] = None,
           in_axes: Optional[Sequence[Optional[int]]] = None, device: str = "cpu", chunk: int = DEFAULT_CHUNK,
-          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION):
-    """The batch-size sweep (`jaxbatch.lab.sweep`), run to its end: the last SweepState."""
+          budget_s: Optional[float] = None, precision: str = DEFAULT_PRECISION, progress: bool = False):
+    """The batch-size sweep (`jaxbatch.lab.sweep`): every strategy timed at batch sizes 1, 2,
+    4, … until the time or memory budget runs out, run to its end.
+
+    Args:
+        model, args, batched, in_axes, device, chunk, precision: As for `compare`.
+        budget_s: Seconds after which no new batch size is started (None: 30).
+        progress: A line on stderr as each batch size is measured.
+
+    Returns:
+        The sweep's last state (`SweepResult`), which prints as the sweep's table and
+        crossovers: per size and strategy, the time per instance and peak memory, and why
+        the sweep stopped.
+
+    Raises:
+        LabError: What is wrong with the arguments or the model, in the app's words.
+    """
     take_gpu_memory_as_needed()
     from jaxbatch.lab.sweep import sweep as run
 
     with _selection(model, args, 1, batched, in_axes, device, chunk, precision) as selection:
-        *_, last = run(selection, budget_s=budget_s)
-        return last
+        last = None
+        for last in run(selection, budget_s=budget_s):
+            if progress:
+                print(repr(last), file=sys.stderr, flush=True)
+        return SweepResult.of(last)
 
 
 @contextlib.contextmanager

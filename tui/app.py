@@ -31,7 +31,8 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.export import OSC52_LIMIT, base_name, export, with_timings
+from jaxbatch.export import OSC52_LIMIT, base_name, described, export, with_timings
+from jaxbatch.helper_job import CHUNK_SWEEP, JOBS, SWEEP, HelperJob, Requests
 from jaxbatch.keymap import config_path
 from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.selection import (
@@ -43,12 +44,13 @@ from jaxbatch.lab.selection import (
     parse_in_axes,
 )
 from jaxbatch.lab_runner import LabRunner
+from jaxbatch.messages import JobUpdated
 from jaxbatch.models import CATALOG
 from jaxbatch.quitting import HANGUP, TERMINATED
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.pane import Note, Pane, Scroll
-from jaxbatch.widgets.panes import Panes
+from jaxbatch.widgets.panes import PANES, Panes, pane_key
 
 if TYPE_CHECKING:  # the panes, screens and palette are imported when first used, after the first frame
     from textual.widget import AwaitMount, Widget
@@ -58,13 +60,11 @@ if TYPE_CHECKING:  # the panes, screens and palette are imported when first used
     from jaxbatch.lab.sweep_state import SweepState
     from jaxbatch.lab.timing import LiveTimings
     from jaxbatch.messages import (
-        ChunkSweepUpdated,
         DevicesFound,
         HelperFailed,
         HelperStatus,
         LabDone,
         LabFailed,
-        SweepUpdated,
         TimingsUpdated,
     )
     from jaxbatch.quitting import Deadline
@@ -73,8 +73,7 @@ if TYPE_CHECKING:  # the panes, screens and palette are imported when first used
 # outputs and timings stand beside the panes, which open on the programs.
 MIN_SIZE = (70, 20)
 DASHBOARD_SIZE = (160, 48)
-PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep",
-         "chunks": "5 Chunks", "compare": "6 Compare"}
+STATUS_LINES = 3  # the status line's most (app.tcss)
 
 
 class JaxBatchApp(App):
@@ -118,7 +117,6 @@ class JaxBatchApp(App):
     report: var[Report | None] = var(None, always_update=True)  # the lab's answer on screen
     computing = var(False)  # the lab is working on the selection: the report panes show it
     backends: var[Backends | None] = var(None)  # every device JAX found, for the picker and pane 3
-    helper_job = var("", bindings=True)  # what the timing helper is doing: "timings", "sweep", "chunk_sweep" or ""
     live: var[LiveTimings | None] = var(None, always_update=True)  # the timings so far
     paused = var(False)
     timings_note: var[Note | None] = var(None)  # pane 3's heading in place of the timings'
@@ -146,15 +144,12 @@ class JaxBatchApp(App):
         self.selection = selection
         # The user's own model keeps its inputs and hand-batched twin when chosen again.
         self.user = None if selection.model in CATALOG else selection
-        self.requests = 0  # the last number given to a request, to the lab or the helper
-        self.lab_request = 0  # the lab's latest request
-        self.answered = 0  # the request the lab last answered
+        self.requests = Requests()
         self.lab = LabRunner(self.post_message, analyze=analyze)
         self.helper = helper(self.post_message, log)
-        self.helper_request = 0  # the helper's current request: timings or a sweep
         self._mounts: dict[str, AwaitMount] = {}  # the panes' views mounted since start (_show)
         self._early_keys: list[events.Key] | None = []  # typed before the panes were mounted; None after
-        self.timings_after = 0  # the lab request whose first answer starts the timings; 0: none waits
+        self._notified: object = None  # the topic of the last status too long for its lines, notified whole
 
     def compose(self) -> ComposeResult:
         """The first frame: the bar's labels and batch input, the status and the keys. The model
@@ -313,12 +308,12 @@ class JaxBatchApp(App):
     def request(self, selection: Selection) -> None:
         """Ask the lab for `selection`; whatever an older request returns later is dropped."""
         self.selection = selection
-        self.lab_request = self._next_request()
+        self.requests.to_lab()
         self._status(Content.assemble(("⟳ ", "$warning"),
                                       f"computing {selection.model} at batch {selection.batch_shape} "
                                       f"on {selection.device}…"))
         self.computing = True
-        self.lab.request(self.lab_request, selection)
+        self.lab.request(self.requests.lab, selection)
         self._hold_timings()
 
     def _hold_timings(self) -> None:
@@ -329,27 +324,28 @@ class JaxBatchApp(App):
         if self.helper_job:
             self.helper.stop()
         self._next_job("")
-        self.timings_after = self.lab_request
+        self.requests.timings_after = self.requests.lab
         self.timings_note = Note(f"⟳ timings of {self.selection.model} at batch {self.selection.batch_shape} "
                                  "start once its outputs are in…", "busy")
 
     def _time_once_answered(self, request: int) -> None:
-        if request == self.timings_after:
-            self.timings_after = 0
+        if request == self.requests.timings_after:
+            self.requests.timings_after = 0
             self.action_restart_timings()
 
     def _check_lab_time(self) -> None:
         """Say so when the current selection has run past the lab's time limit."""
         waited = self.lab.running_s()
-        if self.answered != self.lab_request and waited > self.lab.time_limit_s:
+        if self.requests.answered != self.requests.lab and waited > self.lab.time_limit_s:
             self._status(Content.assemble(("✗ ", "$error"), (
                 f"{self.selection.model} has run {waited:.0f} s without an answer: it goes on in the background "
-                "(a Python thread can't be stopped); choose another model or batch", "$error")))
+                "(a Python thread can't be stopped); choose another model or batch", "$error")),
+                topic=("no answer", self.requests.lab))  # said again each second: notified once
 
     def on_lab_done(self, message: LabDone) -> None:
         """Show the lab's answer: a first one (outputs, verdicts, programs) while it reads the
         plans at other batch sizes, then the whole."""
-        if message.request != self.lab_request or not self.is_running:
+        if message.request != self.requests.lab or not self.is_running:
             return  # an older selection's; or the app is closing and its panes are being taken down
         from jaxbatch.presentation.units import device_text  # not on the path to the first frame
 
@@ -364,30 +360,32 @@ class JaxBatchApp(App):
                                       f"{device_text(r.device)} · jax {r.jax_version}", " · " * bool(planning),
                                       planning))
         if not r.planning:
-            self.answered = message.request
+            self.requests.answered = message.request
             self.call_after_refresh(_settle_heap)
 
     def on_lab_failed(self, message: LabFailed) -> None:
-        if message.request != self.lab_request or not self.is_running:
+        if message.request != self.requests.lab or not self.is_running:
             return
-        self.answered = message.request
+        self.requests.answered = message.request
         self.computing = False
         self._time_once_answered(message.request)
         self._refocus()
         kept = " · showing the last results" if self.report is not None else ""
         self._status(Content.assemble(("✗ ", "$error"), (message.error, "$error"), (kept, "$text-muted")))
 
-    # ---- timings and the sweep, from the helper process -----------------------------------
+    # ---- timings and the sweeps, from the helper process ----------------------------------
 
-    def _next_request(self) -> int:
-        self.requests += 1
-        return self.requests
+    @property
+    def helper_job(self) -> str:
+        """What the timing helper is doing: "timings", a HelperJob's kind, or "" (nothing)."""
+        return self.requests.helper_kind
 
     def _next_job(self, kind: str) -> int:
         """A new request to the helper; its answers to earlier ones are dropped from now on."""
-        self.helper_request = self._next_request()
-        self.helper_job, self.paused, self.live = kind, False, None
-        return self.helper_request
+        request = self.requests.to_helper(kind)
+        self.paused, self.live = False, None
+        self.refresh_bindings()  # escape cancels only while a sweep runs
+        return request
 
     def action_restart_timings(self) -> None:
         self.helper.time(self._next_job("timings"), self.selection)
@@ -402,62 +400,65 @@ class JaxBatchApp(App):
         self.helper.pause() if self.paused else self.helper.resume()
 
     def action_sweep(self) -> None:
-        self.helper.sweep(self._next_job("sweep"), self.selection)
-        self.sweep, self.sweep_note = None, Note("Sweep: compiling and timing batch 1…", "busy")
-        self.timings_note = Note("Stopped for the sweep (pane 4): r measures again")
-        self.action_show_pane("sweep")
-
-    def action_cancel_sweep(self) -> None:
-        if self.sweep_running:
-            self.helper.stop()
-            self._next_job("")
-            self.sweep_note = Note("Sweep cancelled: s starts again")
+        self.start_job(SWEEP)
 
     def action_chunk_sweep(self) -> None:
-        self.helper.chunk_sweep(self._next_job("chunk_sweep"), self.selection)
-        self.chunk_sweep = None
-        self.chunk_sweep_note = Note(f"Chunk sweep at batch {self.selection.batch_shape}: compiling and timing "
-                                     "k=1 and vmap…", "busy")
-        self.timings_note = Note("Stopped for the chunk sweep (pane 5): r measures again")
-        self.action_show_pane("chunks")
+        self.start_job(CHUNK_SWEEP)
+
+    def action_cancel_sweep(self) -> None:
+        self.cancel_job(SWEEP)
 
     def action_cancel_chunk_sweep(self) -> None:
-        if self.chunk_sweep_running:
+        self.cancel_job(CHUNK_SWEEP)
+
+    def start_job(self, job: HelperJob) -> None:
+        """Start `job` on the selection, in place of whatever the helper was doing, and show its pane."""
+        getattr(self.helper, job.kind)(self._next_job(job.kind), self.selection)
+        setattr(self, job.kind, None)
+        setattr(self, f"{job.kind}_note", Note(job.starting(self.selection), "busy"))
+        self.timings_note = Note(job.stops_timings(pane_key(job.pane)))
+        self.action_show_pane(job.pane)
+
+    def cancel_job(self, job: HelperJob) -> None:
+        if self.job_running(job):
             self.helper.stop()
             self._next_job("")
-            self.chunk_sweep_note = Note("Chunk sweep cancelled: S starts again")
+            setattr(self, f"{job.kind}_note", Note(job.cancelled()))
+
+    def job_running(self, job: HelperJob) -> bool:
+        """Whether `job` is what the helper is doing, and not done yet: escape cancels it."""
+        state = getattr(self, job.kind)
+        return self.helper_job == job.kind and (state is None or not state.stopped)
 
     def _answers_helper(self, request: int | None, kind: str = "") -> bool:
-        """Whether a helper message is for its current request (None: about the helper itself)
-        and, given `kind`, of that kind; not when the app is closing."""
-        return (request in (self.helper_request, None) and bool(self.helper_job)
-                and kind in ("", self.helper_job) and self.is_running)
+        """Whether a helper message is for its current request (and, given `kind`, of that kind);
+        not when the app is closing."""
+        return self.requests.answers_helper(request, kind) and self.is_running
 
     def on_timings_updated(self, message: TimingsUpdated) -> None:
         if self._answers_helper(message.request, "timings"):
             self.live, self.timings_note = message.live, None
 
-    def on_sweep_updated(self, message: SweepUpdated) -> None:
-        if self._answers_helper(message.request, "sweep"):
-            self.sweep, self.sweep_note = message.state, None
-
-    def on_chunk_sweep_updated(self, message: ChunkSweepUpdated) -> None:
-        if self._answers_helper(message.request, "chunk_sweep"):
-            self.chunk_sweep, self.chunk_sweep_note = message.state, None
+    @on(JobUpdated)  # both sweeps' (Textual matches a handler by the message's bases too)
+    def _job_updated(self, message: JobUpdated) -> None:
+        if self._answers_helper(message.request, message.kind):
+            setattr(self, message.kind, message.state)
+            setattr(self, f"{message.kind}_note", None)
 
     def on_helper_status(self, message: HelperStatus) -> None:
         if self._answers_helper(message.request, "timings"):
             self.timings_note = Note(f"⟳ {message.text}", "busy")
 
     def on_helper_failed(self, message: HelperFailed) -> None:
+        """The job failed (or the helper ended): said in its pane, and over: nothing to cancel."""
         if not self._answers_helper(message.request):
             return
-        if self.helper_job == "sweep":
-            self.sweep_note = Note(f"Sweep failed: {message.error}", "error")
-        elif self.helper_job == "chunk_sweep":
-            self.chunk_sweep_note = Note(f"Chunk sweep failed: {message.error}", "error")
+        job = JOBS.get(self.helper_job)
+        if job is not None:
+            setattr(self, f"{job.kind}_note", Note(job.failed(message.error), "error"))
         else:
-            self.live, self.timings_note = None, Note(f"✗ {message.error}", "error")
+            self.timings_note = Note(f"✗ {message.error}", "error")
+        self._next_job("")
 
     def exit(self, result=None, return_code: int = 0, message=None) -> None:
         """Exit as Textual does; the helper is stopped now, not after the last frame, and the
@@ -509,10 +510,13 @@ class JaxBatchApp(App):
 
     @on(Select.Changed, "#model")
     def _model_changed(self, event: Select.Changed) -> None:
+        """Another model, at the same batch, device, chunk size and precision: a chunk size fits any
+        batch (one above it is one vmap). Only the in_axes are the model's own."""
         if event.value != self.selection.model:
             base = self.user if self.user and event.value == self.user.model else Selection(str(event.value))
-            self.request(dataclasses.replace(base, batch_shape=self.selection.batch_shape,
-                                             device=self.selection.device))
+            current = self.selection
+            self.request(dataclasses.replace(base, batch_shape=current.batch_shape, device=current.device,
+                                             chunk=current.chunk, precision=current.precision))
 
     @on(Input.Submitted, "#batch")
     def _batch_submitted(self, event: Input.Submitted) -> None:
@@ -535,19 +539,9 @@ class JaxBatchApp(App):
             return False  # the digit goes to the input instead
         if action == "show_pane" and parameters == ("compare",) and self.saved is None:
             return False  # no saved report to compare with: the key is neither shown nor bound
-        if action == "cancel_sweep":
-            return self.sweep_running  # escape does nothing else on the sweep pane: hidden
-        if action == "cancel_chunk_sweep":
-            return self.chunk_sweep_running
+        if action.startswith("cancel_") and action[len("cancel_"):] in JOBS:
+            return self.job_running(JOBS[action[len("cancel_"):]])  # escape does nothing else there: hidden
         return True
-
-    @property
-    def sweep_running(self) -> bool:
-        return self.helper_job == "sweep" and (self.sweep is None or not self.sweep.stopped)
-
-    @property
-    def chunk_sweep_running(self) -> bool:
-        return self.helper_job == "chunk_sweep" and (self.chunk_sweep is None or not self.chunk_sweep.stopped)
 
     def action_show_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane  # mounts its view the first time: _show
@@ -639,12 +633,13 @@ class JaxBatchApp(App):
         report = with_timings(self.report, self.live)
         folder = Path.cwd()
         try:
-            paths = [*export(report, self.sweep, folder),
+            paths = [*export(report, self.sweep, folder, self.chunk_sweep),
                      Path(self.save_screenshot(f"{base_name(report)}.svg", str(folder)))]
+            said = ", ".join(map(described, paths))
         except OSError as exc:
             self.notify(f"Export failed: {exc.strerror or exc} ({folder})", severity="error", timeout=8, markup=False)
             return
-        self.notify("Exported " + ", ".join(p.name for p in paths) + f" to {folder}", timeout=8, markup=False)
+        self.notify(f"Exported {said} to {folder}", timeout=8, markup=False)
 
     def get_system_commands(self, screen):
         from jaxbatch.commands import commands
@@ -688,8 +683,18 @@ class JaxBatchApp(App):
             self._focus_pane()
             event.stop()
 
-    def _status(self, content: Content) -> None:
-        self.query_one("#status", Static).update(content)
+    def _status(self, content: Content, topic: object = None) -> None:
+        """The status line: it wraps to STATUS_LINES lines; a message longer still (a model's
+        error at length) is notified too, whole, so that none of it is out of reach; once per
+        `topic` (by default, per text)."""
+        status = self.query_one("#status", Static)
+        status.update(content)
+        width = max(self.size.width - status.styles.gutter.width, 1)
+        topic = content.plain if topic is None else topic
+        if len(content.wrap(width)) > STATUS_LINES and topic != self._notified:
+            self._notified = topic
+            self.notify(content.plain, title="In full", severity="error" if content.plain.startswith("✗") else
+                        "information", timeout=30, markup=False)
 
 
 def _settle_heap() -> None:

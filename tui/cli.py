@@ -94,10 +94,10 @@ def _selection_options(prefix: str) -> argparse.ArgumentParser:
 
 
 def _timeout_option(parser: argparse.ArgumentParser, prefix: str) -> None:
-    parser.add_argument("--timeout", dest=prefix + "timeout", type=_positive_seconds, metavar="SECONDS",
+    parser.add_argument("--timeout", dest=prefix + "timeout", type=_timeout_seconds, metavar="SECONDS",
                         help=("" if prefix else "with `report`: ") + "give up (exit status 2) if the report is not "
-                        "done after this many seconds, sweep included; without it a model that blocks is waited "
-                        "for, with a notice")
+                        "done after this many seconds, sweep included; without it (or with 0) a model that blocks "
+                        "is waited for, with a notice")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--chunk-sweep", action="store_true",
                         help="also time the chunked strategy at k = 1, 2, 4, ... up to the batch, against vmap, "
                              "and name the best trade-off of time and memory")
-    report.add_argument("--sweep-budget", type=_positive_seconds, metavar="SECONDS",
+    report.add_argument("--sweep-budget", type=_budget_seconds, metavar="SECONDS",
                         help="start no new batch size (or chunk size) after this many seconds (default 30 each; "
                              "needs --sweep or --chunk-sweep)")
     _timeout_option(report, AFTER)
@@ -236,7 +236,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         selection = parse_selection(args)
         if args.command == "report":
             return _report(selection, as_json=args.json, timings=not args.no_timings, sweep=args.sweep,
-                           chunk_sweep=args.chunk_sweep, budget=args.sweep_budget, timeout=args.timeout)
+                           chunk_sweep=args.chunk_sweep, budget=args.sweep_budget, timeout=args.timeout or None)
         _check_theme(args.theme)
         compare = _saved(args.compare) if args.compare else None
         if args.serve:
@@ -326,14 +326,27 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _positive_seconds(text: str) -> float:
+def _seconds(text: str, zero_means: str = "") -> float:
+    """Seconds up to an hour; 0 only where it means something (`zero_means`, said in the message)."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 < value < 3600 or value != value:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 3600")
+    low = 0 <= value if zero_means else 0 < value
+    if not (low and value <= 3600):  # NaN fails both
+        span = f"from 0 ({zero_means}) to 3600" if zero_means else "above 0 and up to 3600"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds {span}")
     return value
+
+
+def _timeout_seconds(text: str) -> float:
+    """`--timeout`: 0 is no limit, as leaving it out is (and as GNU timeout reads 0)."""
+    return _seconds(text, "no limit")
+
+
+def _budget_seconds(text: str) -> float:
+    """`--sweep-budget`: a budget of 0 would time nothing, so it is refused."""
+    return _seconds(text)
 
 
 def _report(selection: Selection, as_json: bool, timings: bool, sweep: bool = False, chunk_sweep: bool = False,

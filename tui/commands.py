@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Iterator
 from textual.app import SystemCommand
 from textual.markup import escape
 
+from jaxbatch.helper_job import CHUNK_SWEEP, SWEEP
 from jaxbatch.lab.selection import PRECISIONS
 from jaxbatch.models import CATALOG
+from jaxbatch.presentation.programs import LEVELS
 from jaxbatch.presentation.units import device_text
-from jaxbatch.widgets.programs_view import LEVELS, ProgramsView, available_pairs
+from jaxbatch.widgets.panes import PANES, pane_key
+from jaxbatch.widgets.programs_view import ProgramsView, available_pairs
 
 if TYPE_CHECKING:
     from jaxbatch.app import JaxBatchApp
@@ -25,7 +28,6 @@ PRECISION_HELP = {
     "high": "Matmuls in TF32 on GPUs, three bfloat16 passes on TPUs: between default and highest",
     "highest": "Matmuls at full float32 precision on every device, slower on GPUs and TPUs",
 }
-PANES = {"outputs": "key 1", "programs": "key 2", "timings": "key 3", "sweep": "key 4", "chunks": "key 5"}
 
 def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
     current, report = app.selection, app.report
@@ -56,18 +58,20 @@ def commands(app: "JaxBatchApp") -> Iterator[SystemCommand]:
         if level_key != level:
             yield _command(f"Level: {name}", f"Show the programs as {name}", partial(app.show_level, level_key))
     for pane in PANES:
-        yield _command(f"Show the {pane} pane", PANES[pane], partial(app.action_show_pane, pane), discover=False)
+        if pane != "compare" or app.saved is not None:
+            yield _command(f"Show the {pane} pane", f"key {pane_key(pane)}", partial(app.action_show_pane, pane),
+                           discover=False)
     yield _command("Copy the pane", "Its text, to your clipboard by OSC 52", app.action_copy)
     yield _command("Export the report", "Text, JSON and an SVG screenshot, in the working folder",
                         app.action_export)
     if app.helper_job == "timings" and app.live is not None and app.live.state != "settled":
         yield _command("Resume timings" if app.paused else "Pause timings", "", app.action_pause_timings)
     yield _command("Measure timings again", "Throw the rounds away and start over", app.action_restart_timings)
-    if app.sweep_running:
+    if app.job_running(SWEEP):
         yield _command("Cancel the sweep", "What was measured stays", app.action_cancel_sweep)
     else:
         yield _command("Run the batch-size sweep", "Every strategy at 1, 2, 4, … instances", app.action_sweep)
-    if app.chunk_sweep_running:
+    if app.job_running(CHUNK_SWEEP):
         yield _command("Cancel the chunk sweep", "What was measured stays", app.action_cancel_chunk_sweep)
     else:
         yield _command("Run the chunk sweep", "Chunked at k = 1, 2, 4, … up to the batch, against vmap: time and "

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
+    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
     from jaxbatch.lab.results import Report
     from jaxbatch.lab.sweep_state import SweepState
     from jaxbatch.lab.timing import LiveTimings
+    from jaxbatch.presentation.document import Document
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
+WIDTH = 100  # the exported text report's width: a file has no terminal to fit
 
 
 def base_name(report: Report) -> str:
@@ -28,21 +31,39 @@ def base_name(report: Report) -> str:
 
 
 def with_timings(report: Report, live: Optional[LiveTimings]) -> Report:
-    """The report as the app shows it: with the live timings measured so far."""
+    """The report as the app shows it: with the live timings measured so far, and the roofline
+    they are judged against."""
     if live is None:
         return report
-    return dataclasses.replace(report, timings=live.timings, dispatch_floor_s=live.floor_s)
+    return dataclasses.replace(report, timings=live.timings, dispatch_floor_s=live.floor_s,
+                               roof=live.roof or report.roof)
 
 
-def export(report: Report, sweep: Optional[SweepState], folder: Path) -> tuple[Path, Path]:
-    """Write the text and JSON reports into `folder`; OSError says why not. The renderers are
-    imported here, on the first export: the app imports this module as it starts."""
+def export(report: Report, sweep: Optional[SweepState], folder: Path,
+           chunk_sweep: Optional[ChunkSweepState] = None) -> tuple[Path, Path]:
+    """Write the text and JSON reports into `folder`, both from one document, with whatever the
+    panes show (the sweep, the chunk sweep, the roofline); OSError says why not. The renderers
+    are imported here, on the first export: the app imports this module as it starts."""
+    from jaxbatch.presentation.report_document import build
     from jaxbatch.report_json import report_json
-    from jaxbatch.report_text import render
 
-    base = folder / base_name(report)
-    data = report_json(report, sweep)
+    doc = build(report, sweep, chunk_sweep)
+    return write(folder / base_name(report), doc, report_json(report, sweep, chunk_sweep, doc))
+
+
+def write(base: Path, doc: Document, data: dict, width: int = WIDTH) -> tuple[Path, Path]:
+    """The document as text at `width`, and `data` (the report JSON, which holds the document's
+    words) as JSON, beside each other under `base`."""
+    from jaxbatch.report_text import document_text
+
     text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")
-    text_path.write_text(render(report, sweep))
+    text_path.write_text(document_text(doc, width))
     json_path.write_text(json.dumps(data, indent=2) + "\n")
     return text_path, json_path
+
+
+def described(path: Path) -> str:
+    """`jaxbatch-eigh-512.json (8.2 MB)`: a written file and its size, for the export notice."""
+    from jaxbatch.presentation.units import byte_size
+
+    return f"{path.name} ({byte_size(path.stat().st_size)})"

@@ -8,7 +8,7 @@ replaces an older one still queued (`can_replace`), so a busy UI never works thr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
 
@@ -57,12 +57,22 @@ class TimingsUpdated(_Snapshot):
 
 
 @dataclass
-class SweepUpdated(_Snapshot):
+class JobUpdated(_Snapshot):
+    """A sweep so far: the app handles every kind alike (jaxbatch.helper_job)."""
+
+    kind: ClassVar[str]  # the HelperJob's
+    state: SweepState | ChunkSweepState
+
+
+@dataclass
+class SweepUpdated(JobUpdated):
+    kind = "sweep"
     state: SweepState
 
 
 @dataclass
-class ChunkSweepUpdated(_Snapshot):
+class ChunkSweepUpdated(JobUpdated):
+    kind = "chunk_sweep"
     state: ChunkSweepState
 
 

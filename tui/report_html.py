@@ -1,33 +1,47 @@
-"""The report as HTML, for Jupyter (`Result._repr_html_`): the outputs table, the aligned
-jaxprs highlighted by Pygments' HTML formatter with the app's jaxpr lexer, memory and timings.
-The words are the presentation's, as in the app and the text report."""
+"""The report's document as HTML, for Jupyter (`Result._repr_html_`): each block as its HTML,
+programs highlighted by Pygments' HTML formatter with the app's jaxpr lexer. Every rule of the
+style sheet is scoped to the report's own element, so nothing leaks into the notebook's page."""
 
 from __future__ import annotations
 
 import html
-import math
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
 from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.results import ROLES, Report
-from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
-from jaxbatch.presentation.outputs import on_batch_head, precision_text, strategy_figures, strategy_verdict
-from jaxbatch.presentation.programs import MARKERS, alignment_rows
-from jaxbatch.presentation.timings import HEADS, floor_text, ratio_head, timing_rows
-from jaxbatch.presentation.units import device_text
-from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.lab.results import Report
+from jaxbatch.presentation.document import (
+    Aligned,
+    Document,
+    Heading,
+    Output,
+    Program,
+    Prose,
+    Section,
+    Table,
+    Verdict,
+    Warning,
+)
+from jaxbatch.presentation.outputs import fit_array
+from jaxbatch.presentation.report_document import build
 
 CSS_SCOPE = ".jaxbatch"
+NUMPY_WIDTH = 75  # NumPy's own line width: its lines are kept as they are
 STYLE = f"""
 {CSS_SCOPE} table {{ border-collapse: collapse; margin: 0.4em 0; }}
 {CSS_SCOPE} td, {CSS_SCOPE} th {{ padding: 0.1em 0.6em; text-align: left; vertical-align: top; }}
-{CSS_SCOPE} pre {{ margin: 0; white-space: pre; }}
+{CSS_SCOPE} pre {{ margin: 0; white-space: pre; line-height: 125%; }}
+{CSS_SCOPE} .muted {{ opacity: 0.7; }}
+{CSS_SCOPE} .warning {{ color: #a36a00; }}
+{CSS_SCOPE} .agrees {{ color: #1a7f37; }}
+{CSS_SCOPE} .wrong, {CSS_SCOPE} .raised, {CSS_SCOPE} .error {{ color: #cf222e; }}
+{CSS_SCOPE} .unknown, {CSS_SCOPE} .precision {{ color: #a36a00; }}
 {CSS_SCOPE} .differ {{ background: rgba(255, 170, 0, 0.15); }}
 {CSS_SCOPE} .only_left, {CSS_SCOPE} .only_right {{ background: rgba(120, 120, 255, 0.12); }}
 """
+# Pygments' token colours only (its full sheet also sets bare `pre` and `.linenos` rules), under the scope.
+TOKENS = "\n".join(HtmlFormatter().get_token_style_defs(f"{CSS_SCOPE} pre"))
 
 
 def _e(text: object) -> str:
@@ -38,65 +52,67 @@ def _code(text: str) -> str:
     return highlight(text, JaxprLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    """A table of cells already HTML; the head's cells are escaped here."""
-    cells = "".join(f"<th>{_e(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def report_html(report: Report) -> str:
-    parts = [f"<style>{STYLE}{HtmlFormatter().get_style_defs(CSS_SCOPE + ' pre')}</style>",
-             f"<h4>{_e(report.model)} at batch {_e(report.batch_shape)} on {_e(device_text(report.device))}, "
-             f"jax {_e(report.jax_version)}, {_e(precision_text(report.selection.get('precision', DEFAULT_PRECISION)))}"
-             "</h4>",
-             f"<p>{_e(report.summary)}</p>" + (f"<p>{_e(report.note)}</p>" if report.note else ""),
-             _outputs(report), _programs(report), _memory(report), _timings(report)]
+    return document_html(build(report))
+
+
+def document_html(doc: Document) -> str:
+    parts = [f"<style>{STYLE}{TOKENS}</style>", f"<h4>{_e(doc.title)}</h4>", *map(_section, doc.sections)]
     return f'<div class="{CSS_SCOPE[1:]}">{"".join(parts)}</div>'
 
 
-def _outputs(report: Report) -> str:
-    single = report.single
-    rows = [["model on one instance", "", f"<pre>{_e(single.text)}</pre>"],
-            ["model on the whole batch", _e(on_batch_head(single.on_batch)),
-             f"<pre>{_e(single.on_batch.error.message if single.on_batch.error else single.on_batch.text)}</pre>"]]
-    for s in report.strategies.values():
-        verdict = strategy_verdict(s)
-        figures = strategy_figures(s)
-        said = _e(verdict) + (f"<br><small>{_e(figures)}</small>" if figures else "")
-        rows.append([f"<b>{_e(s.label)}</b> {_e(ROLES.get(s.key, ''))}", said, f"<pre>{_e(s.text)}</pre>"])
-    return "<h5>Outputs, against the loop</h5>" + _table(["", "verdict", "output"], rows)
+def _section(section: Section) -> str:
+    title = f"<h5>{_e(section.title)}</h5>" if section.title else ""
+    return title + "".join(LAYOUTS[type(b)](b) for b in section.blocks)
 
 
-def _programs(report: Report) -> str:
-    a = report.alignment
-    if a is None:
-        return ""
-    left, right = report.strategies[a.left].label, report.strategies[a.right].label
-    rows = [[_e(MARKERS[r.status]), f'<pre class="{r.status}">{_code(r.left) if r.left else ""}</pre>',
-             f'<pre class="{r.status}">{_code(r.right) if r.right else ""}</pre>'] for r in alignment_rows(a)]
-    return (f"<h5>Jaxprs, aligned: {_e(left)} vs {_e(right)}</h5><p>{_e(alignment_verdict(a))}</p>"
-            + _table(["", left, right], rows))
+def _heading(b: Heading) -> str:
+    return f"<h6>{_e(b.text)}</h6>"
 
 
-def _memory(report: Report) -> str:
-    rows = memory_rows(report)
-    if not rows:
-        return ""
-    fits = fits_line(report)
-    return ("<h5>Peak memory (XLA's plan)</h5>"
-            + _table(["", "per call", "per instance", "more each", "fixed", "roofline"],
-                     [[_e(c) for c in (row_label(row), *row[1:6])] for row in rows])
-            + (f"<p>{_e(fits)}</p>" if fits else ""))
+def _prose(b: Prose) -> str:
+    return f'<p class="{b.tone}">{_e(b.text)}</p>' if b.tone else f"<p>{_e(b.text)}</p>"
 
 
-def _timings(report: Report) -> str:
-    if report.timings is None:
-        return ""
-    labels = {k: s.label for k, s in report.strategies.items()}
-    head = ["", *HEADS.values(), ratio_head(labels)]
-    rows = [[f"<b>{_e(r.label)}</b>", _e(r.compile), _e(r.per_call), _e(r.iqr), _e(r.per_instance), _e(r.ratio)]
-            for r in timing_rows(report.timings, labels)]
-    instances = math.prod(report.batch_shape)
-    return (f"<h5>Timings on {_e(device_text(report.device))}, {instances:,} instances, "
-            f"{_e(floor_text(report.dispatch_floor_s))}</h5>" + _table(head, rows))
+def _warning(b: Warning) -> str:
+    return f'<p class="warning">⚠ {_e(b.text)}</p>'
+
+
+def _verdict(b: Verdict) -> str:
+    name = " ".join(filter(None, [f"<b>{_e(b.label)}</b>" if b.label else "",
+                                  f'<span class="muted">{_e(b.role)}</span>' if b.role else ""]))
+    lines = [name, f'<b class="warning">↻ {_e(b.headline)}</b>' if b.headline else "",
+             f'<span class="{b.mark}">{_e(b.text)}</span>',
+             f'<small class="muted">{_e(b.figures)}</small>' if b.figures else ""]
+    return "<p>" + "<br>".join(line for line in lines if line) + "</p>"
+
+
+def _output(b: Output) -> str:
+    """An output as NumPy printed it, summarised past MAX_LINES lines as in the text (a notebook
+    cell is no place for 700 lines); an error message as it is."""
+    text = "\n".join(fit_array(b.text, NUMPY_WIDTH)) if b.array else b.text
+    return f'<pre class="{b.tone}">{_e(text)}</pre>' if b.tone else f"<pre>{_e(text)}</pre>"
+
+
+def _table(b: Table) -> str:
+    head = "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in b.head) + "</tr></thead>" if any(b.head) else ""
+    body = "".join("<tr>" + "".join(f"<td>{'<b>' + _e(c) + '</b>' if i == 0 else _e(c)}</td>"
+                                    for i, c in enumerate(row)) + "</tr>" for row in b.rows)
+    return f"<table>{head}<tbody>{body}</tbody></table>"
+
+
+def _program(b: Program) -> str:
+    return f"<h6>{_e(b.title)}</h6><pre>{_code(b.text)}</pre>"
+
+
+def _aligned(b: Aligned) -> str:
+    rows = "".join(f'<tr><td>{_e(r.marker)}</td><td><pre class="{r.status}">{_code(r.left) if r.left else ""}</pre>'
+                   f'</td><td><pre class="{r.status}">{_code(r.right) if r.right else ""}</pre>'
+                   + (f'<br><small class="muted">↳ {_e(r.diffs)}</small>' if r.diffs else "") + "</td></tr>"
+                   for r in b.rows)
+    head = f"<thead><tr><th></th><th>{_e(b.left)}</th><th>{_e(b.right)}</th></tr></thead>"
+    return f"<table>{head}<tbody>{rows}</tbody></table>"
+
+
+LAYOUTS = {Heading: _heading, Prose: _prose, Warning: _warning, Verdict: _verdict, Output: _output,
+           Table: _table, Program: _program, Aligned: _aligned}

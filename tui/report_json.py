@@ -13,33 +13,41 @@ import math
 from typing import Any, Optional
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import PER_DEVICE, Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
-from jaxbatch.lab.roof import points, roofline_json
+from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.lab.roof import roofline_json
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import per_device
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
+from jaxbatch.presentation.document import Document, document_json
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.memory import cross_check, fit_how, held
+from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
+from jaxbatch.presentation.outputs import loop_text
+from jaxbatch.presentation.report_document import build
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
 
 
 def report_json(report: Report, sweep: Optional[SweepState] = None,
-                chunk_sweep: Optional[ChunkSweepState] = None) -> dict[str, Any]:
+                chunk_sweep: Optional[ChunkSweepState] = None, doc: Optional[Document] = None) -> dict[str, Any]:
     """The whole report as JSON-ready data (json.dumps(..., allow_nan=False) takes it); with a
-    sweep, under "sweep", and a chunk sweep under "chunk_sweep" (with its trade-off in words)."""
+    sweep, under "sweep", and a chunk sweep under "chunk_sweep" (with its trade-off in words).
+    `document`: the report's document (`doc`, built here where not given), every word the text,
+    HTML and Rich views show, block by block."""
+    doc = doc or build(report, sweep, chunk_sweep)
     data = {
         "model": report.model,
         "summary": report.summary,
         "note": report.note,
-        "warnings": report.warnings,
+        "warnings": warnings_text(report),
         **({"manual_missing": report.manual_missing} if report.manual_missing else {}),
         "source": report.source,
         "batch_shape": list(report.batch_shape),
         "in_axes": report.in_axes,
         "chunk": report.chunk,
         "devices": report.devices,
-        **({"sharded_note": report.sharded_note} if report.sharded_note else {}),
+        **({"sharded_note": sharded_note_text(report.sharded_note)} if report.sharded_note else {}),
         "device": report.device.to_json(),
         "jax_version": report.jax_version,
         "jaxlib_version": report.jaxlib_version,
@@ -62,12 +70,14 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
         "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
-        "same_program": report.same_program,
+        "same_program": {**report.same_program, "unknown": unknown_reasons(report)} if report.same_program else {},
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
+        "vmap_loop_text": loop_text(report.vmap_loop) if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
         **({"timings": {k: t.to_json() for k, t in report.timings.items()},
             "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
-        **({"roofline": roofline_section(report)} if report.roof is not None else {}),
+        **({"roofline": roofline_section(report, doc)} if report.roof is not None else {}),
+        "document": document_json(doc),
     }
     if sweep is not None:
         data["sweep"] = sweep_json(sweep)
@@ -76,11 +86,10 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
     return data
 
 
-def roofline_section(report: Report) -> dict[str, Any]:
+def roofline_section(report: Report, doc: Document) -> dict[str, Any]:
     """`roofline`: the device's limits, its peak at the matmul precision the report ran at
-    (`precision`), and each timed call judged against them."""
-    roof = report.roof.at(report.selection.get("precision", DEFAULT_PRECISION))
-    return roofline_json(roof, points(report.strategies, report.timings or {}, report.dispatch_floor_s, roof))
+    (`precision`), and each timed call judged against them (judged once, on the document)."""
+    return roofline_json(report.roof.at(report.selection.get("precision", DEFAULT_PRECISION)), doc.points)
 
 
 def memory_json(report: Report) -> dict[str, Any]:
@@ -100,7 +109,7 @@ def memory_json(report: Report) -> dict[str, Any]:
             growth = fit.growth if fit is not None else None
             out[key] = {"peak_bytes": peak, "temp_bytes": m["temp"], "argument_bytes": m["argument"],
                         "output_bytes": m["output"], "alias_bytes": m.get("alias", 0),
-                        "per_device": key in PER_DEVICE, "per_instance_bytes": peak / held(report, key),
+                        "per_device": key in per_device(), "per_instance_bytes": peak / held(report, key),
                         "marginal_bytes_per_instance": growth.marginal_bytes if growth else None,
                         "fixed_bytes": growth.fixed_bytes if growth else None,
                         "marginal_batches": list(growth.batches) if growth else None,
@@ -172,7 +181,7 @@ def strategy_json(s: Strategy) -> dict[str, Any]:
     if s.reason:
         out["reason"] = s.reason
     if s.program_note:
-        out["program_note"] = s.program_note
+        out["program_note"] = program_note_text(s.program_note)
     return out
 
 

@@ -1,209 +1,231 @@
-"""The text report: the same facts as the app, for a terminal, a log or a bug report. The words
-are the presentation's (jaxbatch.presentation), the ones the panes style; here they are only laid out in lines."""
+"""The text report: the report's document (jaxbatch.presentation.report_document) laid out in
+lines for a terminal, a log or a bug report, to the terminal's width: prose wrapped at words,
+tables in columns that fit (cells wrapped in them, or a row per line where the columns can't
+fit), programs side by side where they fit. Each line keeps the kind of block it came from, so
+that the Rich view (jaxbatch.result) can style it."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import ROLES, OnBatch, Report
-from jaxbatch.lab.roof import points
-from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.results import Report
 from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
-from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.memory import HEAD as MEMORY_HEAD, disagreement, fits_line, growth_text, memory_rows
-from jaxbatch.presentation.outputs import (
-    figures_text,
-    loop_text,
-    on_batch_head,
-    precision_text,
-    primitives_text,
-    strategy_figures,
-    strategy_verdict,
+from jaxbatch.presentation.document import (
+    Aligned,
+    Block,
+    Document,
+    Heading,
+    Output,
+    Program,
+    Prose,
+    Table,
+    Verdict,
+    Warning,
 )
-from jaxbatch.presentation.programs import (
-    MARKERS,
-    alignment_rows,
-    hlo_summary,
-    jaxpr_text,
-    levels_text,
-    unknown_levels_text,
-)
-from jaxbatch.presentation.roofline import ROOF_CAVEAT, latency_note, roof_text, roofline_table
-from jaxbatch.presentation.sweep import sweep_lines
-from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
-from jaxbatch.presentation.units import device_text
-from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.presentation.outputs import fit_array
+from jaxbatch.presentation.report_document import build
+
+PIPED_WIDTH = 100  # the width when the output is no terminal and COLUMNS says nothing
+LABEL = 12  # the strategy-name column, wider for a longer label (a user's `model_batched`)
+NARROWEST = 40  # below this the layout would say nothing: lines may pass a narrower width
 
 
 @dataclass(frozen=True)
-class Program:
-    """A program's text among the report's lines: the terminal's Rich view highlights it."""
+class Line:
+    """One line of the report; `style` the kind of block it came from ("program" lines are a jaxpr)."""
 
     text: str
+    style: str = ""
 
     def __str__(self) -> str:
         return self.text
 
 
-def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Optional[ChunkSweepState] = None) -> str:
-    return "\n".join(map(str, blocks(report, sweep, chunk_sweep))) + "\n"
+def terminal_width() -> int:
+    """The terminal's columns (COLUMNS first); PIPED_WIDTH when the output is no terminal."""
+    return shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
 
 
-def blocks(report: Report, sweep: Optional[SweepState] = None,
-           chunk_sweep: Optional[ChunkSweepState] = None) -> list[Union[str, Program]]:
-    """The report's lines, each program's jaxpr one `Program`."""
-    lines: list[Union[str, Program]] = [
-        f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} "
-        f"on {device_text(report.device)}, jax {report.jax_version}, "
-        f"{precision_text(report.selection.get('precision', DEFAULT_PRECISION))}",
-        f"  {report.summary}",
-        *_wrapped(report.note, "  "),
-        *_wrapped(f"Source: {report.source}" if report.source else "", "  "),
-        *(line for w in report.warnings for line in _wrapped(f"warning: {w}", "  ")),
-        "",
-        f"One instance  model({', '.join(report.single.arg_avals)})",
-        *_indented(report.single.text),
-        f"Whole batch   model({', '.join(report.single.batch_avals)})",
-        *_on_batch(report.single.on_batch),
-        "",
-        "Strategies (compared with the loop, the reference)",
-    ]
-    width = label_width(report)
-    for s in report.strategies.values():
-        headline = [loop_text(report.vmap_loop)] if s.key == "vmap" and report.vmap_loop else []
-        verdict = [f"  {label:<{width}} {line}" for label, line in zip([s.label, ""], [*headline, strategy_verdict(s)])]
-        figures = strategy_figures(s)
-        lines += [*verdict, *([f"  {'':<{width}} {figures}"] if figures else []), *_indented(s.text or "", "    ")]
-    if report.manual_missing:
-        lines += [f"  {ROLES['manual']:<{width}} {report.manual_missing}"]
-    if report.sharded_note:
-        lines += [f"  {'sharded':<{width}} {report.sharded_note}"]
-    programs = [s for s in report.strategies.values() if s.jaxpr]
-    for s in programs:
-        lines += ["", f"Jaxpr: {s.label}", Program(jaxpr_text(s.jaxpr))]
-    notes = [f"Jaxpr: {s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
-    lines += ["", *notes] if notes else []
-    if programs:
-        lines += ["", "Primitives"]
-        lines += [f"  {s.label:<{width}} {primitives_text(s.eqns)}" for s in programs]
-    if report.alignment is not None:
-        lines += ["", *_aligned(report)]
-    lines += _below(report)
-    lines += _memory(report, width)
-    lines += _timings(report)
-    lines += _backends(report)
-    if sweep is not None:
-        lines += sweep_lines(sweep)
-    if chunk_sweep is not None:
-        lines += chunk_sweep_lines(chunk_sweep)
+def render(report: Report, sweep: Optional[SweepState] = None, chunk_sweep: Optional[ChunkSweepState] = None,
+           width: Optional[int] = None) -> str:
+    return document_text(build(report, sweep, chunk_sweep), width)
+
+
+def document_text(doc: Document, width: Optional[int] = None) -> str:
+    return "\n".join(line.text for line in lay_out(doc, width or terminal_width())) + "\n"
+
+
+def lay_out(doc: Document, width: int) -> list[Line]:
+    """The document's lines at `width`: its title, then each section after a blank line, its
+    verdicts' labels in one column (LABEL wide, or the longest label's)."""
+    width = max(width, NARROWEST)
+    lines = _wrap(doc.title, width, "", "  ", "title")
+    for section in doc.sections:
+        if section.title or section.blocks:
+            lines.append(Line(""))
+        if section.title:
+            lines += _wrap(section.title, width, "", "  ", "heading")
+        label = max([LABEL, *(len(b.label) for b in section.blocks if isinstance(b, Verdict))])
+        previous: Optional[Block] = None
+        for block in section.blocks:
+            if _apart(block, previous, lines):
+                lines.append(Line(""))
+            lines += _block(block, width, label)
+            previous = block
     return lines
 
 
-def _memory(report: Report, width: int) -> list[str]:
-    rows = memory_rows(report)
-    if not rows:
-        return []
-    growth = [growth_text(r) for r in rows]
-    grown = max(map(len, growth))
-    return ["", *_wrapped(MEMORY_HEAD, ""),
-            *(f"  {r.label:<{width}} {r.per_call:>9} per {r.per:<6} · {r.per_instance:>9} per instance"
-              + (f" ({g})" + " " * (grown - len(g)) if grown else "") + f" · roofline {r.roofline}"
-              for r, g in zip(rows, growth)),
-            *_wrapped(disagreement(report), "  "), *_wrapped(fits_line(report), "  ")]
+def _apart(block: Block, previous: Optional[Block], lines: list[Line]) -> bool:
+    """A blank line before a program, and before a heading that follows anything but an output."""
+    if not lines or not lines[-1].text:
+        return False
+    return isinstance(block, Program) or (isinstance(block, Heading) and not isinstance(previous, (Output, type(None))))
 
 
-def _backends(report: Report) -> list[str]:
-    if not report.backends:
-        return []
-    b = report.backends
-    found = ", ".join(f"{spec} ({d.kind})" for spec, d in b.devices)
-    return ["", f"Devices: {found}",
-            *(f"  no {p}: {why} (pip install '{b.install[p]}')" for p, why in b.missing.items())]
+def _block(block: Block, width: int, label: int) -> list[Line]:
+    return LAYOUTS[type(block)](block, width, label)
 
 
-def label_width(report: Report) -> int:
-    """The strategy-name column: 12 wide, or as wide as the longest label (a user's
-    `model_batched`), so that no label runs into the column beside it."""
-    return max([12, *(len(s.label) for s in report.strategies.values()),
-                *([len(ROLES["manual"])] if report.manual_missing else [])])
+def _heading(block: Heading, width: int, label: int) -> list[Line]:
+    return _wrap(block.text, width, "", "  ", "heading")
 
 
-def _timings(report: Report) -> list[str]:
-    """Per call and per instance, compile apart; the numbers of the device this ran on."""
-    if report.timings is None:
-        return []
-    labels = {k: s.label for k, s in report.strategies.items()}
-    width, head = label_width(report), ratio_head(labels)
-    ratio_width = max(10, len(head) + 1)  # `vs model_batched` is wider than the figures under it
-    lines = ["", f"Timings on {device_text(report.device)}: median per call over rounds, IQR as a share of it, "
-             f"{floor_text(report.dispatch_floor_s)}",
-             "  " + " ".join([f"{'':<{width}}", *(f"{h:>10}" for h in HEADS.values()), f"{head:>{ratio_width}}"])]
-    for r in timing_rows(report.timings, labels):
-        lines.append(f"  {r.label:<{width}} {r.compile:>10} {r.per_call:>10} {r.iqr:>10} {r.per_instance:>10} "
-                     f"{r.ratio:>{ratio_width}}  {flags_text(r)}")
-    spread = scaling_text(report.timings, report.devices, report.device.platform)
-    return lines + ([f"  {spread}"] if spread else []) + _roofline(report, labels)
+def _prose(block: Prose, width: int, label: int) -> list[Line]:
+    return _wrap(block.text, width, "  ", "  ", block.tone)
 
 
-def _roofline(report: Report, labels: dict[str, str]) -> list[str]:
-    """Each timed call against what the device can do, when its roofline was measured: its peak
-    at the matmul precision the calls ran at."""
-    if report.roof is None:
-        return []
-    roof = report.roof.at(report.selection.get("precision", DEFAULT_PRECISION))
-    judged = points(report.strategies, report.timings, report.dispatch_floor_s, roof)
-    note = latency_note(judged)
-    return ["", roof_text(roof), *(f"  {line}" for line in roofline_table(judged, labels)),
-            *(_wrapped(note, "  ") if note else []), *_wrapped(ROOF_CAVEAT, "  ")]
+def _warning(block: Warning, width: int, label: int) -> list[Line]:
+    return _wrap(f"warning: {block.text}", width, "  ", "    ", "warning")
 
 
-def _aligned(report: Report) -> list[str]:
-    """The aligned table: a marker per row (= same, ≠ differs, < > only on one side)."""
-    a = report.alignment
-    left, right = report.strategies[a.left].label, report.strategies[a.right].label
-    rows = alignment_rows(a)
-    width = max([len(left)] + [len(r.left) for r in rows if r.left]) + 2
-    lines = [f"Aligned jaxprs: {left} vs {right}", *_wrapped(alignment_verdict(a), "  "),
-             f"    {left:<{width}}│ {right}"]
+def _verdict(block: Verdict, width: int, label: int) -> list[Line]:
+    """`  vmap         agrees exactly (jax.vmap)`, the headline above it and the figures under it."""
+    pad = "  " + " " * (label + 1) if block.label else "  "
+    said = [(block.headline, "warning"), (block.text + (f" ({block.role})" if block.role else ""), block.mark),
+            (block.figures, "muted")]
+    lines: list[Line] = []
+    for i, (text, style) in enumerate((t, style) for t, style in said if t):
+        first = f"  {block.label:<{label}} " if block.label and i == 0 else pad
+        lines += _wrap(text, width, first, pad, style)
+    return lines
+
+
+def _output(block: Output, width: int, label: int) -> list[Line]:
+    pad = "  " * block.depth
+    if block.array:
+        return [Line(pad + line) for line in fit_array(block.text, width - len(pad))]
+    return [wrapped for line in block.text.splitlines()
+            for wrapped in _wrap(line, width, pad + _lead(line), pad + _lead(line) + "  ", block.tone, strip=True)]
+
+
+def _table(block: Table, width: int, label: int) -> list[Line]:
+    """Columns that fit: each as wide as its widest cell, the widest narrowed (its cells wrapped
+    at words) until the row fits; where no narrowing will do, a row per label, its cells under it."""
+    pad = "  " * block.depth
+    rows = [r for r in ((block.head,) if any(block.head) else ()) + block.rows]
+    count = max(map(len, rows))
+    widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(count)]
+    widths[0] = max(widths[0], LABEL if block.depth == 1 else 0)
+    seps = ["  "] + [block.sep] * (count - 2)
+
+    def total() -> int:
+        return len(pad) + sum(widths) + sum(map(len, seps))
+
+    floor = [max([6, *(len(w) for r in rows if i < len(r) for w in r[i].split())]) for i in range(count)]
+    # with a head, any column may narrow; without, only the last (its rows read on as one line of text)
+    narrowing = range(1, count) if any(block.head) else range(count - 1, count)
+    while total() > width:
+        widest = max(narrowing, key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            return _records(block, width)
+        widths[widest] -= 1
+    lines = []
     for r in rows:
-        lines.append(f"  {MARKERS[r.status]} {r.left or '':<{width}}│ {r.right or ''}")
-        if r.diffs:
-            lines.append(f"      ↳ {'; '.join(r.diffs)}")
+        cells = [textwrap.wrap(r[i], max(widths[i], 1), break_on_hyphens=False) or [""] if i < len(r) else [""]
+                 for i in range(count)]
+        for k in range(max(map(len, cells))):
+            parts = [_cell(c[k] if k < len(c) else "", widths[i], block.align[i:i + 1] or "l", i == count - 1)
+                     for i, c in enumerate(cells)]
+            between = seps if k == 0 else [" " * len(s) for s in seps]
+            text = pad + parts[0] + "".join(s + p for s, p in zip(between, parts[1:]))
+            lines.append(Line(text.rstrip(), "muted" if r is block.head else ""))
     return lines
 
 
-def _below(report: Report) -> list[str]:
-    a = report.alignment
-    keys = report.same_program.get("pair") or ((a.left, a.right) if a else ("manual", "vmap"))
-    left, right = (report.strategies.get(k) for k in keys)
-    if left is None or right is None:
+def _cell(text: str, width: int, align: str, last: bool) -> str:
+    return f"{text:>{width}}" if align == "r" else text if last else f"{text:<{width}}"
+
+
+def _records(block: Table, width: int) -> list[Line]:
+    """A table too wide for its columns: each row's label, then its cells, each after its head."""
+    pad = "  " * block.depth
+    lines: list[Line] = []
+    for r in block.rows:
+        cells = [f"{h}: {c.strip()}" if h else c.strip() for h, c in zip(block.head[1:] or ("",) * len(r), r[1:]) if c]
+        lines += [Line(pad + r[0]), *_wrap(" · ".join(cells), width, pad + "  ", pad + "  ", "")]
+    return lines
+
+
+def _program(block: Program, width: int, label: int) -> list[Line]:
+    """A jaxpr under its title, a line too long wrapped under itself, further in."""
+    out = _wrap(block.title, width, "", "  ", "heading")
+    for line in block.text.splitlines():
+        lead = _lead(line)
+        out += _wrap(line, width, lead, lead + "    ", "program", strip=True, cut=True)
+    return out
+
+
+def _aligned(block: Aligned, width: int, label: int) -> list[Line]:
+    """Two programs side by side (= same, ≠ differs, < > only on one side) where their lines fit
+    beside each other; else one under the other, each row's left line above its right one."""
+    left_width = max([len(block.left), *(len(r.left) for r in block.rows)]) + 2
+    right_width = max([len(block.right), *(len(r.right) for r in block.rows)])
+    if 4 + left_width + 2 + right_width > width:
+        return _stacked(block, width)
+    lines = [Line(f"    {block.left:<{left_width}}│ {block.right}", "muted")]
+    for r in block.rows:
+        lines.append(Line(f"  {r.marker} {r.left:<{left_width}}│ {r.right}".rstrip(), r.status))
+        if r.diffs:
+            lines += _wrap(f"↳ {r.diffs}", width, "      ", "        ", "muted")
+    return lines
+
+
+def _stacked(block: Aligned, width: int) -> list[Line]:
+    """Each aligned row as two lines, the left program's above the right one's."""
+    name = max(len(block.left), len(block.right))
+    pad = " " * (4 + name + 1 + 2)
+    lines: list[Line] = [Line(f"    {block.left} above, {block.right} below", "muted")]
+    for r in block.rows:
+        for i, (side, text) in enumerate(((block.left, r.left), (block.right, r.right))):
+            if text:
+                first = f"  {r.marker if i == 0 or not r.left else ' '} {side:<{name}} "
+                lines += _wrap(text, width, first, pad, r.status, strip=True, cut=True)
+        if r.diffs:
+            lines += _wrap(f"↳ {r.diffs}", width, "      ", "        ", "muted")
+    return lines
+
+
+def _lead(line: str) -> str:
+    return line[:len(line) - len(line.lstrip())]
+
+
+def _wrap(text: str, width: int, first: str, rest: str, style: str, strip: bool = False,
+          cut: bool = False) -> list[Line]:
+    """`text` wrapped at words, first line after `first`, the others after `rest`. A word longer
+    than a line (a URL) stays whole on a line of its own; `cut` (a program's line) cuts it."""
+    if not text:
         return []
-    lines = ["", "Below the jaxpr: what XLA compiled", f"  {hlo_verdict(report.hlo_comparison)}"]
-    if report.same_program:
-        lines += [f"  one program? {levels_text(report.same_program)}",
-                  *(line for why in unknown_levels_text(report.same_program) for line in _wrapped(why, "    "))]
-    if left.hlo is None or right.hlo is None:
-        return lines
-    rows = hlo_summary(left.hlo, right.hlo, "hlo")
-    width = max([len(left.label)] + [len(r[1]) for r in rows]) + 2
-    lines.append(f"    {'':<16}{left.label:<{width}}{right.label}")
-    return lines + [f"    {name:<16}{x:<{width}}{y}" for name, x, y in rows]
+    if strip:
+        text = text[len(_lead(text)):]
+    wrapped = textwrap.wrap(text, max(width, len(rest) + 10), initial_indent=first, subsequent_indent=rest,
+                            break_on_hyphens=False, break_long_words=cut) or [first.rstrip()]
+    return [Line(line, style) for line in wrapped]
 
 
-def _on_batch(on_batch: OnBatch) -> list[str]:
-    if on_batch.error is not None:
-        return [f"  {on_batch_head(on_batch)}:", *_indented(on_batch.error.message, "    ")]
-    figures = figures_text(on_batch.agreement)
-    return [f"  {on_batch_head(on_batch)}", *([f"    {figures}"] if figures else []), *_indented(on_batch.text, "    ")]
+LAYOUTS = {Heading: _heading, Prose: _prose, Warning: _warning, Verdict: _verdict, Output: _output,
+           Table: _table, Program: _program, Aligned: _aligned}
 
-
-def _indented(text: str, pad: str = "  ") -> list[str]:
-    return [pad + line for line in text.splitlines()]
-
-
-def _wrapped(text: str, pad: str) -> list[str]:
-    return textwrap.wrap(text, 96, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False) if text else []

@@ -19,23 +19,39 @@ import re
 from typing import Any, Callable, Optional, Sequence, Union
 
 from jaxbatch.api import Batch, compare
-from jaxbatch.lab.hlo import aligned, compare as compare_hlo
-from jaxbatch.lab.results import ROLES, Strategy
+from jaxbatch.lab import strategy_table
+from jaxbatch.lab.alignment import pair_alignment
+from jaxbatch.lab.hlo import compare as compare_hlo
+from jaxbatch.lab.results import Strategy
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
-from jaxbatch.presentation.programs import MARKERS, ViewRow, alignment_rows, levels_text, line_rows
+from jaxbatch.presentation.programs import LEVELS, MARKERS, ViewRow, alignment_rows, levels_text, line_rows
 from jaxbatch.presentation.units import ratio, seconds
 from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.report_diff import within_noise
 from jaxbatch.result import Result
 
 Model = Union[Callable, str]
-LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 
 
 def assert_vmap_agrees(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 8, **options) -> Result:
-    """vmap's outputs match the loop's within the tolerance the app states (float64 telling
-    rounding apart beyond it); returns the report for more checks."""
+    """Assert that vmap's outputs match the loop's, within the tolerance the app states (float64
+    telling rounding apart beyond it).
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: vmap failed or disagrees: its verdict and figures, in the app's words.
+        LabError: What is wrong with the arguments or the model.
+    """
     r = compare(model, args, batch, **options)
     vmap = r.strategies["vmap"]
     if vmap.error is not None or vmap.agreement is None or not vmap.agreement.agrees:
@@ -47,12 +63,31 @@ def assert_vmap_agrees(model: Model, args: Optional[Sequence[Any]] = None, batch
 
 def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, primitive: str = "gather",
                         strategy: str = "vmap", batch: Batch = 8, **options) -> Result:
-    """`primitive` runs nowhere in `strategy`'s program (sub-programs of jit, while, scan ...
-    included); on failure, how often, whether the other side of the comparison has it, and
-    the aligned rows where it is. ValueError for a `primitive` that is no JAX primitive's name
-    (with the nearest names), or a `strategy` that isn't one or has no program to look in."""
-    if strategy not in ROLES:
-        raise ValueError(f"strategy {strategy!r}: one of {', '.join(ROLES)}{_nearest(strategy, ROLES)}")
+    """Assert that `primitive` runs nowhere in `strategy`'s program, sub-programs of jit, while,
+    scan … included.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+        primitive: A JAX primitive's name, as the jaxpr shows it ("gather", "while").
+        strategy: A strategy's key, as in the report's `strategies`: "vmap", "manual" (the
+            hand-batched version), "loop", ….
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: The program has it: how often, whether the other strategies have it,
+            and the aligned rows where it is; or the strategy failed.
+        ValueError: `primitive` is no JAX primitive's name (with the nearest names), or
+            `strategy` isn't one, or has no program to look in.
+        LabError: What is wrong with the arguments or the model.
+    """
+    keys = strategy_table.keys()
+    if strategy not in keys:
+        raise ValueError(f"strategy {strategy!r}: one of {', '.join(keys)}{_nearest(strategy, keys)}")
     r = compare(model, args, batch, **options)
     if strategy not in r.strategies:
         why = f" ({r.manual_missing})" if strategy == "manual" and r.manual_missing else ""
@@ -62,7 +97,8 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
         raise AssertionError(f"{s.label} failed, so its program can't be checked for {primitive}: "
                              f"{s.error.type}: {s.error.message}")
     if not s.jaxpr:
-        raise ValueError(f"{s.label} has no program to check for {primitive}: {s.program_note or 'not traced'}")
+        why = program_note_text(s.program_note) or "not traced"
+        raise ValueError(f"{s.label} has no program to check for {primitive}: {why}")
     n = _count(s, primitive)
     if n:
         raise AssertionError(f"{s.label}'s program has {primitive} ({n}×); {_others(r, strategy, primitive)}"
@@ -73,9 +109,26 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
 
 def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence[Any]] = None, level: str = "hlo",
                         batch: Batch = 8, **options) -> Result:
-    """The hand-batched `batched` and vmap are one program at `level` ("jaxpr", "stablehlo" or
-    "hlo": what XLA compiled), as the app judges it; on failure its verdict at that level and
-    that level's rows that differ."""
+    """Assert that the hand-batched `batched` and vmap are one program at `level`, as the app
+    judges it.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+        batched: Your hand-batched version of `model`.
+        level: "jaxpr", "stablehlo" or "hlo" (what XLA compiled, after optimizing).
+
+    Returns:
+        The report, for more checks.
+
+    Raises:
+        AssertionError: They differ, or a side has no program: the app's verdict at that
+            level, and that level's rows that differ.
+        ValueError: `level` is not one of the three.
+        LabError: What is wrong with the arguments or the model.
+    """
     if level not in LEVELS:
         raise ValueError(f"level {level!r}: one of {', '.join(LEVELS)}")
     r = compare(model, args, batch, batched=batched, **options)
@@ -91,8 +144,22 @@ def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence
 
 def check_speed(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch = 4096, **options) -> str:
     """vmap's time per call against the hand-batched version's (`batched=`) or, without one,
-    against the loop's, as words, failing nothing: a ratio on a shared CI box moves too much to
-    fail a build on. "within noise" where the two spreads overlap (report_diff.within_noise)."""
+    the loop's, in words. It fails nothing: a ratio on a shared CI box moves too much to fail a
+    build on.
+
+    Args:
+        model: A function of one instance, a built-in model's name, or a reference to one.
+        args: One instance's example arguments, or avals ("f32[3]"), as `jaxbatch.compare` takes them.
+        batch: The batch shape: `8`, `(4, 8)` or "4,8".
+        **options: Passed on to `jaxbatch.compare` (`batched`, `in_axes`, `device`, `chunk`, `precision`).
+
+    Returns:
+        One line: both times and their ratio, "within noise" where the two spreads overlap
+        (report_diff.within_noise), and whether the other's time was scaled up from a sample.
+
+    Raises:
+        LabError: What is wrong with the arguments or the model.
+    """
     r = compare(model, args, batch, timings=True, **options)
     other = "manual" if "manual" in r.timings else "loop"
     vmap, them = r.timings["vmap"], r.timings[other]
@@ -130,8 +197,8 @@ def _nearest(name: str, names) -> str:
 
 
 def _others(r: Result, strategy: str, primitive: str) -> str:
-    """What the compared strategies other than `strategy` hold of `primitive`."""
-    others = [s for key, s in r.strategies.items() if key != strategy and key in ("manual", "vmap", "loop")]
+    """What the strategies compared with `strategy` (strategy_table.partners) hold of `primitive`."""
+    others = [r.strategies[key] for key in strategy_table.partners(strategy) if key in r.strategies]
     said = [f"{s.label} has {f'{n}×' if (n := _count(s, primitive)) else 'none'}" for s in others]
     return "; ".join(said) or "nothing to compare it with"
 
@@ -140,9 +207,10 @@ def _level(r: Result, level: str) -> tuple[str, list[ViewRow]]:
     """The compared pair's verdict at `level` and its aligned rows there."""
     if level == "jaxpr":
         return alignment_verdict(r.alignment), (alignment_rows(r.alignment) if r.alignment else [])
-    left, right = (r.strategies[k] for k in r.same_program["pair"])
-    rows = aligned(left.hlo, right.hlo, level)
-    return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level)),
+    pair = tuple(r.same_program["pair"])
+    left, right = (r.strategies[k] for k in pair)
+    rows = pair_alignment(r, level, pair)
+    return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level, rows=rows)),
             line_rows(rows) if rows else [])
 
 

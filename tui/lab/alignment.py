@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import weakref
 from collections import Counter
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
-from jaxbatch.lab.results import Alignment, Diff, Eqn, Row
+from jaxbatch.lab import hlo
+from jaxbatch.lab.results import Alignment, Diff, Eqn, Report, Row, TextAlignment
 
 # Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
 # alignment (`Alignment.exact` False) and the verdict says so.
@@ -29,6 +31,38 @@ def align(left: Sequence[Eqn], right: Sequence[Eqn], left_key: str = "left", rig
     pairs, exact = _match(a, b)
     rows = _rows(left, right, pairs)
     return Alignment(left_key, right_key, list(left), list(right), rows, exact)
+
+
+def pair_alignment(report: Report, level: str, pair: tuple[str, str]) -> Union[Alignment, TextAlignment, None]:
+    """`pair`'s programs at `level` ("jaxpr", "stablehlo" or "hlo") lined up row by row, worked
+    out once per report and kept while it lives: the programs pane, its verdicts and the testing
+    guards read the same rows. The report's own jaxpr alignment where it is of this pair; None
+    where a side has no program at the level. Pure Python, but tens of ms for 5,000 equations:
+    the app calls it in a worker."""
+    kept = _kept(report)
+    key = (level, pair)
+    if key not in kept:
+        left, right = (report.strategies[k] for k in pair)
+        if level != "jaxpr":
+            kept[key] = hlo.aligned(left.hlo, right.hlo, level)
+        elif report.alignment is not None and (report.alignment.left, report.alignment.right) == pair:
+            kept[key] = report.alignment
+        else:
+            kept[key] = align(left.eqns, right.eqns, *pair)
+    return kept[key]
+
+
+# Each live report's alignments, by its id; beside the report, not in it: a report stays the
+# plain data it was made as (pickled, compared, serialized alike before and after).
+_KEPT: dict[int, dict[tuple[str, tuple[str, str]], Union[Alignment, TextAlignment, None]]] = {}
+
+
+def _kept(report: Report) -> dict:
+    found = _KEPT.get(id(report))
+    if found is None:
+        found = _KEPT[id(report)] = {}
+        weakref.finalize(report, _KEPT.pop, id(report), None)  # gone with the report
+    return found
 
 
 def _match(a: list[str], b: list[str]) -> tuple[list[tuple[int, int]], bool]:

@@ -33,22 +33,32 @@ from jaxbatch.lab import (
     roofline,
     sharding,
     strategies,
+    strategy_table,
     timing,
 )
 from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
 from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.outputs import format_tree, to_host, to_json
-from jaxbatch.lab.results import Alignment, ErrorInfo, Hlo, Loop, OnBatch, Report, Single, Strategy
+from jaxbatch.lab.results import (
+    Alignment,
+    CompilingLoop,
+    ErrorInfo,
+    Hlo,
+    Loop,
+    LoopNotTraced,
+    NonFinite,
+    OnBatch,
+    Report,
+    Single,
+    Strategy,
+    Untraceable,
+)
 from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.spec import Model, aval_text
 from jaxbatch.lab.timing import Timer
 from jaxbatch.lab.workload import Workload, prepare
 
-ON_BATCH = "the model called on the whole batch"  # how warnings name that output
-
-# The strategies that run the whole batch as one program on one device: their memory scales with it.
-BATCHED = ("manual", "vmap", "chunked")
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
 # How the strategies are compiled at other batch sizes, for their memory plan alone.
@@ -109,7 +119,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             jaxlib_version=jaxlib.__version__,
             source_hash=source_hash(model.build, single, manual),
             selection=selection.to_json(),
-            warnings=[*nonfinite_warnings(outs.outs, {k: s.label for k, s in runs.items()} | {"on_batch": ON_BATCH}),
+            warnings=[*nonfinite_warnings(outs.outs, {k: s.label for k, s in runs.items()}),
                       *filter(None, [compiling_warning(eager_compiles, w.instances)])],
             manual_missing=model.manual_missing if manual is None else "",
             in_axes=list(model.in_axes),
@@ -139,7 +149,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
                 bench.round()
             floor, timings = bench.timings()
         fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
-                for k, s in runs.items() if s.hlo is not None and k in BATCHED}
+                for k, s in runs.items() if s.hlo is not None and k in strategy_table.batched()}
         with_roof = timer is not None if roof is None else roof
         measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
         return dataclasses.replace(report, planning=False, fits=fits, roof=measured_roof, timings=timings,
@@ -147,19 +157,21 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):
-    """Run the hand-batched, vmapped, chunked and sharded strategies into `runs`, their outputs into
-    `outs`; returns (strategy -> (executable, compile seconds, arguments)) and why the sharded
-    strategies did not run, when they did not. An executable whose peak memory passes `free`
-    is not run: that is its error."""
+    """Run every compiled strategy of strategy_table (hand-batched, vmapped, chunked, sharded)
+    into `runs`, in the table's order, their outputs into `outs`; returns (strategy ->
+    (executable, compile seconds, arguments)) and why the sharded strategies did not run, when
+    they did not. An executable whose peak memory passes `free` is not run: that is its error."""
     compiled = {}
     labels = strategies.labels(w)
     for key, fn in strategies.batched(w).items():
         runs[key], compiled[key] = _run(key, labels[key], fn, w.batch, outs, clock, w.device, free)
     spread, sharded_note = sharding.plan(w)
     for key, fn in (spread.fns if spread else {}).items():
-        runs[key], compiled[key] = _run(key, sharding.LABELS[key], fn, spread.args, outs, clock, w.device, free)
+        runs[key], compiled[key] = _run(key, labels[key], fn, spread.args, outs, clock, w.device, free)
         if spread.note:
             runs[key] = dataclasses.replace(runs[key], program_note=spread.note)
+    ordered = {key: runs.pop(key) for key in strategy_table.keys() if key in runs}
+    runs.update(ordered)  # in the table's order, whichever ran first
     return compiled, sharded_note
 
 
@@ -245,19 +257,16 @@ def _kind(leaf) -> str:
         return "O"
 
 
-def nonfinite_warnings(outputs: dict[str, Any], labels: dict[str, str]) -> list[str]:
-    """Say where outputs hold NaN or infinities: the loop's (agreement then counts NaN as equal to
+def nonfinite_warnings(outputs: dict[str, Any], labels: dict[str, str]) -> list[NonFinite]:
+    """Where outputs hold NaN or infinities: the loop's (agreement then counts NaN as equal to
     NaN, which is honest but worth knowing), and each other output that holds more of them
-    than the loop's, named: a NaN the loop doesn't have is what a WRONG verdict then means."""
+    than the loop's: a NaN the loop doesn't have is what a WRONG verdict then means. `labels`
+    names the strategies; the model called on the whole batch ("on_batch") has none."""
     counts = {k: _nonfinite(out) for k, out in outputs.items()}
     loop = counts.get("loop", (0, 0))
-    found = []
-    if any(loop):
-        found.append(f"the loop's output holds {_nonfinite_text(loop)}: NaN counts as equal to NaN")
-    for key, (nans, infs) in counts.items():
-        if key != "loop" and (nans > loop[0] or infs > loop[1]):
-            theirs = f" (the loop's holds {_nonfinite_text(loop)})" if any(loop) else " (the loop's has none)"
-            found.append(f"{labels.get(key, key)}: its output holds {_nonfinite_text((nans, infs))}{theirs}")
+    found = [NonFinite("loop", labels.get("loop", "loop"), *loop)] if any(loop) else []
+    found += [NonFinite(key, labels.get(key, ""), nans, infs, *loop) for key, (nans, infs) in counts.items()
+              if key != "loop" and (nans > loop[0] or infs > loop[1])]
     return found
 
 
@@ -272,21 +281,11 @@ def _nonfinite(out) -> tuple[int, int]:
     return nans, infs
 
 
-def _nonfinite_text(counts: tuple[int, int]) -> str:
-    nans, infs = counts
-    found = " and ".join(f"{n:,} {what}" for n, what in ((nans, "NaN"), (infs, "infinite")) if n)
-    return f"{found} value{'s' * (nans + infs > 1)}"
-
-
-def compiling_warning(compiles_per_call: int, instances: int) -> str:
-    """Say what the loop's time means for a model that compiles on every eager call."""
+def compiling_warning(compiles_per_call: int, instances: int) -> Optional[CompilingLoop]:
+    """What the loop's time means for a model that compiles on every eager call; None for one that doesn't."""
     if not compiles_per_call:
-        return ""
-    sample = live.loop_sample(instances, compiles_per_call)
-    return (f"each eager call of the model compiles {compiles_per_call} new executable"
-            f"{'s' * (compiles_per_call > 1)} (a function defined inside it is traced anew): the loop's time, "
-            f"timed on {sample} instance{'s' * (sample > 1)}, is mostly compiling; the reference outputs come "
-            "from one jitted copy of the model")
+        return None
+    return CompilingLoop(compiles_per_call, live.loop_sample(instances, compiles_per_call))
 
 
 def _on_batch(single, batch, outs: agreement.Outputs) -> OnBatch:
@@ -308,13 +307,11 @@ def _loop(single, model: Model, shape, batch, reference) -> Strategy:
     base = dict(output=to_json(reference), text=format_tree(reference))
     n = math.prod(shape)
     if n > LOOP_PROGRAM_CAP:
-        note = (f"not traced at {n:,} instances: its jaxpr repeats the model once per instance, so it is shown "
-                f"for batches of up to {LOOP_PROGRAM_CAP}")
-        return Strategy("loop", "loop", program_note=note, **base)
+        return Strategy("loop", "loop", program_note=LoopNotTraced(n, LOOP_PROGRAM_CAP), **base)
     try:
         closed = jaxprs.trace(strategies.loop_program(single, model.in_axes, shape), *batch)
     except USER_ERRORS as exc:
-        return Strategy("loop", "loop", program_note=f"could not be traced: {describe(exc)}", **base)
+        return Strategy("loop", "loop", program_note=Untraceable(describe(exc)), **base)
     return Strategy("loop", "loop", jaxpr=jaxprs.text(closed), primitives=jaxprs.primitives(closed),
                     eqns=jaxprs.flatten(closed), **base)
 
@@ -343,7 +340,7 @@ def _run(key: str, label: str, fn, batch, outs: agreement.Outputs, clock: Timer,
         primitives=jaxprs.primitives(closed),
         eqns=eqns,
         hlo=program,
-        roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in BATCHED else None,
+        roofline_peak_bytes=memory.roofline_peak_bytes(fn, batch) if key in strategy_table.batched() else None,
     )
     return strategy, (compiled, compile_s, batch)
 

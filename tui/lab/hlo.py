@@ -57,40 +57,23 @@ def aligned(left: Optional[Hlo], right: Optional[Hlo], level: str) -> Optional[T
 
 
 def same_program(left: Strategy, right: Strategy, alignment: Optional[Alignment]) -> dict[str, Any]:
-    """Whether the pair is one program at each level, as the rows at that level say; where that
-    is unknown (None), `unknown` says why, per level."""
+    """Whether the pair is one program at each level, as the rows at that level say; None where
+    a side has no program there (jaxbatch.presentation.notes.unknown_reasons says why)."""
     facts: dict[str, Any] = {"pair": [left.key, right.key],
                              "jaxpr": alignment.identical if alignment is not None else None}
     for level in LEVELS:
         rows = aligned(left.hlo, right.hlo, level)
         facts[level] = rows.identical if rows is not None else None
-    why = {"jaxpr": _no_jaxpr(left) or _no_jaxpr(right)} if facts["jaxpr"] is None else {}
-    why.update((level, _no_program(left) or _no_program(right)) for level in LEVELS if facts[level] is None)
-    facts["unknown"] = why
     return facts
 
 
-def _no_jaxpr(s: Strategy) -> str:
-    if s.jaxpr:
-        return ""
-    return f"{s.label} failed" if s.error is not None else f"{s.label} {s.program_note or 'not traced'}"
-
-
-def _no_program(s: Strategy) -> str:
-    if s.hlo is not None:
-        return ""
-    if s.error is not None:
-        return f"{s.label} failed"
-    return ("the loop is not one compiled program: it calls the model once per instance" if s.key == "loop"
-            else f"{s.label} has no compiled program")
-
-
 def compare(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_label: str,
-            level: str = "hlo") -> HloComparison:
-    """Are the programs one program at `level`? Read off the aligned rows: the same program
-    exactly when every row is the same, else what differs: ops, flops or bytes, ops inside
-    fusions, or (none of these) only shapes, layout and operand order."""
-    rows = aligned(left, right, level)
+            level: str = "hlo", rows: Optional[TextAlignment] = None) -> HloComparison:
+    """Are the programs one program at `level`? Read off the aligned rows (`rows`, where the
+    caller has them already): the same program exactly when every row is the same, else what
+    differs: ops, flops or bytes, ops inside fusions, or (none of these) only shapes, layout and
+    operand order."""
+    rows = rows if rows is not None else aligned(left, right, level)
     if rows is None:
         return HloComparison(level, left_label, right_label, None)
     differing = sum(r.status != "same" for r in rows.rows)
@@ -100,8 +83,8 @@ def compare(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_la
         return HloComparison(**facts)
     if level == "stablehlo":
         return HloComparison(**facts, left_ops=_stable_ops(left), right_ops=_stable_ops(right))
-    costs = tuple((key, cost(left, key), cost(right, key)) for key in ("flops", "bytes")
-                  if cost(left, key) != cost(right, key))
+    costs = tuple((key, left.costs[key], right.costs[key]) for key in ("flops", "bytes")
+                  if left.costs[key] != right.costs[key])
     inner: tuple[dict[str, int], ...] = ({}, {})
     if left.ops == right.ops and not costs:
         inner = tuple(hlo_text.all_op_counts(hlo_text.parse(h.optimized)) for h in (left, right))
@@ -114,9 +97,10 @@ def _stable_ops(h: Hlo) -> dict[str, int]:
 
 
 def cost(h: Hlo, key: str) -> Cost:
-    """The flops or bytes figure every view shows: loops counted in full, or XLA's own figure
-    with the note that it is per iteration; never a bare number that is off by a trip count.
-    Whole flops and bytes, so that two figures differ exactly when they read differently."""
+    """The flops or bytes figure every view shows (read from `Hlo.costs`, which keeps it): loops
+    counted in full, or XLA's own figure with the note that it is per iteration; never a bare
+    number that is off by a trip count. Whole flops and bytes, so that two figures differ
+    exactly when they read differently."""
     full, xla = getattr(h, key), getattr(h, f"{key}_xla")
     if full is not None:  # XLA counts a library call (LAPACK, a callback) as nothing
         return Cost(float(round(full)), h.ops.get("custom-call", 0))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from jaxbatch.lab.hlo_text import Computation, Instruction, Module, Shape, control_flow
 
@@ -35,20 +35,21 @@ _UNSPLIT = "with each loop body counted once"  # XLA's figure, where its rules c
 
 
 @dataclass(frozen=True)
-class Cost:
-    """XLA's "flops" and "bytes accessed" (transcendentals, which XLA keeps apart, aren't shown)."""
+class Work:
+    """What instructions do, as XLA counts it: "flops" and "bytes accessed" (transcendentals, which
+    XLA keeps apart, aren't shown). A figure for people is a results.Cost; this is a sum."""
 
     flops: float = 0.0
     bytes: float = 0.0
 
-    def __add__(self, other: "Cost") -> "Cost":
-        return Cost(self.flops + other.flops, self.bytes + other.bytes)
+    def __add__(self, other: "Work") -> "Work":
+        return Work(self.flops + other.flops, self.bytes + other.bytes)
 
-    def times(self, k: float, memory: bool = True) -> "Cost":
-        return Cost(self.flops * k, self.bytes * k if memory else 0.0)
+    def times(self, k: float, memory: bool = True) -> "Work":
+        return Work(self.flops * k, self.bytes * k if memory else 0.0)
 
-    def most(self, other: "Cost") -> "Cost":
-        return Cost(max(self.flops, other.flops), max(self.bytes, other.bytes))
+    def most(self, other: "Work") -> "Work":
+        return Work(max(self.flops, other.flops), max(self.bytes, other.bytes))
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def loop_costs(module: Module, flops_xla: Optional[float], bytes_xla: Optional[f
     if None in loops:
         return LoopCosts(None, None, flops_xla, bytes_xla, loops, "per iteration; trip count unknown")
     try:
-        once, full = (_Rules(module, scaled).computation(module.entry) for scaled in (False, True))
+        once, full = (_Walker(module, scaled).computation(module.entry) for scaled in (False, True))
     except _Unknown:
         return LoopCosts(None, None, flops_xla, bytes_xla, loops, _UNSPLIT)
     flops = _scaled(flops_xla, once.flops, full.flops)
@@ -91,14 +92,15 @@ def _scaled(xla: Optional[float], once: float, full: float) -> Optional[float]:
     return xla + (full - once)
 
 
-class _Rules:
-    """XLA's HloCostAnalysis, instruction by instruction; `full` counts loops by trip count."""
+class _Walker:
+    """XLA's HloCostAnalysis, instruction by instruction by the RULES below; `full` counts loops by
+    trip count."""
 
     def __init__(self, module: Module, full: bool):
         self.module, self.full = module, full
 
-    def computation(self, computation: Optional[Computation]) -> Cost:
-        total = Cost()
+    def computation(self, computation: Optional[Computation]) -> Work:
+        total = Work()
         for instruction in computation.instructions if computation else ():
             total = total + self.instruction(instruction, computation)
         return total
@@ -107,75 +109,24 @@ class _Rules:
         names = instruction.called(key)
         return self.module.computations.get(names[0]) if names else None
 
-    def instruction(self, i: Instruction, c: Computation) -> Cost:
-        op, out = i.opcode, i.shape
-        if op in NO_MEMORY:
-            return Cost()
+    def instruction(self, i: Instruction, c: Computation) -> Work:
+        """The rule for `i`'s opcode in RULES; XLA's default (read every operand, write the
+        output, no flops) for any other."""
+        if i.opcode in NO_MEMORY:  # before any operand is sized: these move nothing
+            return Work()
         operands = [_shape(c, name) for name in i.operands]
-        default = _size(out) + sum(_size(s) for s in operands)  # XLA's default: read every operand, write out
-        if op == "tuple":
-            return Cost(bytes=_size(out))
-        if op in TRANSCENDENTAL:  # XLA counts these apart from flops
-            return Cost(bytes=default)
-        if op in ELEMENTWISE:
-            return Cost(flops=out.elements, bytes=default)
-        if op == "dot":
-            width = math.prod(operands[0].dims[d] for d in _ints(i.attrs.get("lhs_contracting_dims", "")))
-            return Cost(flops=2 * out.elements * width, bytes=default)
-        if op == "convolution":
-            return Cost(flops=_convolution_flops(i, operands[0], operands[1]), bytes=default)
-        if op in ("reduce", "map", "reduce-window"):
-            return self.apply(i, operands, default)
-        if op == "select-and-scatter":
-            window = math.prod(_window(i.attrs.get("window", "")).get("size", [1]))
-            source = operands[1].elements
-            rate = self.computation(self.called(i, "select")).times(source * (window - 1), memory=False)
-            return rate + self.computation(self.called(i, "scatter")).times(source, memory=False) + Cost(bytes=default)
-        if op == "scatter":
-            n = (len(operands) - 1) // 2
-            updates = operands[n + 1:]
-            rate = self.computation(self.called(i, "to_apply")).times(updates[0].elements, memory=False)
-            return rate + Cost(bytes=3 * sum(_size(u) for u in updates) + _size(operands[n]))
-        if op == "gather":
-            return Cost(bytes=2 * _size(out) + _size(operands[1]))
-        if op == "slice":
-            return Cost(bytes=2 * _size(out))
-        if op == "dynamic-slice":
-            return Cost(bytes=2 * _size(out) + _size(operands[1]))
-        if op == "dynamic-update-slice":
-            return Cost(bytes=2 * _size(operands[1]) + _size(operands[2]))
-        if op == "sort":
-            n = operands[0].elements
-            return Cost(flops=n * math.ceil(math.log2(n)) if n > 1 else 0, bytes=default)
-        if op in ("all-reduce", "all-reduce-start"):
-            arrays = out.arrays()
-            return Cost(flops=sum(a.elements for a in arrays),
-                        bytes=sum(_size(a) for a in arrays) + sum(_size(s) for s in operands))
-        if op == "custom-call":  # XLA marks what it can't know with -1
-            return Cost(flops=-1.0, bytes=-1.0)
-        if op == "while":
-            return self.loop(i)
-        if op == "call":
-            return self.computation(self.called(i, "to_apply"))
-        if op == "async-start":
-            return self.computation(self.called(i, "calls"))
-        if op == "conditional":
-            branches = [self.module.computations[n] for key in ("branch_computations", "true_computation",
-                                                                "false_computation")
-                        for n in i.called(key) if n in self.module.computations]
-            return _most([self.computation(b) for b in branches])  # the dearest branch
-        if op == "fusion":
-            return self.fusion(i, c)
-        return Cost(bytes=default)
+        default = _size(i.shape) + sum(_size(s) for s in operands)
+        rule = RULES.get(i.opcode)
+        return rule(self, i, c, operands, default) if rule else Work(bytes=default)
 
-    def loop(self, i: Instruction) -> Cost:
+    def loop(self, i: Instruction) -> Work:
         body, cond = self.computation(self.called(i, "body")), self.computation(self.called(i, "condition"))
         n = trip_count(i)
         if not self.full or n is None:
             return body + cond
         return body.times(n) + cond.times(n + 1)  # the condition runs once more, to stop
 
-    def apply(self, i: Instruction, operands: list[Shape], default: float) -> Cost:
+    def apply(self, i: Instruction, operands: list[Shape], default: float) -> Work:
         """reduce, map, reduce-window: the applied computation's flops, once per application."""
         out = i.shape.arrays()[0]
         if i.opcode == "map":
@@ -184,12 +135,12 @@ class _Rules:
             count = operands[0].elements - out.elements
         else:
             count = _window_reductions(_window(i.attrs.get("window", "")), out)
-        return self.computation(self.called(i, "to_apply")).times(count, memory=False) + Cost(bytes=default)
+        return self.computation(self.called(i, "to_apply")).times(count, memory=False) + Work(bytes=default)
 
-    def fusion(self, i: Instruction, c: Computation) -> Cost:
+    def fusion(self, i: Instruction, c: Computation) -> Work:
         fused = self.called(i, "calls")
         if fused is None:
-            return Cost(bytes=_size(i.shape))
+            return Work(bytes=_size(i.shape))
         if i.attrs.get("kind") == "kCustom":
             for inner in fused.instructions:
                 if inner.opcode in ("gather", "scatter"):
@@ -201,14 +152,92 @@ class _Rules:
             parameter = fused.parameter(number)
             if parameter is not None:
                 memory += _parameter_reads(self.module, parameter, fused)
-        return Cost(flops, memory)
+        return Work(flops, memory)
 
 
-def _most(costs: list[Cost]) -> Cost:
-    total = costs[0] if costs else Cost()
+def _most(costs: list[Work]) -> Work:
+    total = costs[0] if costs else Work()
     for cost in costs[1:]:
         total = total.most(cost)
     return total
+
+
+# The rules, one per opcode, each given the walker (for the computations an instruction calls),
+# the instruction, its computation, its operands' shapes and XLA's default bytes.
+Rule = Callable[[_Walker, Instruction, Computation, list[Shape], float], Work]
+
+
+def _dot(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    width = math.prod(operands[0].dims[d] for d in _ints(i.attrs.get("lhs_contracting_dims", "")))
+    return Work(flops=2 * i.shape.elements * width, bytes=default)
+
+
+def _select_and_scatter(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    window = math.prod(_window(i.attrs.get("window", "")).get("size", [1]))
+    source = operands[1].elements
+    rate = r.computation(r.called(i, "select")).times(source * (window - 1), memory=False)
+    return rate + r.computation(r.called(i, "scatter")).times(source, memory=False) + Work(bytes=default)
+
+
+def _scatter(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    n = (len(operands) - 1) // 2
+    updates = operands[n + 1:]
+    rate = r.computation(r.called(i, "to_apply")).times(updates[0].elements, memory=False)
+    return rate + Work(bytes=3 * sum(_size(u) for u in updates) + _size(operands[n]))
+
+
+def _sort(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    n = operands[0].elements
+    return Work(flops=n * math.ceil(math.log2(n)) if n > 1 else 0, bytes=default)
+
+
+def _all_reduce(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    arrays = i.shape.arrays()
+    return Work(flops=sum(a.elements for a in arrays),
+                bytes=sum(_size(a) for a in arrays) + sum(_size(s) for s in operands))
+
+
+def _conditional(r: _Walker, i: Instruction, c: Computation, operands: list[Shape], default: float) -> Work:
+    """The dearest branch."""
+    branches = [r.module.computations[n] for key in ("branch_computations", "true_computation", "false_computation")
+                for n in i.called(key) if n in r.module.computations]
+    return _most([r.computation(b) for b in branches])
+
+
+def _calls(key: str) -> Rule:
+    """The called computation's work, counted as if inline (call, async-start)."""
+    return lambda r, i, c, operands, default: r.computation(r.called(i, key))
+
+
+def _bytes(count: Callable[[Instruction, list[Shape]], float]) -> Rule:
+    """No flops, and `count` bytes."""
+    return lambda r, i, c, operands, default: Work(bytes=count(i, operands))
+
+
+RULES: dict[str, Rule] = {
+    **dict.fromkeys(TRANSCENDENTAL, lambda r, i, c, operands, default: Work(bytes=default)),  # flops counted apart
+    **dict.fromkeys(ELEMENTWISE, lambda r, i, c, operands, default: Work(flops=i.shape.elements, bytes=default)),
+    "tuple": _bytes(lambda i, o: _size(i.shape)),
+    "dot": _dot,
+    "convolution": lambda r, i, c, operands, default: Work(
+        flops=_convolution_flops(i, operands[0], operands[1]), bytes=default),
+    **dict.fromkeys(("reduce", "map", "reduce-window"),
+                    lambda r, i, c, operands, default: r.apply(i, operands, default)),
+    "select-and-scatter": _select_and_scatter,
+    "scatter": _scatter,
+    "gather": _bytes(lambda i, o: 2 * _size(i.shape) + _size(o[1])),
+    "slice": _bytes(lambda i, o: 2 * _size(i.shape)),
+    "dynamic-slice": _bytes(lambda i, o: 2 * _size(i.shape) + _size(o[1])),
+    "dynamic-update-slice": _bytes(lambda i, o: 2 * _size(o[1]) + _size(o[2])),
+    "sort": _sort,
+    **dict.fromkeys(("all-reduce", "all-reduce-start"), _all_reduce),
+    "custom-call": lambda *_: Work(flops=-1.0, bytes=-1.0),  # XLA marks what it can't know with -1
+    "while": lambda r, i, c, operands, default: r.loop(i),
+    "call": _calls("to_apply"),
+    "async-start": _calls("calls"),
+    "conditional": _conditional,
+    "fusion": lambda r, i, c, operands, default: r.fusion(i, c),
+}
 
 
 def _fusion_output_bytes(i: Instruction, fused: Computation) -> float:

@@ -15,6 +15,7 @@ import jax
 import numpy as np
 from jax.extend import core as jcore
 
+from jaxbatch.lab.np_scalars import plain_scalars
 from jaxbatch.lab.results import Eqn
 
 # Primitives that only name or wrap a sub-program: the seed's answer looks through `xla_call`
@@ -47,8 +48,6 @@ _QUIET = frozenset(
     {"in_shardings", "out_shardings", "in_layouts", "out_layouts", "donated_invars", "ctx_mesh",
      "keep_unused", "inline", "compiler_options_kvs", "out_sharding", "sharding", "shape", "out_trees"}
 )
-_NP_SCALAR = re.compile(r"np\.\w+\(([^()]*)\)")
-_NP_BOOL = re.compile(r"\bnp\.(True|False)_")
 _TYPED_SCALAR = re.compile(r"Typed(?:Int|Float|Complex)\(([^,()]*), dtype=\w+\)")  # JAX's weakly typed Python scalars
 
 
@@ -162,7 +161,7 @@ def _aval(aval) -> str:
 def _plain(value) -> str:
     """A parameter's value as text, NumPy and JAX scalars as the plain numbers (and bools) they are:
     `(np.int64(0),)` is `(0,)`."""
-    return _TYPED_SCALAR.sub(r"\1", _NP_BOOL.sub(r"\1", _NP_SCALAR.sub(r"\1", str(value))))
+    return _TYPED_SCALAR.sub(r"\1", plain_scalars(str(value)))
 
 
 def _param_text(value) -> str:

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import compiles, hlo, memory, sharding, strategies, timing
+from jaxbatch.lab import compiles, hlo, memory, sharding, strategies, strategy_table, timing
 from jaxbatch.lab.devices import describe_device
 from jaxbatch.lab.results import Roof
 from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
@@ -49,6 +49,7 @@ def compile_strategies(w: Workload, clock: Timer, sharded: bool = True) -> Execu
     spread = sharding.plan(w)[0] if sharded else None
     if spread is not None:
         fns.update({key: (fn, spread.args) for key, fn in spread.fns.items()})
+    fns = {key: fns[key] for key in strategy_table.keys() if key in fns}
     out = {}
     free = memory.available_bytes(w.device)
     for key, (fn, args) in fns.items():
@@ -101,7 +102,7 @@ class Bench:
 
     def __init__(self, w: Workload, subjects: list[Subject], timer: Timer, min_round_s: float = MIN_ROUND_S):
         self.device = describe_device(w.device)
-        self.labels = {**strategies.labels(w), **sharding.LABELS}
+        self.labels = strategies.labels(w)
         self.devices = len(jax.devices(w.device.platform))
         self.instances = w.instances
         self.subjects = subjects

@@ -6,13 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Mapping, Optional, Union
 
-# What each strategy is, in the words every view uses.
-ROLES = {"loop": "the reference", "manual": "hand-batched", "vmap": "jax.vmap",
-         "chunked": "lax.map in chunks", "sharded": "vmap over a device mesh", "shard_map": "vmap per device"}
-# The strategies compiled as one program per device of a mesh: XLA's plan, and so the peak
-# memory, is that of one device, holding its share of the batch.
-PER_DEVICE = frozenset({"sharded", "shard_map"})
-
 
 @dataclass(frozen=True)
 class Device:
@@ -260,6 +253,14 @@ class Hlo:
         return peak_bytes(self.memory)
 
     @property
+    def costs(self) -> dict[str, Cost]:
+        """The flops and bytes figures every view shows (hlo.cost says how they are read): views
+        read them here, a fact of the program, rather than work them out from its fields."""
+        from jaxbatch.lab.hlo import cost  # hlo builds Hlo: imported here, not in a cycle
+
+        return {key: cost(self, key) for key in ("flops", "bytes")}
+
+    @property
     def cost_notes(self) -> dict[str, str]:
         """`cost_note` per figure: it is about XLA's own figure, shown only where the full one
         (flops, bytes) is unknown; a full figure beside it has no note."""
@@ -317,8 +318,35 @@ class HloComparison:
 
 
 @dataclass(frozen=True)
+class LoopNotTraced:
+    """The loop's jaxpr repeats the model once per instance: past `cap` instances it is not traced."""
+
+    instances: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class Untraceable:
+    """The program could not be traced: `error` is what tracing raised (lab.errors.describe)."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class AutoAxes:
+    """Explicit mesh axes raised `raised` (its first line): the program shown is the Auto-axes one,
+    whose types carry no sharding."""
+
+    raised: str
+
+
+# Why a strategy's program is not shown, or not as asked (jaxbatch.presentation.notes words it).
+ProgramNote = Union[LoopNotTraced, Untraceable, AutoAxes]
+
+
+@dataclass(frozen=True)
 class Strategy(_Agreed):
-    key: str  # "loop", "manual", "vmap", "chunked", "sharded" or "shard_map"
+    key: str  # a key of lab.strategy_table.TABLE: "loop", "manual", "vmap", "chunked", "sharded", "shard_map"
     label: str  # what the user reads: "loop", "einsum", "vmap", "chunked k=64"
     output: Any = None
     text: str = ""
@@ -327,7 +355,7 @@ class Strategy(_Agreed):
     jaxpr: str = ""
     primitives: list[str] = field(default_factory=list)
     eqns: list[Eqn] = field(default_factory=list)
-    program_note: str = ""  # why a program is not shown, when it isn't
+    program_note: Optional[ProgramNote] = None  # why a program is not shown, or not as asked
     hlo: Optional[Hlo] = None
     # jax.experimental.roofline's jaxpr-level peak, the cross-check of hlo.peak_bytes; None where it doesn't apply
     roofline_peak_bytes: Optional[int] = None
@@ -447,6 +475,44 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class NonFinite:
+    """An output holding NaN or infinite values: the loop's (agreement then counts NaN as equal
+    to NaN), or another one holding more of them than the loop's (what a WRONG verdict then
+    means). `key` is "loop", a strategy's, or "on_batch" (the model called on the whole batch,
+    `label` "")."""
+
+    key: str
+    label: str
+    nans: int
+    infs: int
+    loop_nans: int = 0
+    loop_infs: int = 0
+
+
+@dataclass(frozen=True)
+class CompilingLoop:
+    """Each eager call of the model compiles `compiles` new executables: the loop's time, timed
+    on `sample` instances, is mostly compiling (the reference outputs come from one jitted copy)."""
+
+    compiles: int
+    sample: int
+
+
+# What makes the numbers less plain than they look (jaxbatch.presentation.notes words it).
+Caution = Union[NonFinite, CompilingLoop]
+
+
+@dataclass(frozen=True)
+class NotSharded:
+    """The sharded strategies did not run: the first batch dimension `batch` does not divide over
+    the `devices` devices of `platform` (it is not padded: that would change the program)."""
+
+    batch: int
+    devices: int
+    platform: str
+
+
+@dataclass(frozen=True)
 class Report:
     model: str
     summary: str
@@ -465,11 +531,11 @@ class Report:
     timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
-    warnings: list[str] = field(default_factory=list)  # what makes the numbers less plain than they look
+    warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look
     manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
-    sharded_note: str = ""  # why the sharded strategies did not run, when they did not
+    sharded_note: Optional[NotSharded] = None  # why the sharded strategies did not run, when they did not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
     chunk: Optional[int] = None  # the chunked strategy's instances per step
     memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown
@@ -482,3 +548,10 @@ class Report:
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
     selection: dict[str, Any] = field(default_factory=dict)  # what was asked for, as Selection.to_json
+
+    def __repr__(self) -> str:
+        """Short: a Report holds programs and outputs (146k characters at batch 64); each
+        strategy by its agreement flag."""
+        said = ", ".join(f"{s.label}: {'raised ' + s.error.type if s.error else f'agrees={s.agrees}'}"
+                         for s in self.strategies.values())
+        return f"Report(model={self.model!r}, batch_shape={self.batch_shape}, device={self.device.text!r}, [{said}])"

@@ -4,9 +4,10 @@ Two ways, as a JAX user writes them: `jit(vmap(model))` on inputs placed by
 `NamedSharding(mesh, P('batch'))` (XLA's partitioner splits the program; with an Explicit mesh
 axis the jaxpr shows it, `f32[8@batch,3]`), and `shard_map(vmap(model))`, where each device
 runs vmap on its own slice. Some primitives don't support Explicit axes yet (while, conv in
-JAX 0.10): then the mesh is Auto, and the note says so. Arguments with in_axes None are replicated. The first batch
-dimension is split; one that doesn't divide by the device count is not padded (padding would
-change the program shown): the strategies are not run, and the note says why.
+JAX 0.10): then the mesh is Auto, and the program's note says so (AutoAxes). Arguments with
+in_axes None are replicated. The first batch dimension is split; one that doesn't divide by
+the device count is not padded (padding would change the program shown): the strategies are
+not run, and NotSharded says why.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import jax
-from jax.sharding import AxisType, NamedSharding, PartitionSpec as P
+from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec as P
 
-from jaxbatch.lab import strategies
+from jaxbatch.lab import strategies, strategy_table
 from jaxbatch.lab.errors import describe
+from jaxbatch.lab.results import AutoAxes, NotSharded
 from jaxbatch.lab.workload import Workload
 
-LABELS = {"sharded": "sharded", "shard_map": "shard_map"}
+# How each strategy compiled per device (strategy_table: not one_device) is made from vmap's
+# function, the mesh and the arguments' partition specs.
+SPREADS: dict[str, Callable[[Callable, Mesh, tuple], Callable]] = {
+    "sharded": lambda vmapped, mesh, specs: vmapped,
+    "shard_map": lambda vmapped, mesh, specs: jax.shard_map(vmapped, mesh=mesh, in_specs=specs, out_specs=P("batch")),
+}
 
 
 @dataclass(frozen=True)
@@ -29,18 +36,17 @@ class Sharded:
     devices: int
     args: tuple  # the batch, placed over the mesh
     fns: dict[str, Callable] = field(default_factory=dict)
-    note: str = ""  # when Explicit mesh axes failed and Auto ones are used
+    note: Optional[AutoAxes] = None  # when Explicit mesh axes failed and Auto ones are used
 
 
-def plan(w: Workload) -> tuple[Optional[Sharded], str]:
-    """The sharded strategies for `w`, or None and why not ("" when there is one device)."""
+def plan(w: Workload) -> tuple[Optional[Sharded], Optional[NotSharded]]:
+    """The sharded strategies for `w`, or None and why not (None when there is one device)."""
     devices = jax.devices(w.device.platform)
     n = len(devices)
     if n < 2:
-        return None, ""
+        return None, None
     if w.shape[0] % n:
-        return None, (f"not run: batch dimension {w.shape[0]} does not divide over {n} {w.device.platform} "
-                      f"devices (not padded: that would change the program); try a multiple of {n}")
+        return None, NotSharded(w.shape[0], n, w.device.platform)
     specs = tuple(P("batch") if axis == 0 else P() for axis in w.model.in_axes)
     vmapped = strategies.vmapped(w.single, w.model.in_axes, w.shape)
     why = ""
@@ -52,8 +58,6 @@ def plan(w: Workload) -> tuple[Optional[Sharded], str]:
             break
         except Exception as exc:  # not every primitive supports Explicit axes yet: Auto ones then
             why = describe(exc).splitlines()[0]
-    note = f"Explicit mesh axes raised {why}: this is the Auto-axes program (no @batch in its types)" if why else ""
-    return Sharded(n, args, {
-        "sharded": vmapped,
-        "shard_map": jax.shard_map(vmapped, mesh=mesh, in_specs=specs, out_specs=P("batch")),
-    }, note), ""
+    note = AutoAxes(why) if why else None
+    fns = {s.key: SPREADS[s.key](vmapped, mesh, specs) for s in strategy_table.TABLE if not s.one_device}
+    return Sharded(n, args, fns, note), ""

@@ -1,5 +1,6 @@
-"""The three ways to run a single-instance model on a batch: the loop, manual (the hand-batched
-version, as the screen calls it) and vmap.
+"""The ways to run a single-instance model on a batch on one device: the loop, manual (the
+hand-batched version, as the screen calls it), vmap and lax.map in chunks (lab.strategy_table
+lists them all).
 
 Each returns a plain function of the batched arguments, so outputs, jaxprs and timings all come
 from the same function. The loop comes twice: eager, as the seed writes it (timed), and jitted
@@ -17,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.lab import compiles
+from jaxbatch.lab import compiles, strategy_table
 from jaxbatch.lab.errors import LabError
 
 if TYPE_CHECKING:
@@ -184,15 +185,29 @@ def chunked(single: Callable, in_axes: Sequence[Optional[int]], batch_shape: tup
 
 def labels(w: "Workload") -> dict[str, str]:
     """Each strategy's name for this workload, as every view heads it ("einsum" for manual)."""
-    out = {"loop": "loop", "manual": w.model.manual_label, "vmap": "vmap", "chunked": f"chunked k={w.chunk}"}
+    out = strategy_table.labels(w.chunk, w.model.manual_label)
     if w.manual is None:
         del out["manual"]
     return out
 
 
+def _manual(w: "Workload") -> Optional[Callable]:
+    return None if w.manual is None else manual(w.manual, w.model.in_axes, w.shape)
+
+
+# How each strategy compiled whole on one device is built from a workload (None: not for this
+# one). Every one-device strategy of strategy_table has one, but the loop (`loop`, `reference`).
+BUILDERS: dict[str, Callable[["Workload"], Optional[Callable]]] = {
+    "manual": _manual,
+    "vmap": lambda w: vmapped(w.single, w.model.in_axes, w.shape),
+    "chunked": lambda w: chunked(w.single, w.model.in_axes, w.shape, w.chunk),
+}
+
+
 def batched(w: "Workload") -> dict[str, Callable]:
-    """The compiled strategies of one workload, by key, in the order every view lists them: the
-    hand-batched version (when the model has one), vmap and chunked."""
-    axes, shape = w.model.in_axes, w.shape
-    fns = {} if w.manual is None else {"manual": manual(w.manual, axes, shape)}
-    return {**fns, "vmap": vmapped(w.single, axes, shape), "chunked": chunked(w.single, axes, shape, w.chunk)}
+    """The compiled one-device strategies of one workload, by key, in the order every view lists
+    them (strategy_table.TABLE): the hand-batched version (when the model has one), vmap,
+    chunked. The loop is not compiled whole (`loop`, `reference`); the sharded ones are
+    lab.sharding's."""
+    built = {s.key: BUILDERS[s.key](w) for s in strategy_table.TABLE if s.one_device and s.key != "loop"}
+    return {key: fn for key, fn in built.items() if fn is not None}

@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import live, precision, strategies
+from jaxbatch.lab import live, precision, strategies, strategy_table
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.hlo import compiled_peak_bytes
 from jaxbatch.lab.loader import load_selected
@@ -41,7 +41,7 @@ def sweep(selection: Selection, budget_s: Optional[float] = None,
     first = build(model, device, (1,), selection.chunk)
     per_instance_bytes = bytes_per_instance(first.single, first.one, model.in_axes)
     planned = tuple(2**k for k in range(MAX_LOG2 + 1) if 2**k * per_instance_bytes <= memory_bytes) or (1,)
-    labels = strategies.labels(first)
+    labels = {k: label for k, label in strategies.labels(first).items() if strategy_table.spec(k).sweep}
     state = SweepState(labels, planned, (), {k: () for k in labels}, (), describe_device(device))
     start = clock()
     for n in planned:

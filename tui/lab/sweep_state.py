@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Optional
 
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.results import Device
 
 # Closer than this, two per-instance times are even even when their spreads don't overlap: each
@@ -20,7 +21,6 @@ Quartiles = Optional[tuple[float, float]]  # per instance; None where the spread
 # One run of a pair's verdicts: the faster key at each of these consecutive sizes judged (None:
 # within noise at each), and the sizes.
 Run = tuple[Optional[str], tuple[int, ...]]
-PAIRS = (("vmap", "manual"), ("vmap", "loop"), ("manual", "loop"), ("chunked", "vmap"))
 
 
 def shown(x: float) -> Fraction:
@@ -76,7 +76,7 @@ class SweepState:
     def leads(self) -> list[Lead]:
         """One lead per pair of strategies with a size where both were measured."""
         out = []
-        for a, b in PAIRS:
+        for a, b in strategy_table.sweep_pairs():
             if a in self.labels and b in self.labels:
                 judged = [(n, self.faster(a, b, i)) for i, n in enumerate(self.sizes)
                           if self.per_instance_s[a][i] is not None and self.per_instance_s[b][i] is not None]
@@ -103,6 +103,12 @@ class SweepState:
         known = quartiles[i] if i < len(quartiles) else None
         low, high = known or (self.per_instance_s[key][i],) * 2
         return shown(low), shown(high)
+
+    def __repr__(self) -> str:
+        """Short: what was measured, of what was planned, and why it stopped."""
+        done = f"{self.sizes[0]:,}-{self.sizes[-1]:,}" if self.sizes else "none"
+        return (f"SweepState(strategies={list(self.labels.values())}, sizes {done}: {len(self.sizes)} of "
+                f"{len(self.planned)} planned, stopped={self.stopped or 'running'!r})")
 
     def to_json(self) -> dict[str, Any]:
         return {"labels": self.labels, "planned": list(self.planned), "sizes": list(self.sizes),

@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from jaxbatch.lab import strategy_table
 from jaxbatch.lab.results import Device, Roof
 
 Timer = Callable[[], float]
@@ -127,12 +128,14 @@ def timing(m: Measurement, compile_s: Optional[float], instances: int, floor_s: 
 
 
 def scaling(timings: dict[str, Timing], devices: int) -> Optional[tuple[float, float]]:
-    """The sharded strategy against vmap on one device: its speed-up, and the speed-up per
-    device (1.0 would be perfect scaling). None when there is nothing to compare."""
-    sharded, vmap = timings.get("sharded"), timings.get("vmap")
-    if sharded is None or vmap is None or devices < 2 or not sharded.median_s:
+    """The strategy spread over the devices against the one it spreads, on one device
+    (strategy_table.scaled: sharded and vmap): its speed-up, and the speed-up per device (1.0
+    would be perfect scaling). None when there is nothing to compare."""
+    keys = strategy_table.scaled()
+    spread, one = (None, None) if keys is None else (timings.get(keys[0]), timings.get(keys[1]))
+    if spread is None or one is None or devices < 2 or not spread.median_s:
         return None
-    speedup = vmap.median_s / sharded.median_s
+    speedup = one.median_s / spread.median_s
     return speedup, speedup / devices
 
 

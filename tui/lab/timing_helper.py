@@ -4,11 +4,15 @@ Why a process: the eager loop holds the GIL and XLA:CPU's thread pool takes ever
 the app's process they would delay its key presses. Here the operating system schedules the UI
 first (nice 10, its autogroup too: `lower_priority`), and a stuck model can be stopped by ending the process.
 
-Protocol, one JSON object per line. In: {"op": "time", "request", "selection"},
-{"op": "sweep", "request", "selection", "budget_s"} (a Selection as JSON), {"op": "pause"}, {"op": "resume"},
-{"op": "stop"}; end of input ends the helper. Out: {"request", "event", ...} with event "status"
-(text), "timings" (a LiveTimings), "sweep" (a SweepState) or "error" (text). The protocol has a
-file descriptor of its own: whatever the user's model prints goes to stderr, not into it.
+Protocol, one JSON object per line.
+- In: a job, {"op": OP, "request", "selection", "budget_s"} (a Selection as JSON; budget_s for
+  the sweeps only, optional), OP one of JOBS: "time", "sweep" or "chunk_sweep"; and
+  {"op": "pause"}, {"op": "resume"}, {"op": "stop"}. End of input ends the helper.
+- Out: {"request", "event", ...} with event "status" (text), "timings" (a LiveTimings), "sweep"
+  (a SweepState), "chunk_sweep" (a ChunkSweepState) or "error" (text), each as "data" but the
+  texts, as "text".
+The protocol has a file descriptor of its own: whatever the user's model prints goes to stderr,
+not into it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple, Optional
 
-from jaxbatch.lab.results import PER_DEVICE, Fit, Report, Strategy
+from jaxbatch.lab.results import Fit, Report, Strategy
+from jaxbatch.lab.strategy_table import per_device
 from jaxbatch.presentation.units import byte_size, count
 
 HEAD = ("Memory (peak per call as XLA plans it: temporaries + arguments + outputs - aliased; per "
@@ -22,7 +23,7 @@ class MemoryRow(NamedTuple):
     doesn't grow (`Growth`): "-" where not measured (the sharded strategies) or unknown, fixed
     NOT_LINEAR where the plan is no line in the batch. `roofline`: roofline's own peak, marked
     ✓ within CROSS_CHECK of XLA's plan and ≠ beyond, "-" where it doesn't apply. `per`: "call",
-    or "device" for a strategy compiled per device of a mesh (PER_DEVICE), whose peak is one
+    or "device" for a strategy compiled per device of a mesh (strategy_table: not one_device), whose peak is one
     device's and whose per-instance figure is over that device's share of the batch."""
 
     label: str
@@ -37,14 +38,14 @@ class MemoryRow(NamedTuple):
 def memory_rows(report: Report) -> list[MemoryRow]:
     """A row for each strategy XLA compiled; the loop runs eagerly, op by op, and has no one plan to read."""
     return [MemoryRow(s.label, byte_size(s.hlo.peak_bytes), byte_size(s.hlo.peak_bytes / held(report, key)),
-                      *_growth(report.fits.get(key)), _checked(s), "device" if key in PER_DEVICE else "call")
+                      *_growth(report.fits.get(key)), _checked(s), "device" if key in per_device() else "call")
             for key, s in report.strategies.items() if s.hlo is not None and s.hlo.peak_bytes is not None]
 
 
 def held(report: Report, key: str) -> float:
-    """How many instances one plan holds: the batch, or one device's share of it (PER_DEVICE)."""
+    """How many instances one plan holds: the batch, or one device's share of it (per_device)."""
     instances = math.prod(report.batch_shape)
-    return instances / report.devices if key in PER_DEVICE else instances
+    return instances / report.devices if key in per_device() else instances
 
 
 def row_label(row: MemoryRow) -> str:
@@ -144,3 +145,9 @@ def cross_check(plan: Optional[int], roofline: Optional[int]) -> Optional[bool]:
     if plan is None or roofline is None or plan <= 0 or roofline <= 0:
         return None
     return max(plan, roofline) / min(plan, roofline) <= CROSS_CHECK
+
+
+# The "roofline" column, wherever the memory table is shown.
+ROOFLINE_COLUMN = (f"roofline: jax.experimental.roofline's own peak, counted on the jaxpr before XLA fuses it; "
+                   f"✓ within {CROSS_CHECK:g}x of XLA's plan, ≠ beyond (then the two disagree), - where it doesn't "
+                   "apply")

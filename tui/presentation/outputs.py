@@ -3,6 +3,7 @@ vmap's loop headline, and the primitives that run."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Strategy
@@ -93,3 +94,82 @@ def primitives_text(eqns: list[Eqn]) -> str:
         )
 
     return words(bodies.get(None, {}).get("", []))
+
+
+# A printed output longer than this many lines is shown as its first and last SHOWN_LINES, as
+# NumPy summarises a large array (the JSON keeps every value).
+MAX_LINES = 40
+SHOWN_LINES = 12
+_ROW_END = re.compile(r"\]+,?$")
+
+
+def fit_array(text: str, width: int, max_lines: int = MAX_LINES) -> list[str]:
+    """NumPy's printing of an output refitted to `width` columns, as NumPy would have wrapped it
+    there (each row's elements in columns, their decimal points aligned, continued under its
+    first element), then, past `max_lines` lines, summarised: its head and tail, and how many
+    lines lie between."""
+    lines = text.splitlines()
+    if any(len(line) > width for line in lines):  # else NumPy's own lines, as they are
+        rows = [_split(row) for row in _rows(lines)]
+        fields = _fields([e for head, elements, _ in rows if head for e in elements])
+        lines = [wrapped for head, elements, tail in rows
+                 for wrapped in (_wrap_row(head, [fields(e) for e in elements], tail, width) if head
+                                 else [" ".join(elements)])]
+    if len(lines) <= max_lines:
+        return lines
+    shown = max(1, min(SHOWN_LINES, (max_lines - 1) // 2))
+    cut = len(lines) - 2 * shown
+    return [*lines[:shown], f"... {cut:,} more lines (the report JSON has every value) ...", *lines[-shown:]]
+
+
+def _rows(lines: list[str]) -> list[str]:
+    """NumPy's continuation lines joined back to their row: a row ends at its closing bracket."""
+    rows: list[str] = []
+    depth = 0
+    for line in lines:
+        if depth > 0 and rows:
+            rows[-1] += " " + line.strip()
+        else:
+            rows.append(line.rstrip())
+            depth = 0
+        stripped = line.rstrip()
+        depth = 0 if _ROW_END.search(stripped) else depth + stripped.count("[") - stripped.count("]")
+    return rows
+
+
+def _split(row: str) -> tuple[str, list[str], str]:
+    """A row as its head (a pytree's label, the brackets), its elements and its closing brackets."""
+    head = re.match(r"^[^\[]*\[+", row)
+    start = head.end() if head else 0
+    tail = _ROW_END.search(row) if head else None
+    end = tail.start() if tail else len(row)
+    return row[:start], row[start:end].split(), row[end:]
+
+
+def _fields(elements: list[str]):
+    """Each element padded as NumPy pads them: numbers aligned at their decimal points."""
+    numbers = [e.partition(".") for e in elements if e != "..."]
+    whole = max((len(a) for a, _, _ in numbers), default=0)
+    part = max((len(dot + b) for _, dot, b in numbers), default=0)
+
+    def field(element: str) -> str:
+        if element == "...":
+            return element.rjust(whole + part)
+        a, dot, b = element.partition(".")
+        return a.rjust(whole) + (dot + b).ljust(part)
+
+    return field
+
+
+def _wrap_row(head: str, fields: list[str], tail: str, width: int) -> list[str]:
+    """A row's fields, a space apart, broken to fit `width`, each piece indented past its head."""
+    indent = " " * len(head) if len(head) <= width // 2 else ""
+    out, line = [], head
+    for i, f in enumerate(fields):
+        piece = f + (tail if i == len(fields) - 1 else "")
+        gap = "" if line == head or not line.strip() else " "
+        if line.strip() and line != head and len(line) + len(gap) + len(piece) > width:
+            out.append(line.rstrip())
+            line, gap = indent, ""
+        line += gap + piece
+    return out + [line.rstrip() if fields else (head + tail).rstrip()]

@@ -7,17 +7,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from jaxbatch.lab.hlo import cost
+from jaxbatch.lab.np_scalars import plain_scalars
 from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
 
 Span = tuple[int, int]
 
-# NumPy scalars as JAX's printer shows them in parameters: `np.int64(0)`, `np.float32(0.5)`, `np.True_`.
-_NP_SCALAR = re.compile(r"\bnp\.(?:u?int\d*|float\d*|complex\d*|bool_?)\(([^()]*)\)")
-_NP_BOOL = re.compile(r"\bnp\.(True|False)_")
-
+# The levels a program is shown at, by their keys, in order (pane 2's `l` cycles them).
+LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 # A row's status as one character, the same in the app and the text report.
 MARKERS = {"same": "=", "differ": "≠", "only_left": "<", "only_right": ">"}
 
@@ -70,7 +68,7 @@ def jaxpr_text(text: str) -> str:
     """A jaxpr as a person reads it: JAX's own text, but the NumPy scalars its printer shows in
     parameters as the plain numbers they are (`axes=(np.int64(0),)` reads `axes=(0,)`). The
     report JSON keeps JAX's text as it is."""
-    return _NP_BOOL.sub(r"\1", _NP_SCALAR.sub(r"\1", text))
+    return plain_scalars(text)
 
 
 def line_rows(alignment: TextAlignment) -> list[ViewRow]:
@@ -169,7 +167,7 @@ def _ops(ops: dict[str, int]) -> str:
 
 
 def _figure(h: Hlo, key: str) -> str:
-    text, full, xla = figure_text(cost(h, key)), getattr(h, key), getattr(h, f"{key}_xla")
+    text, full, xla = figure_text(h.costs[key]), getattr(h, key), getattr(h, f"{key}_xla")
     if h.loops and full is not None and xla is not None and full != xla:
         return f"{text} (XLA: {xla:,.0f}, each loop once)"
     return text
@@ -191,7 +189,7 @@ def _memory(memory: Optional[dict[str, int]]) -> str:
 
 
 SAME = {True: "same", False: "differs", None: "unknown"}
-LEVEL_NAMES = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "HLO"}
+LEVEL_NAMES = {**LEVELS, "hlo": "HLO"}  # in a line of all three, where "optimized" goes without saying
 
 
 def levels_text(same_program: dict) -> str:
@@ -199,10 +197,66 @@ def levels_text(same_program: dict) -> str:
     return " · ".join(f"{name} {SAME[same_program.get(key)]}" for key, name in LEVEL_NAMES.items())
 
 
-def unknown_levels_text(same_program: dict) -> list[str]:
-    """Why a level is unknown, levels with one reason together: `StableHLO and HLO: the loop is
-    no one compiled program: ...`."""
+def unknown_levels_text(unknown: dict[str, str]) -> list[str]:
+    """Why a level is unknown (presentation.notes.unknown_reasons), levels with one reason
+    together: `StableHLO and HLO: the loop is no one compiled program: ...`."""
     reasons: dict[str, list[str]] = {}
-    for key, why in same_program.get("unknown", {}).items():
+    for key, why in unknown.items():
         reasons.setdefault(why or "not compared", []).append(LEVEL_NAMES[key])
     return [f"{' and '.join(names)} unknown: {why}" for why, names in reasons.items()]
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The loop's jaxpr with its instances folded: the program's text with one instance's
+    equations where `count` ran, `equations` of them each."""
+
+    text: str
+    count: int
+    equations: int
+
+
+_EQUATION = re.compile(r"^    [^\s\]].* = ([\w.]+)")
+
+
+def fold_instances(text: str, count: int) -> Optional[Folded]:
+    """A jaxpr that repeats the same equations `count` times in a row (the loop traced
+    instance by instance) with its first instance kept and the others said in one line; None
+    where no such repeat is found."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if _EQUATION.match(line)]
+    if count < 2 or len(starts) < count:
+        return None
+    prims = [_EQUATION.match(lines[i]).group(1) for i in starts]
+    for first in range(min(len(prims), 8)):
+        for period in range(1, (len(prims) - first) // count + 1):
+            block = prims[first:first + period]
+            if all(prims[first + k * period:first + (k + 1) * period] == block for k in range(1, count)):
+                ends = starts + [_end(lines)]
+                second, after = ends[first + period], ends[first + count * period]
+                said = (f"    # ... the same {period} equation{'s' * (period != 1)} for each of the other "
+                        f"{count - 1:,} instances")
+                return Folded("\n".join([*lines[:second], said, *lines[after:]]), count, period)
+    return None
+
+
+def fold_note(count: int, equations: int) -> str:
+    """`one instance of 5 shown; the same 6 equations run for each`."""
+    return f"one instance of {count:,} shown; the same {equations} equation{'s' * (equations != 1)} run for each"
+
+
+def _end(lines: list[str]) -> int:
+    """The line where a jaxpr's equations end: its `in (...)`."""
+    return next((i for i in range(len(lines) - 1, -1, -1) if lines[i].lstrip().startswith("in ")), len(lines))
+
+
+def fold_primitives(words: str, count: int) -> str:
+    """The primitives line with the loop's instances folded: `slice squeeze add (× 5 instances) stack`."""
+    items = words.split(" ")
+    for first in range(min(len(items), 8)):
+        for period in range(1, (len(items) - first) // count + 1):
+            block = items[first:first + period]
+            if count > 1 and all(items[first + k * period:first + (k + 1) * period] == block for k in range(1, count)):
+                rest = items[first + count * period:]
+                return " ".join([*items[:first], *block, f"(× {count:,} instances)", *rest])
+    return words

@@ -46,17 +46,32 @@ def fraction_text(fraction: float) -> str:
     return f"{percent:.0f}%" if percent >= 10 else f"{percent:.2g}%"
 
 
-def roofline_table(points: Mapping[str, Point], labels: Mapping[str, str]) -> list[str]:
-    """A head and a row per strategy, the same in the report and the timings pane:
-    `vmap   0.25  3.1 GB/s  12.4 Gflop/s  41%  memory`; "-" for what is unknown."""
+ROOFLINE_HEAD = ("", "flop/B", "bytes/s", "flops/s", "roofline", "bound by")
+
+
+def roofline_cells(points: Mapping[str, Point], labels: Mapping[str, str]) -> tuple[tuple[str, ...], tuple]:
+    """The head and a row of cells per strategy: `vmap  0.25  3.1 GB/s  12.4 Gflop/s  41%  memory`;
+    "-" for what is unknown."""
     def cell(value: Optional[float], unit: str) -> str:
         return "-" if value is None else rate(value, unit)
 
-    width = max([len(labels.get(k, k)) for k in points] + [len("roofline")])
-    lines = [f"{'':<{width}} {'flop/B':>8} {'bytes/s':>11} {'flops/s':>13} {'roofline':>9}  bound by"]
-    for key, p in points.items():
-        intensity = "-" if p.intensity is None else f"{p.intensity:.3g}"
-        fraction = "-" if p.fraction is None else fraction_text(p.fraction)
-        lines.append(f"{labels.get(key, key):<{width}} {intensity:>8} {cell(p.bytes_s, 'B'):>11} "
-                     f"{cell(p.flops_s, 'flop'):>13} {fraction:>9}  {bound_text(p)}")
+    rows = tuple((labels.get(key, key), "-" if p.intensity is None else f"{p.intensity:.3g}", cell(p.bytes_s, "B"),
+                  cell(p.flops_s, "flop"), "-" if p.fraction is None else fraction_text(p.fraction), bound_text(p))
+                 for key, p in points.items())
+    return ROOFLINE_HEAD, rows
+
+
+def roofline_table(points: Mapping[str, Point], labels: Mapping[str, str], width: Optional[int] = None) -> list[str]:
+    """The cells as lines, for the timings pane; within `width`, a label too long for the cells
+    beside it goes on a line of its own above them."""
+    head, rows = roofline_cells(points, labels)
+    name = max([len(r[0]) for r in rows] + [len(head[4])])
+    cells = max((len(f" {c[1]:>8} {c[2]:>11} {c[3]:>13} {c[4]:>9}  {c[5]}") for c in (head, *rows)), default=0)
+    above = width is not None and name + cells > width
+    lines = []
+    for c in (head, *rows):
+        if above and c[0]:
+            lines.append(c[0])
+        label = f"{'':<2}" if above else f"{c[0]:<{name}}"
+        lines.append(f"{label} {c[1]:>8} {c[2]:>11} {c[3]:>13} {c[4]:>9}  {c[5]}")
     return lines

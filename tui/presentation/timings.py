@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from jaxbatch.lab.strategy_table import scaled, spec
 from jaxbatch.lab.timing import Timing, scaling
 from jaxbatch.presentation.units import ratio, seconds
 
@@ -54,11 +55,13 @@ def floor_text(floor_s: Optional[float]) -> str:
 
 
 def scaling_text(timings: dict, devices: int, platform: str) -> str:
-    """The sharded strategy against vmap on one device, in words: speed-up and efficiency."""
+    """The strategy spread over the devices against the one it spreads, on one device
+    (strategy_table.scaled), in words: speed-up and efficiency."""
     found = scaling(timings, devices)
     if found is None:
         return ""
     speedup, efficiency = found
+    spread, one = scaled()
     shared = " (simulated devices share this machine's cores)" if platform == "cpu" else ""
-    return (f"sharded over {devices} {platform} devices: {speedup:.2f}x vmap on one, {efficiency:.0%} "
-            f"scaling efficiency, {seconds(timings['sharded'].median_s)} per device per call{shared}")
+    return (f"{spec(spread).label} over {devices} {platform} devices: {speedup:.2f}x {spec(one).label} on one, "
+            f"{efficiency:.0%} scaling efficiency, {seconds(timings[spread].median_s)} per device per call{shared}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -39,27 +42,55 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Scroll():
-            yield Static(self._help_text(), id="help-text")
+            yield HelpText(self._help_text, id="help-text")
 
-    def _help_text(self) -> Content:
+    def _help_text(self, width: int) -> Content:
+        """The help laid out `width` cells wide: a description that wraps goes on under itself, in
+        its column, and a paragraph under its first line's indent."""
         sections = [(title, [(_keys(b.key), b.tooltip or b.description) for b in bindings])
                     for title, bindings in self._sections]
         sections.append(("Moving around", _WIDGET_KEYS))
-        width = max(len(k) for _, rows in sections for k, _ in rows) + 2
+        keys = max(len(k) for _, rows in sections for k, _ in rows) + 2
         lines = [Content.styled("jaxbatch-tui keys", "bold $accent")]
         for title, rows in sections:
             lines += [Content(""), Content.styled(title, "bold")]
-            lines += [Content.assemble((f"  {k:<{width}}", "bold $accent"), text) for k, text in rows]
+            for k, text in rows:
+                first, *rest = _wrapped(text, width - 2 - keys)
+                lines += [Content.assemble((f"  {k:<{keys}}", "bold $accent"), first),
+                          *(Content.assemble(" " * (2 + keys), line) for line in rest)]
         if self._keymap_path:
             ids = ", ".join(b.id for _, bindings in self._sections for b in bindings if b.id)
             lines += [Content(""), Content.styled("Your own keys", "bold"),
-                      Content(f"  in {self._keymap_path}, e.g. [keys] \"copy\" = \"y\"; the binding ids: {ids}")]
+                      *_indented(f"in {self._keymap_path}, e.g. [keys] \"copy\" = \"y\"; the binding ids: {ids}",
+                                 width)]
         if self._log:
             lines += [Content(""), Content.styled("Log", "bold"),
-                      Content(f"  XLA's messages, what your model prints and warnings go to {self._log}, "
-                              "not onto the screen")]
+                      *_indented(f"XLA's messages, what your model prints and warnings go to {self._log}, "
+                                 "not onto the screen", width)]
         lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
         return Content("\n").join(lines)
+
+
+class HelpText(Static):
+    """Text laid out again for each width it is given (Textual's own wrapping would start a
+    wrapped description at the left edge, under the keys)."""
+
+    def __init__(self, layout: Callable[[int], Content], id: str) -> None:
+        super().__init__(id=id)
+        self._layout = layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.update(self._layout(event.size.width))
+
+
+def _wrapped(text: str, width: int) -> list[Content]:
+    """`text` wrapped at words to `width` (20 at least, however narrow the screen)."""
+    return Content(text).wrap(max(width, 20))
+
+
+def _indented(text: str, width: int) -> list[Content]:
+    """A paragraph two cells in, wrapped to `width` under its first line."""
+    return [Content.assemble("  ", line) for line in _wrapped(text, width - 2)]
 
 
 def _keys(key: str) -> str:

@@ -13,11 +13,12 @@ from textual.content import Content
 from textual.reactive import var
 
 from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+from jaxbatch.lab.strategy_table import colours
 from jaxbatch.presentation.chunk_sweep import best_text, chunk_sweep_lines
 from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
-from jaxbatch.widgets.sweep_view import SERIES, SafePlot, SweepPane, log_axis, size_ticks
+from jaxbatch.widgets.sweep_view import SafePlot, SweepPane, log_axis, size_ticks
 
-BEST = "warning"  # the best k's mark, a theme variable as SERIES's colours are
+BEST = "warning"  # the best k's mark, a theme variable as the strategies' colours are
 
 
 class ChunkSweepView(SweepPane):
@@ -30,7 +31,6 @@ class ChunkSweepView(SweepPane):
     ]
     COPY_NAME = "chunk sweep"
     PLOTS = ("time", "memory")
-    COLOURS = {**SERIES, "best": BEST}
     chunk_sweep: var[Optional[ChunkSweepState]] = var(None, init=False, always_update=True)
     watch_chunk_sweep = SweepPane._draw
 
@@ -47,8 +47,12 @@ class ChunkSweepView(SweepPane):
     def conclusions(self, sweep: ChunkSweepState) -> str:
         return best_text(sweep)
 
+    def colours(self) -> dict[str, str]:
+        return {**colours(), "best": BEST}
+
     def legend(self, sweep: ChunkSweepState) -> list[tuple[str, str]]:
-        return [("⣿⣿ chunked k", SERIES["chunked"]), ("⣿⣿ vmap", SERIES["vmap"]), ("● best k", BEST)]
+        series = colours()
+        return [("⣿⣿ chunked k", series["chunked"]), ("⣿⣿ vmap", series["vmap"]), ("● best k", BEST)]
 
     def plot(self, sweep: ChunkSweepState, colours: dict[str, tuple[int, int, int]]) -> None:
         self.query_one(".time", SafePlot).draw = partial(

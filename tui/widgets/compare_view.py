@@ -21,11 +21,12 @@ from jaxbatch.widgets.pane import ScrollPane
 
 class CompareView(ScrollPane):
     """`saved` (a report's JSON, from the file `name`) against this run: its `report`, and the
-    `live` timings of the same selection as they settle (the app's report has none of its own)."""
+    `live` timings of the same selection as they settle (the app's report has none of its own).
+    A change is one line, however long: the pane scrolls sideways (left, right) to its end."""
 
     DEFAULT_CSS = """
-    CompareView { padding: 0 1; }
-    CompareView > .changes { text-wrap: nowrap; text-overflow: ellipsis; margin-top: 1; }
+    CompareView { padding: 0 1; overflow-x: auto; }
+    CompareView > .changes { width: auto; text-wrap: nowrap; margin-top: 1; }
     """
     COPY_NAME = "comparison"
     report: var[Optional[Report]] = var(None, init=False, always_update=True)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Optional
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.lab.results import ROLES, Agreement, OnBatch, Report, Strategy
+from jaxbatch.lab.results import Agreement, OnBatch, Report, Strategy
 from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.lab.strategy_table import roles, spec
+from jaxbatch.presentation.notes import sharded_note_text, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
+    fit_array,
     loop_text,
     on_batch_head,
     precision_text,
@@ -22,8 +26,25 @@ from jaxbatch.presentation.outputs import (
 from jaxbatch.widgets.pane import ScrollPane
 
 
+class Array(Static):
+    """An output as NumPy prints it, refitted to the block's width as NumPy would wrap it there,
+    and summarised past presentation.outputs.MAX_LINES lines (the JSON keeps every value)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, classes="block", markup=False)  # its content, which `c` copies, is every line
+        self.text = text
+        self._width = 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._width = width
+        return len(fit_array(self.text, width)) if width else 0
+
+    def render(self) -> Content:
+        return Content("\n".join(fit_array(self.text, self._width or self.content_region.width or 75)))
+
+
 class OutputsView(ScrollPane):
-    """Headings and indented blocks; arrays are NumPy's own printing (at most 75 columns)."""
+    """Headings and indented blocks; arrays are NumPy's own printing, fitted to the pane's width."""
 
     DEFAULT_CSS = """
     OutputsView { padding: 0 1; scrollbar-size-vertical: 1; }
@@ -45,9 +66,9 @@ def _widgets(report: Report) -> list[Static]:
     out = [
         _heading(Content.assemble((report.model, "bold $accent"), "  ", (report.summary, "$text-muted"),
                                   (_precision(report), "$warning"))),
-        *(_block(f"⚠ {w}", "$warning") for w in report.warnings),
+        *(_block(f"⚠ {w}", "$warning") for w in warnings_text(report)),
         _heading(Content.assemble(("One instance", "bold"), "  ", f"model({', '.join(single.arg_avals)})"), "gap"),
-        _block(single.text),
+        Array(single.text),
         _heading(Content.assemble(("Whole batch", "bold"), "   ", f"model({', '.join(single.batch_avals)})",
                                   (_in_axes(report.in_axes), "$text-muted"))),
         *_on_batch(single.on_batch),
@@ -56,12 +77,13 @@ def _widgets(report: Report) -> list[Static]:
         out.append(_heading(_loop_first(report, s, _strategy_title(s)), "gap" if i == 0 else ""))
         figures = strategy_figures(s)
         out += [_block(figures, "$text-muted")] if figures else []
-        out.append(_block(s.text) if s.error is None else _block(s.error.message, "$error"))
+        out.append(Array(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
-        out.append(_heading(Content.assemble((ROLES["manual"], "bold"), "  ",
+        out.append(_heading(Content.assemble((spec("manual").role, "bold"), "  ",
                                              (report.manual_missing or "none given", "$text-muted"))))
     if report.sharded_note:
-        out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (report.sharded_note, "$text-muted"))))
+        why = sharded_note_text(report.sharded_note)
+        out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (why, "$text-muted"))))
     if report.note:
         notice = Content.assemble(("What to notice", "bold"), (_shapes_at_5(report), "$text-muted"))
         out += [_heading(notice, "gap"), _block(report.note)]
@@ -88,7 +110,7 @@ def _precision(report: Report) -> str:
 
 
 def _strategy_title(s: Strategy) -> Content:
-    title = Content.assemble((s.label, "bold"), "  ", (ROLES.get(s.key, ""), "$text-muted"))
+    title = Content.assemble((s.label, "bold"), "  ", (roles().get(s.key, ""), "$text-muted"))
     if s.error is not None:
         return Content.assemble(title, "  ", ("✗ " + raised(s), "bold $error"))
     if s.key == "loop":
@@ -110,7 +132,7 @@ def _on_batch(on_batch: OnBatch) -> list[Static]:
     mark, style = _mark(on_batch.agreement)
     figures = figures_text(on_batch.agreement)
     return [_block(mark + on_batch_head(on_batch), style), *([_block(figures, "$text-muted")] if figures else []),
-            _block(on_batch.text)]
+            Array(on_batch.text)]
 
 
 def _shapes_at_5(report: Report) -> str:

@@ -5,6 +5,16 @@ from __future__ import annotations
 from textual import on
 from textual.widgets import TabbedContent, TabPane
 
+# Every pane and its tab's title, which starts with the number key that shows it. The compare
+# pane (6) is there only with a saved report to compare with.
+PANES = {"outputs": "1 Outputs", "programs": "2 Programs", "timings": "3 Timings", "sweep": "4 Sweep",
+         "chunks": "5 Chunks", "compare": "6 Compare"}
+
+
+def pane_key(pane: str) -> str:
+    """The number key that shows `pane`."""
+    return PANES[pane].split()[0]
+
 
 class Panes(TabbedContent):
     """Focusing a widget in a pane makes that pane active, by a message. One still queued when

@@ -2,9 +2,9 @@
 
 `l` cycles the level (jaxpr, StableHLO, optimized HLO), `p` the pair compared (hand-batched
 vs vmap by default; the loop too, when its program was traced). Every level is aligned row by
-row, and the verdict's colour and `n`/`N` read the same row statuses. Alignments the report
-doesn't hold are computed in a thread worker: pure Python, but a 5,000-equation pair takes tens
-of ms. A worker that fails says so, here and as a notification.
+row, and the verdict's colour and `n`/`N` read the same row statuses. The lab lines a pair up
+once per report (alignment.pair_alignment), asked in a thread worker: pure Python, but a
+5,000-equation pair takes tens of ms. A worker that fails says so, here and as a notification.
 """
 
 from __future__ import annotations
@@ -21,21 +21,21 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from jaxbatch.lab import hlo as hlo_facts
-from jaxbatch.lab.alignment import align
-from jaxbatch.lab.results import ROLES, Alignment, Report, Strategy, TextAlignment
+from jaxbatch.lab.alignment import pair_alignment
+from jaxbatch.lab.results import Alignment, Report, Strategy, TextAlignment
+from jaxbatch.lab.strategy_table import program_pairs, spec
 from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import loop_text, raised
-from jaxbatch.presentation.programs import alignment_rows, hlo_summary, line_rows
+from jaxbatch.presentation.programs import LEVELS, alignment_rows, hlo_summary, line_rows
 from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.widgets.pane import Pane
 from jaxbatch.widgets.side_by_side import SideBySide
 
+SUMMARY_NAMES = 16  # the width of the stats' names column
 STATS_ROOM = 24  # pane rows from which the compiled programs' summary shows unasked: a terminal 29 rows tall
-LEVELS = {"jaxpr": "jaxpr", "stablehlo": "StableHLO", "hlo": "optimized HLO"}
 Key = tuple[str, tuple[str, str]]  # (level, pair)
 Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict read off them
-PAIRS = (("manual", "vmap"), ("loop", "vmap"), ("loop", "manual"), ("vmap", "chunked"), ("vmap", "sharded"),
-         ("vmap", "shard_map"), ("sharded", "shard_map"))
 
 
 def _lexer(level: str):
@@ -52,7 +52,7 @@ def available_pairs(report: Report, level: str) -> list[tuple[str, str]]:
     def has(s: Optional[Strategy]) -> bool:
         return s is not None and s.error is None and (bool(s.eqns) if level == "jaxpr" else s.hlo is not None)
 
-    return [p for p in PAIRS if has(report.strategies.get(p[0])) and has(report.strategies.get(p[1]))]
+    return [p for p in program_pairs() if has(report.strategies.get(p[0])) and has(report.strategies.get(p[1]))]
 
 
 class ProgramsView(Vertical, Pane):
@@ -62,8 +62,7 @@ class ProgramsView(Vertical, Pane):
     ProgramsView { height: 1fr; }
     ProgramsView > .title, ProgramsView > .verdict, ProgramsView > .summary { height: auto; padding: 0 1; }
     ProgramsView > .summary { margin-top: 1; }
-    ProgramsView .summary-names { width: 16; }
-    ProgramsView .summary-column { width: 1fr; padding-right: 2; text-wrap: nowrap; text-overflow: ellipsis; }
+    ProgramsView .summary-column { width: 1fr; padding-right: 2; text-wrap: nowrap; }
     ProgramsView > .heads { height: 1; margin-top: 1; padding-left: 3; }
     ProgramsView .program-head { width: 1fr; padding-left: 1; }
     ProgramsView > SideBySide { height: 1fr; }
@@ -87,8 +86,10 @@ class ProgramsView(Vertical, Pane):
         self._jobs: dict[Worker, tuple[Report, Key]] = {}
         yield Static(classes="title")
         yield Static(classes="verdict")
-        with Horizontal(classes="summary"):  # a column per program: a long cell is cut, not wrapped
-            yield Static(classes="summary-names")
+        with Horizontal(classes="summary"):  # a column per program: a long cell wraps in it (_summary)
+            names = Static(classes="summary-names")
+            names.styles.width = SUMMARY_NAMES
+            yield names
             yield Static(classes="summary-column summary-left")
             yield Static(classes="summary-column summary-right")
         with Horizontal(classes="heads"):
@@ -112,6 +113,8 @@ class ProgramsView(Vertical, Pane):
         summary = self.query_one(".summary")
         if summary.display and not self._stats_shown() or self._wants_stats() and not summary.display:
             self._refresh_view()
+        elif summary.display and self.report is not None and self.pair is not None:
+            self._summary(*(self.report.strategies[k] for k in self.pair))  # wrapped anew for the width
 
     def action_toggle_stats(self) -> None:
         if self.level == "jaxpr":
@@ -177,7 +180,7 @@ class ProgramsView(Vertical, Pane):
         left, right = report.strategies[pair[0]], report.strategies[pair[1]]
         title.update(Content.assemble((left.label, "bold $accent"), " vs ", (right.label, "bold $accent"),
                                       " · ", (LEVELS[self.level], "bold"), hint))
-        self._heads(f"{left.label}  {ROLES[left.key]}", f"{right.label}  {ROLES[right.key]}")
+        self._heads(f"{left.label}  {spec(left.key).role}", f"{right.label}  {spec(right.key).role}")
         summary.display = self._wants_stats()
         if summary.display:
             self._summary(left, right)
@@ -203,18 +206,28 @@ class ProgramsView(Vertical, Pane):
     watch_pair = watch_stats = _refresh_view
 
     def _summary(self, left: Strategy, right: Strategy) -> None:
-        rows = hlo_summary(left.hlo, right.hlo, self.level)
-        heads = ("", left.label, right.label)
-        for column, (name, head, style) in enumerate(zip(("names", "left", "right"), heads, ("$text-muted", "", ""))):
-            cells = [Content.styled(head, "bold"), *(Content.styled(r[column], style) for r in rows)]
-            self.query_one(f".summary-{name}", Static).update(Content("\n").join(cells))
+        """The compiled programs' stats, a row per figure across three columns; a cell too long
+        for its column wraps in it, and its row's other cells are as tall (nothing cut)."""
+        rows = [("", left.label, right.label), *hlo_summary(left.hlo, right.hlo, self.level)]
+        room = max((self.size.width - 2 - SUMMARY_NAMES) // 2 - 2, 8)  # a program column's, less its padding
+        columns: list[list[Content]] = [[], [], []]
+        for number, row in enumerate(rows):
+            styles = ("bold",) * 3 if number == 0 else ("$text-muted", "", "")
+            cells = [Content.styled(text, style).wrap(room if k else SUMMARY_NAMES)
+                     for k, (text, style) in enumerate(zip(row, styles))]
+            height = max(len(c) for c in cells)
+            for column, cell in zip(columns, cells):
+                column += [*cell, *[Content("")] * (height - len(cell))]
+        for name, column in zip(("names", "left", "right"), columns):
+            self.query_one(f".summary-{name}", Static).update(Content("\n").join(column))
 
     def _heads(self, left: str, right: str) -> None:
         self.query_one(".head-left", Static).update(Content.styled(left, "bold"))
         self.query_one(".head-right", Static).update(Content.styled(right, "bold"))
 
     def _why_nothing(self, report: Report) -> str:
-        notes = [f"{s.label}: {s.program_note}" for s in report.strategies.values() if s.program_note]
+        notes = [f"{s.label}: {program_note_text(s.program_note)}"
+                 for s in report.strategies.values() if s.program_note]
         notes += [f"{s.label}: {raised(s)}" for s in report.strategies.values() if s.error]
         if self.level != "jaxpr":
             notes.append("the loop runs eagerly, op by op: it has no single compiled program")
@@ -222,14 +235,16 @@ class ProgramsView(Vertical, Pane):
 
     @work(thread=True, exclusive=True, group="align", exit_on_error=False)
     def _align(self, report: Report, key: Key) -> None:
+        """The lab's alignment of the pair (worked out once per report, pair_alignment), and its
+        verdict in words."""
         level, pair = key
-        left, right = report.strategies[pair[0]], report.strategies[pair[1]]
+        alignment = pair_alignment(report, level, pair)
         if level == "jaxpr":
-            alignment = align(left.eqns, right.eqns, pair[0], pair[1])
             found: Aligned = (alignment, alignment_verdict(alignment))
         else:
-            found = (hlo_facts.aligned(left.hlo, right.hlo, level),
-                     hlo_verdict(hlo_facts.compare(left.hlo, right.hlo, left.label, right.label, level)))
+            left, right = report.strategies[pair[0]], report.strategies[pair[1]]
+            found = (alignment, hlo_verdict(hlo_facts.compare(left.hlo, right.hlo, left.label, right.label, level,
+                                                              rows=alignment)))
         self.app.call_from_thread(self._aligned, report, key, found)
 
     def _aligned(self, report: Report, key: Key, found: Aligned) -> None:

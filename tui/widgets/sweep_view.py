@@ -19,6 +19,7 @@ from textual.reactive import var
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
+from jaxbatch.lab.strategy_table import colours
 from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.sweep import crossovers, sweep_lines
 from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
@@ -47,10 +48,6 @@ class SafePlot(PlotextPlot):
             return Text(f"plot unavailable: {exc}")
 
 
-# Each strategy's colour, a theme variable: its curve and its entry in the legend under the
-# plots (plotext's own legend, drawn inside the plot, covered the top curve).
-SERIES = {"loop": "secondary", "manual": "primary", "vmap": "accent", "chunked": "success", "sharded": "warning",
-          "shard_map": "error"}
 
 
 class SweepPane(Vertical, Pane, can_focus=True):
@@ -66,7 +63,6 @@ class SweepPane(Vertical, Pane, can_focus=True):
     SweepPane > .legend, SweepPane > .conclusions { height: auto; }
     """
     PLOTS: tuple[str, ...] = ()  # each plot's class, left to right
-    COLOURS = SERIES  # what `plot` draws in, by name: theme variables
     note: var[Optional[Note]] = var(None, init=False)
 
     def compose(self) -> ComposeResult:
@@ -77,6 +73,12 @@ class SweepPane(Vertical, Pane, can_focus=True):
                 yield SafePlot(classes=name)
         yield Static(classes="legend")
         yield Static(classes="conclusions")
+
+    def colours(self) -> dict[str, str]:
+        """What `plot` draws in, by name: theme variables. Each strategy's curve and its entry in
+        the legend under the plots (plotext's own legend, drawn inside the plot, covered the top
+        curve) take its colour in strategy_table."""
+        return colours()
 
     def _draw(self) -> None:
         """The pane from its sweep and note, whichever changed."""
@@ -93,7 +95,7 @@ class SweepPane(Vertical, Pane, can_focus=True):
         plottable = state is not None and done >= 2
         self.query_one(".plots").display = self.query_one(".legend").display = plottable
         if plottable:
-            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in self.COLOURS.items()}
+            colours = {k: Color.parse(self.app.theme_variables[v]).rgb for k, v in self.colours().items()}
             self.query_one(".legend", Static).update(
                 Content("  ").join(Content.styled(text, f"${colour}") for text, colour in self.legend(state)))
             self.plot(state, colours)
@@ -152,7 +154,7 @@ class SweepView(SweepPane):
         return "\n".join(crossovers(sweep))
 
     def legend(self, sweep: SweepState) -> list[tuple[str, str]]:
-        return [(f"⣿⣿ {label}", SERIES[key]) for key, label in sweep.labels.items()]
+        return [(f"⣿⣿ {label}", colours()[key]) for key, label in sweep.labels.items()]
 
     def plot(self, sweep: SweepState, colours: dict[str, tuple[int, int, int]]) -> None:
         self.query_one(".per-instance", SafePlot).draw = partial(
@@ -215,7 +217,13 @@ def _draw_ratio(sweep: SweepState, plt) -> None:
     plt.xticks(*size_ticks(sizes))
 
 
+MAX_TICKS = 6  # on the x axis: more would run into each other in a plot a third of 80 columns wide
+
+
 def size_ticks(sizes: list[int]) -> tuple[list[int], list[str]]:
-    """Batch sizes as ticks: every fourth power of two, written 1, 16, 256, 4k, 64k, 1M."""
-    ticks = [n for n in sizes if math.log2(n) % 4 == 0] or sizes[:1]
+    """Batch sizes as ticks: every power of two, or every second or fourth when that is too many
+    (1, 16, 256, 4k, 64k, 1M), so a short sweep (1, 2, 4, 5) is ticked at 1, 2 and 4, not 1 alone."""
+    exponents = [n.bit_length() - 1 for n in sizes if n & (n - 1) == 0]  # of the powers of two
+    every = ([1 << e for e in exponents if e % step == 0] for step in (1, 2, 4, 8))
+    ticks = next((t for t in every if len(t) <= MAX_TICKS), None) or sizes[:1]
     return ticks, [f"{n >> 20}M" if n >= 2**20 else f"{n >> 10}k" if n >= 1024 else str(n) for n in ticks]

@@ -19,10 +19,10 @@ from textual.reactive import var
 from textual.widgets import Label, Sparkline, Static
 
 from jaxbatch.lab.results import Backends, Report
-from jaxbatch.lab.roof import points
 from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
-from jaxbatch.presentation.memory import fits_line, memory_rows, row_label
+from jaxbatch.presentation.memory import ROOFLINE_COLUMN, fits_line, memory_rows, row_label
+from jaxbatch.presentation.report_document import RooflineFacts, roofline_facts
 from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
@@ -40,7 +40,7 @@ class TimingsView(ScrollPane):
     """The latest `live` timings, or the `note` on what the helper is doing in their place."""
 
     DEFAULT_CSS = """
-    TimingsView { padding: 0 1; }
+    TimingsView { padding: 0 1; scrollbar-gutter: stable; }  /* the rows fit one width, scrollbar or not */
     TimingsView > .table, TimingsView > .memory, TimingsView > .roofline, TimingsView > .history-title {
         margin-top: 1;
     }
@@ -49,7 +49,6 @@ class TimingsView(ScrollPane):
     TimingsView > .history { height: auto; }
     TimingsView .spark-row { height: 1; }
     TimingsView .spark-label { width: 14; }
-    TimingsView .spark-row Sparkline { width: 1fr; max-width: 60; }
     """
     BINDINGS = [
         Binding("space", "app.pause_timings", "Pause/resume", id="timings.pause",
@@ -66,6 +65,7 @@ class TimingsView(ScrollPane):
 
     def compose(self) -> ComposeResult:
         self.sparklines: dict[str, Sparkline] = {}
+        self._judged: Optional[tuple[Report, LiveTimings, RooflineFacts]] = None
         yield Static(WAITING.content(), classes="head")
         yield Static(classes="backends")
         yield Static(classes="table")
@@ -105,6 +105,7 @@ class TimingsView(ScrollPane):
                 self.query_one(".history", VerticalScroll).mount(Horizontal(
                     Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
                     classes="spark-row"))
+            self.sparklines[key].styles.width = len(history)  # one column a round, as the title counts them
 
     def _draw_roofline(self, live: Optional[LiveTimings]) -> None:
         """Each call against the device's roofline, once the helper has measured it and the
@@ -113,12 +114,19 @@ class TimingsView(ScrollPane):
         shown = self.query_one(".roofline", Static)
         shown.display = live is not None and live.roof is not None and self._matches(live)
         if shown.display:
-            roof = live.roof.at(self.report.selection.get("precision", DEFAULT_PRECISION))
-            judged = points(self.report.strategies, live.timings, live.floor_s, roof)
-            note = latency_note(judged)
-            shown.update(Content("\n").join([Content.styled(roof_text(roof), "$text-muted"),
-                                              *(Content(line) for line in roofline_table(judged, live.labels)),
+            facts = self._roofline_facts(live)
+            note = latency_note(facts.points)
+            shown.update(Content("\n").join([Content.styled(roof_text(facts.roof), "$text-muted"),
+                                              *(Content(line) for line in roofline_table(
+                                                  facts.points, live.labels, self.scrollable_content_region.width
+                                                  or None)),
                                               *([Content.styled(note, "$text-muted")] if note else [])]))
+
+    def _roofline_facts(self, live: LiveTimings) -> RooflineFacts:
+        """The calls judged under the roofline once per report and round of timings, not per redraw."""
+        if self._judged is None or self._judged[0] is not self.report or self._judged[1] is not live:
+            self._judged = (self.report, live, roofline_facts(self.report, live.timings, live.floor_s, live.roof))
+        return self._judged[2]
 
     def _clear(self) -> None:
         self.query_one(".roofline", Static).display = False
@@ -158,6 +166,7 @@ class TimingsView(ScrollPane):
                 Content.styled(head, "$text-muted"),
                 *(Content(f"{row_label(r):<{width}} {r.per_call:>9} {r.per_instance:>10} {r.marginal:>10} "
                           f"{r.fixed:>10}  {r.roofline:>11}") for r in rows),
+                Content.styled(ROOFLINE_COLUMN, "$text-muted"),
                 *([Content.styled(fits, "$text-muted")] if fits else [])]))
 
     def watch_backends(self, backends: Optional[Backends]) -> None:
@@ -183,24 +192,33 @@ def _head(live: LiveTimings, state: str) -> Content:
 def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     """One line per strategy: numbers, a bar on a log scale from the dispatch floor to the
     slowest, and flags, fitted to `width` cells: the bar takes what the flags leave, and goes
-    when that is less than MIN_BAR. Pure, for tests."""
+    when that is less than MIN_BAR. A label too long for the numbers to fit beside it (a
+    hand-batched `scan over a batch of states`) goes on a line of its own above them, so that
+    nothing is cut. Pure, for tests."""
     rows = timing_rows(live.timings, live.labels)
+    head = ratio_head({"manual": "manual", **live.labels})
+    ratio_width = max(10, len(head))  # `vs model_batched` is wider than the ratios under it
     label = max([LABEL, *(len(r.label) + 1 for r in rows)])  # `chunked k=64` is wider than the rest
     flags = max((len(" ".join(FLAGS[f] for f in r.flags)) for r in rows), default=0)
-    bar_width = min(BAR, width - NUMBERS - (label - LABEL) - 2 - (flags + 1 if flags else 0))
+    numbers = NUMBERS - LABEL + ratio_width - 10  # the cells after the label
+    above = label > LABEL and label + numbers + (flags + 1 if flags else 0) > width
+    label = 2 if above else label
+    bar_width = min(BAR, width - numbers - label - 2 - (flags + 1 if flags else 0))
     bar_width = bar_width if bar_width >= MIN_BAR else 0
     lines = [Content.styled(f"{'':<{label}}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
-                            f"{ratio_head({'manual': 'manual', **live.labels}):>10} "
+                            f"{head:>{ratio_width}} "
                             f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
                             "$text-muted")]
     slowest = max(t.median_s for t in live.timings.values())
     for r in rows:
         t = live.timings[r.key]
         drawn = Content.styled("  " + bar(t.median_s, live.floor_s, slowest, bar_width), "$accent") if bar_width else ""
+        if above:
+            lines.append(Content.styled(r.label, "bold"))
         lines.append(Content.assemble(
-            (f"{r.label:<{label}}", "bold"), f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} "
-            f"{r.ratio:>10} {r.compile:>8}", drawn, " " if r.flags else "",
-            Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
+            ("" if above else f"{r.label:<{label}}", "bold"), " " * label if above else "",
+            f"{r.per_call:>9} {r.iqr:>6} {r.per_instance:>10} {r.ratio:>{ratio_width}} {r.compile:>8}", drawn,
+            " " if r.flags else "", Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))
     return lines
 
