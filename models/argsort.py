@@ -3,8 +3,8 @@ jnp.argsort(x, axis=-1) on the batch does."""
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -3,8 +3,8 @@ is one number, but vmap's scatter writes into a batch x N copy of the vector to 
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 N = 2**16  # 256 KiB of f32 per copy: large enough that the batch of copies is what memory holds
 STRIDE = N // 8  # the drawn indices are 0..7: spread them over the whole vector

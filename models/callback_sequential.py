@@ -4,8 +4,8 @@ inside the callback, so it loops over the batch, one host call per instance."""
 import jax
 import numpy as np
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def on_host(x):

@@ -4,8 +4,8 @@ branch, so vmap runs both and selects."""
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -3,8 +3,8 @@ kernels in, so it turns the batch into feature groups, the trick experts write b
 
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

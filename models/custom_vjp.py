@@ -4,8 +4,8 @@ forward and backward as they are written, while an expert writes the gradient fo
 import jax
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 @jax.custom_vjp

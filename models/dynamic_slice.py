@@ -4,8 +4,8 @@ starts turns it into a gather."""
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 WIDTH = 4  # offsets are 0..7 and the vector has 12 entries: no window is clamped
 

@@ -4,8 +4,8 @@ the model returns v v^T per eigenvector, which is not."""
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 M = 4
 

@@ -2,8 +2,8 @@
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -3,8 +3,8 @@ is the library's own batching, and vmap reaches the same batched LU."""
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 M = 3
 

@@ -3,8 +3,8 @@ batch too. vmap keeps the reduction inside each instance; by hand it needs axis 
 
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

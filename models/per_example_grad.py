@@ -4,8 +4,8 @@ Logistic regression, so an expert can write the batched gradient exactly by hand
 import jax
 import jax.numpy as jnp
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def loss(params, example):  # binary cross-entropy from the logit z (log1p(exp) is safe: z is O(1) here)

@@ -1,8 +1,8 @@
 """Pytrees in and out: a dict of per-instance arrays, a shared parameter dict, and a tuple out
 that holds a dict. Every strategy sees flat arrays; the tree structure is rebuilt around them."""
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -3,8 +3,8 @@ to use vmap, which batches the key array itself."""
 
 import jax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -4,8 +4,8 @@ whole batch from the first key, so vmap's numbers are not the loop's."""
 import jax
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -4,8 +4,8 @@ moves inside its body, as an expert writes it."""
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 T, D, H = 6, 3, 4  # time steps, input width, hidden width
 

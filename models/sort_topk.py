@@ -4,8 +4,8 @@ of the batch, while an expert writes top_k on that axis."""
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 K = 3
 

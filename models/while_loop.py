@@ -4,8 +4,8 @@ instance is done, so the finished ones must be held still."""
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.spec import Aval, Model
 
 
 def build(rng):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from jaxbatch.app import make_app
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.selection import Selection
 
 HERE = Path(__file__).parent
 SHOTS = {

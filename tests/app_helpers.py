@@ -8,12 +8,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jaxbatch.app import make_app
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Device
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings, Measurement, timing
 from jaxbatch.messages import ChunkSweepUpdated, SweepUpdated, TimingsUpdated
+from jaxbatch.results import strategy_table
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.report import Device
+from jaxbatch.results.sweep_state import SweepState
+from jaxbatch.results.timing import LiveTimings, Measurement, timing
 from jaxbatch.widgets.pane import shown_text as shown_text  # what `c` copies from a pane
 
 import reports

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from jaxbatch.lab.analysis import analyze as analyze_afresh
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
+from jaxbatch.results.report import Report
+from jaxbatch.results.selection import Selection
 
 from conftest import FIXTURES, STORE_VAR
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Optional
 
-from jaxbatch.lab.alignment import align
-from jaxbatch.lab.results import (
+from jaxbatch.results.alignment import align
+from jaxbatch.results.report import (
     Agreement,
     Device,
     Eqn,
@@ -24,8 +24,8 @@ from jaxbatch.lab.results import (
     Single,
     Strategy,
 )
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import LiveTimings, Timing
+from jaxbatch.results.sweep_state import SweepState
+from jaxbatch.results.timing import LiveTimings, Timing
 
 F32 = {"float32": {"rtol": 1e-05, "atol": 1e-05}}
 CPU = Device("cpu", "cpu", 0)

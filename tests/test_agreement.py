@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, tolerance
-from jaxbatch.lab.results import Strategy
+from jaxbatch.media.json_report import agreement_json
 from jaxbatch.presentation.outputs import figures_text, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict
-from jaxbatch.report_json import agreement_json
+from jaxbatch.results.report import Strategy
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():

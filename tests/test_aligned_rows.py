@@ -4,11 +4,11 @@
 import pytest
 from textual.app import App, ComposeResult
 
-from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.alignment import align
-from jaxbatch.lab.results import Eqn, Row
+from jaxbatch.lexers.jaxpr import JaxprLexer
 from jaxbatch.presentation import programs
 from jaxbatch.presentation.programs import alignment_rows, difference_stops, longest_line
+from jaxbatch.results.alignment import align
+from jaxbatch.results.report import Eqn, Row
 from jaxbatch.widgets.side_by_side import SideBySide
 
 PRIMS = ["sin", "cos", "add"]

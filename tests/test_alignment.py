@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.lab.alignment import align, compare_eqns, is_layout_only
-from jaxbatch.lab.results import Diff, Eqn, LoopNotTraced
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.results.alignment import align, compare_eqns, is_layout_only
+from jaxbatch.results.report import Diff, Eqn, LoopNotTraced
 
 PRIMS = ["add", "mul", "tanh", "dot_general", "reduce_sum"]
 
@@ -153,7 +153,7 @@ def test_operand_order_and_layout_are_named():
 
 
 def test_fallback_for_very_different_long_programs_is_marked_approximate(monkeypatch):
-    import jaxbatch.lab.alignment as alignment
+    import jaxbatch.results.alignment as alignment
 
     monkeypatch.setattr(alignment, "MAX_EDITS", 3)
     a = [eqn(p) for p in ["add", "mul"] * 10]
@@ -165,7 +165,7 @@ def test_fallback_for_very_different_long_programs_is_marked_approximate(monkeyp
 
 @pytest.fixture(scope="module")
 def seed_report():
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 
@@ -194,7 +194,7 @@ def test_the_seeds_hlo(seed_report):
 def test_loop_program_is_traced_for_small_batches_and_capped_for_large(seed_report):
     loop = seed_report.strategies["loop"]
     assert loop.primitives.count("dot_general") == 5 and "stack" in loop.primitives
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 
@@ -235,7 +235,7 @@ def test_the_same_wiring_under_other_names_is_identical():
 def test_each_pair_is_compared_once_and_its_wiring_judged_by_look_ups_built_once(monkeypatch):
     """Aligning is linear in the programs' length: one comparison per matched pair, and the
     table that judges wiring built once per alignment (built per row, 5,000 equations took 0.8 s)."""
-    import jaxbatch.lab.alignment as alignment
+    import jaxbatch.results.alignment as alignment
 
     calls: Counter = Counter()
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import jaxbatch
-from jaxbatch.lab.errors import LabError
-from jaxbatch.report_json import report_json
+from jaxbatch.media.json_report import report_json
+from jaxbatch.results.errors import LabError
 from jaxbatch.testing import assert_no_primitive, assert_same_program, assert_vmap_agrees, check_speed
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,6 +32,14 @@ def test_importing_jaxbatch_imports_neither_textual_nor_jax():
     code = "import sys, jaxbatch; jaxbatch.compare; print(sorted({'textual', 'jax', 'rich'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_model_file_imports_aval_and_model_from_jaxbatch_or_from_where_they_were():
+    code = ("import sys, jaxbatch; from jaxbatch import Aval, Model; import jaxbatch.lab.spec as old; "
+            "print(old.Model is Model and old.Aval is Aval and Model.__module__ == 'jaxbatch.results.spec', "
+            "sorted({'textual', 'jax', 'rich'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True []"
 
 
 def test_the_api_gives_the_facts_the_command_line_gives():
@@ -77,8 +85,8 @@ def test_the_report_shows_itself_in_rich_with_the_jaxprs_highlighted():
     from rich.console import Console
     from rich.syntax import Syntax
 
+    from jaxbatch.media.rich_render import rich_lines
     from jaxbatch.presentation.report_document import build
-    from jaxbatch.result import rich_lines
 
     r = jaxbatch.compare("tanh-dense", batch=5)
     assert [p for p in rich_lines(build(r), 80) if isinstance(p, Syntax)] and str(r).startswith("jaxbatch-tui report")

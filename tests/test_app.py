@@ -7,8 +7,8 @@ import pytest
 from textual.widgets import Input, TabbedContent
 
 from jaxbatch.app import help_sections
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import LabDone
+from jaxbatch.results.selection import Selection
 from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from textual.widgets import Select
 
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.selection import Selection
 from jaxbatch.screens.ask_screen import AskScreen
 from jaxbatch.widgets.outputs_view import OutputsView
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 from jaxbatch.cli import main
 from jaxbatch.lab.devices import resolve_device
-from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import check_reference, load_model
-from jaxbatch.lab.selection import parse_aval, parse_batch_shape, parse_in_axes
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import parse_aval, parse_batch_shape, parse_in_axes
 
 TEXT = st.text(alphabet=string.printable + "٣éµ∞", max_size=30)
 

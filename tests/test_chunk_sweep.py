@@ -11,11 +11,11 @@ from textual.app import App, ComposeResult
 
 from jaxbatch.helper_job import CHUNK_SWEEP
 from jaxbatch.lab.chunk_sweep import chunk_sweep, planned_ks
-from jaxbatch.lab.chunk_sweep_state import NEAR, Best, ChunkSweepState
-from jaxbatch.lab.results import Device
-from jaxbatch.lab.selection import Selection
 from jaxbatch.models import tanh_dense
 from jaxbatch.presentation.chunk_sweep import best_text, chunk_sweep_lines
+from jaxbatch.results.chunk_sweep_state import NEAR, Best, ChunkSweepState
+from jaxbatch.results.report import Device
+from jaxbatch.results.selection import Selection
 from jaxbatch.widgets.chunk_sweep_view import ChunkSweepView
 from jaxbatch.widgets.pane import shown_text
 from jaxbatch.widgets.sweep_view import SafePlot

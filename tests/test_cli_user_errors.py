@@ -14,9 +14,9 @@ import pytest
 
 from jaxbatch import __version__, cli
 from jaxbatch.cli import main
-from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import check_reference, load_model
-from jaxbatch.lab.selection import parse_aval, parse_batch_shape, parse_in_axes
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import parse_aval, parse_batch_shape, parse_in_axes
 
 COMMAND = [sys.executable, "-m", "jaxbatch"]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -324,7 +324,7 @@ def test_chunk_means_the_same_on_either_side_and_sweep_budget_takes_either_sweep
 
 
 def test_an_empty_chunk_says_what_to_type():
-    from jaxbatch.lab.selection import parse_chunk
+    from jaxbatch.results.selection import parse_chunk
 
     with pytest.raises(LabError, match="^no chunk size: type instances per step"):
         parse_chunk("  ")

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from jaxbatch.export import base_name
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.export import base_name
 from jaxbatch.presentation.units import byte_size
+from jaxbatch.results.selection import Selection
 
 from app_helpers import make_test_app, notifications, settle
 

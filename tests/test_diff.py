@@ -9,7 +9,7 @@ import pytest
 
 from jaxbatch.cli import main
 from jaxbatch.lab.analysis import LOOP_PROGRAM_CAP
-from jaxbatch.report_diff import diff, diff_lines, within_noise
+from jaxbatch.media.diff import diff, diff_lines, within_noise
 
 from conftest import on_the_ticking_clock
 
@@ -90,7 +90,7 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
     from textual.widgets import TabbedContent
 
     from jaxbatch.commands import commands
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.selection import Selection
     from jaxbatch.widgets.compare_view import CompareView
 
     from app_helpers import make_test_app, settle, shown_text

@@ -11,8 +11,11 @@ import re
 import pytest
 from rich.console import Console
 
-from jaxbatch.export import write
-from jaxbatch.lab.results import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
+from jaxbatch.media.export import write
+from jaxbatch.media.html_report import document_html
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.rich_render import rich_lines
+from jaxbatch.media.text import document_text
 from jaxbatch.presentation.document import (
     KINDS,
     Aligned,
@@ -30,10 +33,7 @@ from jaxbatch.presentation.document import (
     words,
 )
 from jaxbatch.presentation.report_document import build
-from jaxbatch.report_html import document_html
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import document_text
-from jaxbatch.result import rich_lines
+from jaxbatch.results.report import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
 
 import scripted
 

@@ -6,8 +6,8 @@ import threading
 import time
 
 from jaxbatch.lab import analysis
-from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.memory import fits_line
+from jaxbatch.results.selection import Selection
 
 from app_helpers import make_test_app, settle, widget_text
 

@@ -7,7 +7,7 @@ import dataclasses
 from textual.widgets import Input, OptionList, Select, Static, TabbedContent
 
 from jaxbatch.commands import commands
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.selection import Selection
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.pane import Scroll
 from jaxbatch.widgets.programs_view import ProgramsView

@@ -11,12 +11,13 @@ import jax
 import pytest
 
 from jaxbatch.gpu_memory import PREALLOCATE, USER_SETTINGS, take_gpu_memory_as_needed
-from jaxbatch.lab import hlo, memory
+from jaxbatch.lab import memory
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.memory import fits_line
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results import hlo
+from jaxbatch.results.selection import Selection
 
 H200_LIMIT = 112_583_507_968  # bytes_limit on an H200, as JAX reported it (issue 20)
 

@@ -13,10 +13,11 @@ import jax
 import jax.numpy as jnp
 from hypothesis import given, settings, strategies as st
 
-from jaxbatch.lab import hlo, strategies
-from jaxbatch.lab.selection import Selection
+from jaxbatch.lab import strategies
 from jaxbatch.lab.workload import prepare
 from jaxbatch.presentation.hlo import SAME, hlo_verdict
+from jaxbatch.results import hlo
+from jaxbatch.results.selection import Selection
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 LEVELS = ("stablehlo", "hlo")

@@ -12,10 +12,10 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from jaxbatch.lab import hlo, hlo_text, stablehlo_text
-from jaxbatch.lab.results import Strategy
 from jaxbatch.presentation.hlo import figure_text, hlo_verdict
 from jaxbatch.presentation.programs import hlo_summary
+from jaxbatch.results import hlo, hlo_text, stablehlo_text
+from jaxbatch.results.report import Strategy
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 
@@ -181,8 +181,8 @@ def test_same_program_facts_per_level():
 
 
 def test_the_report_says_whether_the_pair_is_one_program():
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 

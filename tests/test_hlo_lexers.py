@@ -27,7 +27,7 @@ from pygments.token import (
     Whitespace,
 )
 
-from jaxbatch.hlo_lexers import HloLexer, StableHloLexer
+from jaxbatch.lexers.hlo import HloLexer, StableHloLexer
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 STABLEHLO = sorted(HLO_DIR.glob("*.stablehlo.mlir"))

@@ -28,7 +28,7 @@ from pygments.token import (
     Whitespace,
 )
 
-from jaxbatch.jaxpr_lexer import JaxprLexer
+from jaxbatch.lexers.jaxpr import JaxprLexer
 
 JAXPRS = Path(__file__).parent / "fixtures" / "jaxprs"
 FIXTURES = sorted(JAXPRS.glob("*.jaxpr"))

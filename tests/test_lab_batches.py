@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.strategies import loop
+from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.verdicts import on_batch_verdict
-from jaxbatch.report_json import report_json
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

@@ -8,9 +8,9 @@ import pytest
 
 from jaxbatch.lab import float64
 from jaxbatch.lab.analysis import analyze as analyze_afresh
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.verdicts import agreement_verdict
-from jaxbatch.report_json import report_json
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

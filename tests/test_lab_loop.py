@@ -8,10 +8,10 @@ import pytest
 
 from jaxbatch.lab import compiles, live, strategies
 from jaxbatch.lab.analysis import analyze as analyze_afresh
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.workload import prepare
 from jaxbatch.presentation.notes import warnings_text
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

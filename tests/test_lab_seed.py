@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from jaxbatch.lab.selection import Selection
-from jaxbatch.report_json import report_json
+from jaxbatch.media.json_report import report_json
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

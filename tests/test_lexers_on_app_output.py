@@ -3,10 +3,10 @@
 import pytest
 from pygments.token import Error
 
-from jaxbatch.hlo_lexers import HloLexer, StableHloLexer
-from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.selection import Selection
+from jaxbatch.lexers.hlo import HloLexer, StableHloLexer
+from jaxbatch.lexers.jaxpr import JaxprLexer
 from jaxbatch.models import CATALOG
+from jaxbatch.results.selection import Selection
 
 from conftest import FIXTURES
 from reports import analyze

@@ -2,9 +2,9 @@
 
 import pytest
 
-from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import load_model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.errors import LabError
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG))

@@ -4,13 +4,13 @@ import jax
 import numpy as np
 import pytest
 
-from jaxbatch.lab.hlo_text import clean_hlo
-from jaxbatch.lab.loops import added_loop, hlo_loops
-from jaxbatch.lab.results import Eqn, Loop
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.outputs import loop_text
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.hlo_text import clean_hlo
+from jaxbatch.results.loops import added_loop, hlo_loops
+from jaxbatch.results.report import Eqn, Loop
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

@@ -7,7 +7,6 @@ import jax
 import pytest
 
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.memory import (
     MAX_COMPILES,
     NEVER,
@@ -19,8 +18,9 @@ from jaxbatch.lab.memory import (
     fits_up_to,
     memory_limit,
 )
-from jaxbatch.lab.results import Fit, Growth
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.report import Fit, Growth
+from jaxbatch.results.selection import Selection
 
 CPU = jax.devices("cpu")[0]
 

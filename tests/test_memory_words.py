@@ -3,7 +3,8 @@ XLA's plan and where the two part, and the roofline section of a timed report.""
 
 import dataclasses
 
-from jaxbatch.lab.results import Fit, Growth, Roof
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.memory import (
     cross_check,
     disagreement,
@@ -14,8 +15,7 @@ from jaxbatch.presentation.memory import (
     memory_rows,
 )
 from jaxbatch.presentation.units import count
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.report import Fit, Growth, Roof
 
 import scripted
 

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from jaxbatch.lab.loader import load_model
-from jaxbatch.lab.selection import Selection
 from jaxbatch.models import CATALOG
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 
@@ -52,7 +52,7 @@ def test_a_second_batch_dimension_runs_too(analysed):
 
 
 def test_the_text_report_gives_the_note_and_its_source(analysed):
-    from jaxbatch.report_text import render
+    from jaxbatch.media.text import render
 
     model, report = analysed
     text = " ".join(render(report).split())
@@ -79,8 +79,8 @@ def test_rbg_keys_vmap_draws_the_whole_batch_from_the_first_key_and_does_not_loo
 
 
 def test_callback_sequential_vmap_loops_once_per_instance_down_to_xla():
-    from jaxbatch.lab.loops import hlo_loops
-    from jaxbatch.lab.results import Loop
+    from jaxbatch.results.loops import hlo_loops
+    from jaxbatch.results.report import Loop
 
     report = analyze(Selection("callback-sequential", (5,), "cpu"))
     assert report.vmap_loop == Loop(steps=5, where="scan", level="jaxpr")

@@ -71,7 +71,7 @@ def test_an_idle_float64_helper_ends_with_the_process_that_started_it(tmp_path):
     marker, answered = uuid.uuid4().hex, tmp_path / "answered"
     rounding = Path(__file__).parent / "fixtures" / "rounding_model.py"
     code = ("import pathlib, sys, time\nfrom jaxbatch.lab.analysis import analyze\n"
-            "from jaxbatch.lab.selection import Selection\n"
+            "from jaxbatch.results.selection import Selection\n"
             f"analyze(Selection('{rounding}:MODEL', (3,)))\npathlib.Path(sys.argv[1]).touch()\ntime.sleep(600)\n")
     process = subprocess.Popen([sys.executable, "-c", code, str(answered)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env={**os.environ, MARKER: marker})

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from jaxbatch.lab.analysis import compiling_warning, nonfinite_warnings
-from jaxbatch.lab.results import AutoAxes, CompilingLoop, LoopNotTraced, NonFinite, NotSharded, Untraceable
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warning_text
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.report import AutoAxes, CompilingLoop, LoopNotTraced, NonFinite, NotSharded, Untraceable
 
 import scripted
 

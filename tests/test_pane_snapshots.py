@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 
 import jaxbatch.app
-from jaxbatch.lab.results import ErrorInfo, NonFinite
+from jaxbatch.results.report import ErrorInfo, NonFinite
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.sweep_view import SweepView

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.dot_precision import dot_precisions
 from jaxbatch.lab.precision import below_highest
-from jaxbatch.lab.results import Eqn
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.report_document import build
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results import strategy_table
+from jaxbatch.results.dot_precision import dot_precisions
+from jaxbatch.results.report import Eqn
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from jaxbatch.lab.results import Row, TextAlignment
-from jaxbatch.lab.selection import Selection
 from jaxbatch.presentation.programs import alignment_rows, difference_stops, hlo_summary, line_rows
+from jaxbatch.results.report import Row, TextAlignment
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 
@@ -29,7 +29,7 @@ def test_seed_rows_mark_exactly_what_differs(report):
 
 
 def test_loop_against_vmap_has_gaps_on_the_vmap_side(report):
-    from jaxbatch.lab.alignment import align
+    from jaxbatch.results.alignment import align
 
     loop, vmap = report.strategies["loop"], report.strategies["vmap"]
     rows = alignment_rows(align(loop.eqns, vmap.eqns, "loop", "vmap"))
@@ -43,7 +43,7 @@ def test_nested_equations_are_indented():
     import jax.numpy as jnp
 
     from jaxbatch.lab import jaxprs
-    from jaxbatch.lab.alignment import align
+    from jaxbatch.results.alignment import align
 
     eqns = jaxprs.flatten(jaxprs.trace(lambda x: jax.jit(jnp.sin)(x) * 2, jnp.ones(3)))
     rows = alignment_rows(align(eqns, eqns))
@@ -59,7 +59,7 @@ def test_line_rows_show_each_side_s_lines_with_the_alignment_s_statuses():
 
 
 def test_seed_stablehlo_rows_have_statuses(report):
-    from jaxbatch.lab import hlo
+    from jaxbatch.results import hlo
 
     manual, vmap = report.strategies["manual"].hlo, report.strategies["vmap"].hlo
     rows = line_rows(hlo.aligned(manual, vmap, "stablehlo"))
@@ -83,8 +83,8 @@ def test_hlo_summary_names_ops_and_unknowns(report):
 
 
 def test_a_pair_is_lined_up_once_per_report_and_the_reports_own_alignment_is_reused(report):
-    from jaxbatch.lab import hlo
-    from jaxbatch.lab.alignment import pair_alignment
+    from jaxbatch.results import hlo
+    from jaxbatch.results.alignment import pair_alignment
 
     a = report.alignment
     assert pair_alignment(report, "jaxpr", (a.left, a.right)) is a

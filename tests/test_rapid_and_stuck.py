@@ -10,10 +10,10 @@ from typing import Callable
 
 from textual.widgets import Input, Select
 
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab_runner import LabRunner
 from jaxbatch.messages import LabDone
 from jaxbatch.models import CATALOG
+from jaxbatch.results.selection import Selection
 from jaxbatch.widgets.outputs_view import OutputsView
 
 import reports

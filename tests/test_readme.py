@@ -16,11 +16,11 @@ from jaxbatch.lab import analysis
 from jaxbatch.lab.devices import inventory
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_model
-from jaxbatch.lab.selection import Selection, parse_batch_shape
-from jaxbatch.lab.spec import Aval
+from jaxbatch.media.text import render
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text
-from jaxbatch.report_text import render
+from jaxbatch.results.selection import Selection, parse_batch_shape
+from jaxbatch.results.spec import Aval
 from jaxbatch.widgets.programs_view import available_pairs
 
 import reports

@@ -1,12 +1,12 @@
 """The text report as a person reads it: columns that hold whatever the labels, sections apart,
 and parameters as plain numbers. Fed scripted results (no JAX)."""
 
-from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.programs import jaxpr_text
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.units import byte_size
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.sweep_state import SweepState
 
 import scripted
 

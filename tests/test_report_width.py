@@ -6,9 +6,9 @@ import re
 import pytest
 
 from jaxbatch.cli import main
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.text import PIPED_WIDTH, render, terminal_width
 from jaxbatch.presentation.programs import fold_instances, fold_primitives
-from jaxbatch.report_text import PIPED_WIDTH, render, terminal_width
+from jaxbatch.results.selection import Selection
 
 import reports
 

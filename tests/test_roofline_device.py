@@ -11,14 +11,14 @@ import jax
 import pytest
 
 from jaxbatch.lab import roofline
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.roof import LATENCY_FRACTION, Point, judge, roofline_json, waits_on
 from jaxbatch.lab.roofline import cache_key, device_roof, least_per_call_s, measure, probe_sizes
-from jaxbatch.lab.selection import PRECISIONS
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.roofline import bound_text, latency_note, roof_text, roofline_table
 from jaxbatch.presentation.units import rate
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.report import Roof
+from jaxbatch.results.roof import LATENCY_FRACTION, Point, judge, roofline_json, waits_on
+from jaxbatch.results.selection import PRECISIONS
 
 import scripted
 

@@ -5,8 +5,8 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import MAX_INSTANCES, format_batch_shape, parse_batch_shape
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import MAX_INSTANCES, format_batch_shape, parse_batch_shape
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.selection import Selection
 from jaxbatch.serve import app_command, is_loopback
 
 from browser import browser, chromium, served

@@ -8,11 +8,11 @@ import sys
 import jax
 import pytest
 
-from jaxbatch.lab.results import AutoAxes, NotSharded
-from jaxbatch.lab.selection import Selection
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.text import render
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
+from jaxbatch.results.report import AutoAxes, NotSharded
+from jaxbatch.results.selection import Selection
 
 from reports import analyze
 

@@ -7,8 +7,8 @@ Review `snapshot_report.html` before `pytest --snapshot-update`.
 
 import pytest
 
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import TimingsUpdated
+from jaxbatch.results.selection import Selection
 
 from app_helpers import make_test_app, settle
 from reports import Reports

@@ -25,8 +25,8 @@ JaxBatchApp.request = lambda app, selection: app.exit(sorted(sys.modules))
 app = make_app(keymap_path=Path("/nonexistent/keymap.toml"))
 print("\\n".join(app.run(headless=True, size=(80, 24))))
 """
-NOT_AT_START = ("jax", "jaxlib", "plotext", "textual_plotext", "pygments", "jaxbatch.report_json",
-                "jaxbatch.report_text", "jaxbatch.report_html", "jaxbatch.commands", "jaxbatch.screens",
+NOT_AT_START = ("jax", "jaxlib", "plotext", "textual_plotext", "pygments", "jaxbatch.media.json_report",
+                "jaxbatch.media.text", "jaxbatch.media.html_report", "jaxbatch.commands", "jaxbatch.screens",
                 "jaxbatch.widgets.programs_view", "jaxbatch.widgets.timings_view", "jaxbatch.widgets.sweep_view")
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import HelperFailed
+from jaxbatch.results.selection import Selection
 from jaxbatch.stderr_log import KEEP, lines_in, new_log, stderr_to
 from jaxbatch.timing_client import TimingClient
 

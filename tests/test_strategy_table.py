@@ -1,4 +1,4 @@
-"""One table of strategies (lab.strategy_table): every list of strategies derives from it, so a
+"""One table of strategies (results.strategy_table): every list of strategies derives from it, so a
 strategy added there, with its implementation, shows in every pane and medium."""
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ import pytest
 from rich.console import Console
 from textual.app import App, ComposeResult
 
-from jaxbatch.lab import analysis, live, sharding, strategies, strategy_table, sweep
+from jaxbatch.lab import analysis, live, sharding, strategies, sweep
 from jaxbatch.lab.memory import bytes_per_instance
-from jaxbatch.lab.selection import Selection
-from jaxbatch.lab.strategy_table import Pair, StrategySpec
 from jaxbatch.lab.workload import prepare
+from jaxbatch.media.html_report import report_html
+from jaxbatch.media.json_report import report_json
+from jaxbatch.media.rich_render import Result
+from jaxbatch.media.text import render
 from jaxbatch.presentation.sweep import sweep_lines
-from jaxbatch.report_html import report_html
-from jaxbatch.report_json import report_json
-from jaxbatch.report_text import render
-from jaxbatch.result import Result
+from jaxbatch.results import strategy_table
+from jaxbatch.results.selection import Selection
+from jaxbatch.results.strategy_table import Pair, StrategySpec
 from jaxbatch.widgets.outputs_view import OutputsView
 from jaxbatch.widgets.pane import shown_text
 from jaxbatch.widgets.programs_view import ProgramsView, available_pairs
@@ -60,10 +61,10 @@ def with_double_vmap(monkeypatch):
 
 
 def test_the_table_imports_neither_jax_nor_a_ui():
-    code = "import sys, jaxbatch.lab.strategy_table; print(' '.join(sys.modules))"
+    code = "import sys, jaxbatch.results.strategy_table; print(' '.join(sys.modules))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(run.stdout.split())
-    assert "jaxbatch.lab.strategy_table" in loaded
+    assert "jaxbatch.results.strategy_table" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("jax", "jaxlib", "textual", "rich")}
 
 

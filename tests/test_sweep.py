@@ -5,13 +5,13 @@ import random
 
 import pytest
 
-from jaxbatch.lab.results import Device
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import ROUNDS, _measured, sweep
-from jaxbatch.lab.sweep_state import Lead, SweepState
-from jaxbatch.lab.timing import Series, timing
+from jaxbatch.media.json_report import sweep_json
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossover_text, crossovers, spread_lines, sweep_lines
-from jaxbatch.report_json import sweep_json
+from jaxbatch.results.report import Device
+from jaxbatch.results.selection import Selection
+from jaxbatch.results.sweep_state import Lead, SweepState
+from jaxbatch.results.timing import Series, timing
 
 from app_helpers import scripted_sweep
 

@@ -10,12 +10,12 @@ from fractions import Fraction
 
 from hypothesis import given, settings, strategies as st
 
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Device
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.sweep import sweep_lines
+from jaxbatch.results import strategy_table
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.report import Device
+from jaxbatch.results.sweep_state import SweepState
 
 CPU = Device("cpu", "cpu", 0)
 LABELS = {"loop": "loop", "manual": "einsum", "vmap": "vmap", "chunked": "chunked k=64"}

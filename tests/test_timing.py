@@ -2,7 +2,7 @@
 
 import pytest
 
-from jaxbatch.lab import timing
+from jaxbatch.results import timing
 
 from clocks import ticking
 
@@ -66,9 +66,9 @@ def test_timing_derives_per_instance_ratio_and_dispatch_bound():
 def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
     """The whole path (floor, compiled strategies, loop) runs on the injected clock."""
     from jaxbatch.lab.analysis import analyze
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.lab.timing import scaling
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
+    from jaxbatch.results.timing import scaling
 
     report = analyze(Selection(batch_shape=(100,)), timer=ticking())
     t = report.timings
@@ -84,8 +84,8 @@ def test_report_with_an_injected_timer_is_deterministic(monkeypatch):
 
 
 def test_no_timer_no_timings():
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 

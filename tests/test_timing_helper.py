@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from jaxbatch.lab.devices import inventory, resolve_device
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import Selection
 from jaxbatch.timing_client import TimingClient, message_from
 
 from app_helpers import scripted_live, scripted_sweep

@@ -2,10 +2,10 @@
 
 import dataclasses
 
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 from jaxbatch.presentation.units import byte_size
+from jaxbatch.results.report import Roof
+from jaxbatch.results.selection import Selection
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.sweep_view import SafePlot, SweepView
 from jaxbatch.widgets.timings_view import TimingsView, bar, table_lines

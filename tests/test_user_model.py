@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from jaxbatch.cli import main
-from jaxbatch.lab.errors import LabError
 from jaxbatch.lab.loader import load_selected
-from jaxbatch.lab.results import NonFinite
-from jaxbatch.lab.selection import Selection, parse_aval, parse_in_axes
 from jaxbatch.presentation.notes import warnings_text
 from jaxbatch.presentation.verdicts import on_batch_verdict
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.report import NonFinite
+from jaxbatch.results.selection import Selection, parse_aval, parse_in_axes
 
 from reports import analyze
 

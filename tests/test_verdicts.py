@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from jaxbatch.lab.results import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row
-from jaxbatch.lab.sweep_state import Lead
+from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.hlo import NO_PROGRAM, SAME, figure_text, hlo_verdict, ops_text
 from jaxbatch.presentation.outputs import on_batch_head, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
-from jaxbatch.report_json import report_json
+from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row
+from jaxbatch.results.sweep_state import Lead
 
 import scripted
 
@@ -182,14 +182,14 @@ def test_a_lead_names_both_strategies_by_label(leader):
 
 
 def test_other_random_draws_are_named_instead_of_an_unknown_rounding_question():
-    from jaxbatch.lab.random_draws import FIRST_KEY
+    from jaxbatch.results.random_draws import FIRST_KEY
 
     a = agreement("differs", False, max_abs=2.8, max_ulp=2.13e9, float64_note="the model draws random numbers",
                   cause=FIRST_KEY)
     words = agreement_verdict(a)
     assert words.startswith("DIFFERS: 2.8 off the loop (2.13e+09 ULP): other random numbers")
     assert "first key" in words and "unknown" not in words
-    from jaxbatch.report_json import agreement_json
+    from jaxbatch.media.json_report import agreement_json
 
     assert agreement_json(a)["cause"] == FIRST_KEY
 
@@ -206,7 +206,7 @@ def test_each_unknown_level_says_why_with_levels_of_one_reason_together():
 
 
 def test_the_random_draw_rule_needs_random_bits_on_a_batch_of_rbg_keys():
-    from jaxbatch.lab.random_draws import draws_from_first_key
+    from jaxbatch.results.random_draws import draws_from_first_key
 
     def eqn(primitive, *inputs):
         return Eqn(primitive, {}, list(inputs), [], 0, "", "")

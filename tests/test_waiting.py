@@ -14,8 +14,8 @@ import pytest
 
 from jaxbatch import cli
 from jaxbatch.lab import waiting
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.waiting import Quiet, Stack
+from jaxbatch.results.selection import Selection
 
 AFTER = cli.NOTICE_AFTER_S
 

@@ -3,7 +3,7 @@
 import pytest
 from textual.widgets import Static
 
-from jaxbatch.lab import alignment
+from jaxbatch.results import alignment
 from jaxbatch.widgets.programs_view import ProgramsView
 from jaxbatch.widgets.side_by_side import SideBySide
 

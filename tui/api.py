@@ -17,8 +17,9 @@ import time
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from jaxbatch.gpu_memory import take_gpu_memory_as_needed
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import (
+from jaxbatch.media.rich_render import Result, SweepResult
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import (
     DEFAULT_CHUNK,
     DEFAULT_PRECISION,
     Selection,
@@ -26,7 +27,6 @@ from jaxbatch.lab.selection import (
     parse_batch_shape,
     parse_precision,
 )
-from jaxbatch.result import Result, SweepResult
 
 Batch = Union[int, Sequence[int], str]
 
@@ -116,7 +116,7 @@ def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: 
     if not args:
         raise LabError("args: give one instance's example arguments (arrays, or avals such as 'f32[3]')")
     from jaxbatch.lab.loader import in_memory
-    from jaxbatch.lab.spec import Model
+    from jaxbatch.results.spec import Model
 
     name = getattr(model, "__name__", "model")
     try:
@@ -147,6 +147,6 @@ def _aval(arg):
     import jax
     import numpy as np
 
-    from jaxbatch.lab.spec import Aval
+    from jaxbatch.results.spec import Aval
 
     return jax.tree_util.tree_map(lambda x: Aval(tuple(np.shape(x)), np.asarray(x).dtype.name), arg)

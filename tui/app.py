@@ -31,11 +31,15 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
-from jaxbatch.export import OSC52_LIMIT, base_name, described, export, with_timings
 from jaxbatch.helper_job import CHUNK_SWEEP, JOBS, SWEEP, HelperJob, Requests
 from jaxbatch.keymap import config_path
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import (
+from jaxbatch.lab_runner import LabRunner
+from jaxbatch.media.export import OSC52_LIMIT, base_name, described, export, with_timings
+from jaxbatch.messages import JobUpdated
+from jaxbatch.models import CATALOG
+from jaxbatch.quitting import HANGUP, TERMINATED
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import (
     Selection,
     format_batch_shape,
     format_in_axes,
@@ -43,10 +47,6 @@ from jaxbatch.lab.selection import (
     parse_chunk,
     parse_in_axes,
 )
-from jaxbatch.lab_runner import LabRunner
-from jaxbatch.messages import JobUpdated
-from jaxbatch.models import CATALOG
-from jaxbatch.quitting import HANGUP, TERMINATED
 from jaxbatch.timing_client import TimingClient
 from jaxbatch.widgets.key_bar import PANE_KEYS, KeyBar
 from jaxbatch.widgets.pane import Note, Pane, Scroll
@@ -55,10 +55,6 @@ from jaxbatch.widgets.panes import PANES, Panes, pane_key
 if TYPE_CHECKING:  # the panes, screens and palette are imported when first used, after the first frame
     from textual.widget import AwaitMount, Widget
 
-    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.lab.results import Backends, Report
-    from jaxbatch.lab.sweep_state import SweepState
-    from jaxbatch.lab.timing import LiveTimings
     from jaxbatch.messages import (
         DevicesFound,
         HelperFailed,
@@ -68,6 +64,10 @@ if TYPE_CHECKING:  # the panes, screens and palette are imported when first used
         TimingsUpdated,
     )
     from jaxbatch.quitting import Deadline
+    from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.results.report import Backends, Report
+    from jaxbatch.results.sweep_state import SweepState
+    from jaxbatch.results.timing import LiveTimings
 
 # Below this the layout can't be read: a message asks for more room. From DASHBOARD_SIZE up,
 # outputs and timings stand beside the panes, which open on the programs.

@@ -15,8 +15,8 @@ from typing import NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
 from jaxbatch.gpu_memory import take_gpu_memory_as_needed
-from jaxbatch.lab.errors import LabError, internal_error
-from jaxbatch.lab.selection import (
+from jaxbatch.results.errors import LabError, internal_error
+from jaxbatch.results.selection import (
     DEFAULT_CHUNK,
     DEFAULT_DEVICE,
     DEFAULT_MODEL,
@@ -276,7 +276,7 @@ def _models() -> int:
 
 
 def _diff(a_path: str, b_path: str, as_json: bool) -> int:
-    from jaxbatch.report_diff import NotComparable, check_report, diff, diff_lines
+    from jaxbatch.media.diff import NotComparable, check_report, diff, diff_lines
 
     try:
         a, b = (check_report(_read_json(path), path) for path in (a_path, b_path))
@@ -368,11 +368,11 @@ def _report(selection: Selection, as_json: bool, timings: bool, sweep: bool = Fa
     except LabError as exc:
         fail(str(exc))
     if as_json:
-        from jaxbatch.report_json import report_json
+        from jaxbatch.media.json_report import report_json
 
         print(json.dumps(report_json(report, sizes, chunks), indent=2))
     else:
-        from jaxbatch.report_text import render
+        from jaxbatch.media.text import render
 
         sys.stdout.write(render(report, sizes, chunks))
     return 0
@@ -512,7 +512,7 @@ def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
 
 def _saved(path: str) -> tuple[str, dict]:
     """`--compare`'s report, read and checked before the app opens."""
-    from jaxbatch.report_diff import NotComparable, check_report
+    from jaxbatch.media.diff import NotComparable, check_report
 
     try:
         return path, check_report(_read_json(path), path)

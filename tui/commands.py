@@ -13,10 +13,10 @@ from textual.app import SystemCommand
 from textual.markup import escape
 
 from jaxbatch.helper_job import CHUNK_SWEEP, SWEEP
-from jaxbatch.lab.selection import PRECISIONS
 from jaxbatch.models import CATALOG
 from jaxbatch.presentation.programs import LEVELS
 from jaxbatch.presentation.units import device_text
+from jaxbatch.results.selection import PRECISIONS
 from jaxbatch.widgets.panes import PANES, pane_key
 from jaxbatch.widgets.programs_view import ProgramsView, available_pairs
 

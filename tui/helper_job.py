@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from jaxbatch.lab.selection import Selection
+from jaxbatch.results.selection import Selection
 
 
 @dataclass

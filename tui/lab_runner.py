@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from textual.message import Message
 
-from jaxbatch.lab.errors import LabError, internal_error
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import DevicesFound, LabDone, LabFailed
+from jaxbatch.results.errors import LabError, internal_error
+from jaxbatch.results.selection import Selection
 
 if TYPE_CHECKING:
-    from jaxbatch.lab.results import Report
+    from jaxbatch.results.report import Report
 
 
 class LabRunner:

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.message import Message
 
 if TYPE_CHECKING:  # annotations only: the app imports this module before its first frame
-    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.lab.results import Backends, Report
-    from jaxbatch.lab.sweep_state import SweepState
-    from jaxbatch.lab.timing import LiveTimings
+    from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.results.report import Backends, Report
+    from jaxbatch.results.sweep_state import SweepState
+    from jaxbatch.results.timing import LiveTimings
 
 
 @dataclass

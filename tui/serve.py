@@ -15,8 +15,8 @@ import socket
 import sys
 from typing import Optional
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.selection import Selection, format_batch_shape, format_in_axes
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.selection import Selection, format_batch_shape, format_in_axes
 
 LOOPBACK_NAMES = {"localhost"}
 

@@ -19,18 +19,18 @@ import re
 from typing import Any, Callable, Optional, Sequence, Union
 
 from jaxbatch.api import Batch, compare
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.alignment import pair_alignment
-from jaxbatch.lab.hlo import compare as compare_hlo
-from jaxbatch.lab.results import Strategy
+from jaxbatch.media.diff import within_noise
+from jaxbatch.media.rich_render import Result
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import LEVELS, MARKERS, ViewRow, alignment_rows, levels_text, line_rows
 from jaxbatch.presentation.units import ratio, seconds
 from jaxbatch.presentation.verdicts import alignment_verdict
-from jaxbatch.report_diff import within_noise
-from jaxbatch.result import Result
+from jaxbatch.results import strategy_table
+from jaxbatch.results.alignment import pair_alignment
+from jaxbatch.results.hlo import compare as compare_hlo
+from jaxbatch.results.report import Strategy
 
 Model = Union[Callable, str]
 
@@ -155,7 +155,7 @@ def check_speed(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch
 
     Returns:
         One line: both times and their ratio, "within noise" where the two spreads overlap
-        (report_diff.within_noise), and whether the other's time was scaled up from a sample.
+        (media.diff.within_noise), and whether the other's time was scaled up from a sample.
 
     Raises:
         LabError: What is wrong with the arguments or the model.

@@ -19,16 +19,16 @@ from typing import IO, Any, Callable, Optional
 from textual.message import Message
 
 from jaxbatch.lab.parent_watch import helper_env
-from jaxbatch.lab.selection import Selection
 from jaxbatch.messages import ChunkSweepUpdated, HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
+from jaxbatch.results.selection import Selection
 
 
 def message_from(line: dict[str, Any]) -> Optional[Message]:
     """The message for one line of the helper's protocol; None for a kind it doesn't know. (The
     states' types are imported at the first line, not on the app's path to its first frame.)"""
-    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.lab.sweep_state import SweepState
-    from jaxbatch.lab.timing import LiveTimings
+    from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.results.sweep_state import SweepState
+    from jaxbatch.results.timing import LiveTimings
 
     request, kind = line.get("request"), line.get("event")
     if kind == "timings":

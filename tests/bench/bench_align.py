@@ -25,8 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.lab.alignment import align
 from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.results.alignment import align
 
 
 def chain(n_eqns: int, shift: int = 0):
@@ -64,7 +64,7 @@ async def render_times(alignment) -> dict:
     screenfuls at random scroll positions (what scrolling costs)."""
     from textual.app import App
 
-    from jaxbatch.jaxpr_lexer import JaxprLexer
+    from jaxbatch.lexers.jaxpr import JaxprLexer
     from jaxbatch.presentation.programs import alignment_rows
     from jaxbatch.widgets.side_by_side import SideBySide
 

@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from jaxbatch.lab.analysis import analyze
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.selection import Selection
 
     half = args.shapes // 2
     shapes = [(n,) for n in range(1, half + 1)] + [(2, n) for n in range(1, args.shapes - half + 1)]

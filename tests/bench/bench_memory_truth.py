@@ -57,7 +57,7 @@ def measure(model: str, strategy: str, n: int, length: int, chunk: int) -> dict:
     import jax
 
     from jaxbatch.lab import strategies
-    from jaxbatch.lab.hlo import _memory
+    from jaxbatch.results.hlo import _memory
 
     single, manual, inputs = build(model, length)
     in_axes = (0,) * (3 if model == "update-arg" else 2)

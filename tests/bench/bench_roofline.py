@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from jaxbatch.lab import roofline
-    from jaxbatch.lab.selection import PRECISIONS
+    from jaxbatch.results.selection import PRECISIONS
 
     device = _device(args.device)
     nbytes, n = sizes(device)

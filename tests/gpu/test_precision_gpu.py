@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.workload import prepare
 from jaxbatch.models import CATALOG
+from jaxbatch.results.selection import Selection
 
 DIFFERS = {"rbg-keys": {"vmap", "chunked"}}  # as tests/test_models.py: chunked vmaps each chunk's first key
 BATCHED = ("manual", "vmap", "chunked")  # on one device; (a dry run's simulated devices add sharded ones)

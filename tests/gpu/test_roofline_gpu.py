@@ -14,10 +14,10 @@ from bench.bench_roofline import elementwise_bandwidth, matmul_flops, sizes
 
 from jaxbatch.lab import roofline
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.selection import PRECISIONS, Selection
+from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.roofline import roof_text
 from jaxbatch.presentation.units import rate
-from jaxbatch.report_json import report_json
+from jaxbatch.results.selection import PRECISIONS, Selection
 
 WITHIN = 0.10
 DRY_RUN_WITHIN = 1.0  # on a shared CPU two rates taken back to back part by up to 1.7x: a dry run checks the code

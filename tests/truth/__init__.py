@@ -23,7 +23,7 @@ functions are rebuilt from each model's own definition (`MODEL.build` on a gener
 `MODEL.seed`, the draw order the lab documents).
 
 The property tests (`test_properties.py`) are the one place that calls the lab's aligners
-(`jaxbatch.lab.alignment.align`, `jaxbatch.lab.hlo.align_text`): there the truth is a law
+(`jaxbatch.results.alignment.align`, `jaxbatch.results.hlo.align_text`): there the truth is a law
 that holds by construction (a program against itself, or against a copy with every name
 changed, is identical at every level; swapping sides mirrors the verdict).
 

@@ -9,8 +9,8 @@ from .facts import Facts
 def report():
     """report(ref, batch) -> the report JSON, as `jaxbatch-tui report --json` gives it (no timer,
     so no timings), analysed once per session."""
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze  # the run's shared reports: the same real analysis, made once in the run
 

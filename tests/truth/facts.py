@@ -38,8 +38,8 @@ def model_definition(ref: str):
 
 def inputs(ref: str, batch: int) -> tuple[tuple, tuple]:
     """The seeded inputs the lab draws: (one instance, the batch). Inputs are not a claim."""
-    from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.workload import prepare
+    from jaxbatch.results.selection import Selection
 
     w = prepare(Selection(ref, (batch,), "cpu"))
     return w.one, w.batch

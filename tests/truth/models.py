@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from jaxbatch.lab.spec import Aval, Model
+from jaxbatch.results.spec import Aval, Model
 
 D = 16
 

@@ -30,8 +30,8 @@ def my_chunked(single, in_axes, k):
 
 @pytest.fixture(scope="module")
 def chunked_report():
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 
@@ -95,9 +95,9 @@ def test_chunked_agrees_with_the_loop_exactly_when_lax_map_does(name, report, fa
 def test_a_two_dimensional_batch_is_chunked_over_the_flattened_batch():
     """A (2, 4) batch is 8 instances: k=3 makes a scan of 2 steps over the flat batch and a
     remainder of 2, and the output comes back in the (2, 4) shape, equal to lax.map's here."""
-    from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.workload import prepare
-    from jaxbatch.report_json import report_json
+    from jaxbatch.media.json_report import report_json
+    from jaxbatch.results.selection import Selection
 
     from reports import analyze
 

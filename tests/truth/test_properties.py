@@ -17,8 +17,8 @@ from hypothesis import given, settings, strategies as st
 from jax import lax
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.lab.alignment import align
-from jaxbatch.lab.hlo import align_text
+from jaxbatch.results.alignment import align
+from jaxbatch.results.hlo import align_text
 
 from .facts import canonical_hlo, canonical_jaxpr, canonical_stablehlo, header_param_spans
 

@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.roof import judge
+from jaxbatch.results.report import Roof
+from jaxbatch.results.roof import judge
 
 from .claims import claim
 from .facts import BATCH

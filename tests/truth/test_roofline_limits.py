@@ -20,8 +20,8 @@ from bench.bench_roofline import elementwise_bandwidth, matmul_flops
 
 from jaxbatch.lab import roofline
 from jaxbatch.lab.analysis import analyze
-from jaxbatch.lab.selection import PRECISIONS, Selection
-from jaxbatch.report_json import report_json
+from jaxbatch.media.json_report import report_json
+from jaxbatch.results.selection import PRECISIONS, Selection
 
 from .claims import claim
 from .facts import BATCH

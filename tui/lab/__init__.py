@@ -1,6 +1,7 @@
 """The lab: every JAX computation the app shows, with no UI.
 
-Submodules are imported where needed rather than re-exported here, so that parsing a batch
-shape (`jaxbatch.lab.selection`) never pays for `import jax`. Nothing in the lab imports
-Textual or Rich: a test checks this in a fresh interpreter.
+Only the modules that use JAX live here (and the helper processes' plumbing); what they return,
+and everything the UI reads without JAX, is in `jaxbatch.results`. Submodules are imported where
+needed rather than re-exported here. Nothing in the lab imports Textual or Rich: a test checks
+this in a fresh interpreter.
 """

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.lab.results import Agreement
+from jaxbatch.results.report import Agreement
 
 # "About as close to float64 as the float32 loop is": at most this many times as far (float32
 # programs that order the same work differently land within a few times of each other).

@@ -21,26 +21,22 @@ from jaxbatch.lab import (
     agreement,
     compiles,
     float64,
-    hlo,
-    hlo_text,
     jaxprs,
     live,
     loader,
-    loops,
     memory,
     precision,
-    random_draws,
     roofline,
     sharding,
     strategies,
-    strategy_table,
-    timing,
 )
-from jaxbatch.lab.alignment import align
 from jaxbatch.lab.devices import describe_device, inventory
-from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.outputs import format_tree, to_host, to_json
-from jaxbatch.lab.results import (
+from jaxbatch.lab.workload import Workload, prepare
+from jaxbatch.results import hlo, hlo_text, loops, random_draws, strategy_table, timing
+from jaxbatch.results.alignment import align
+from jaxbatch.results.errors import USER_ERRORS, LabError, describe
+from jaxbatch.results.report import (
     Alignment,
     CompilingLoop,
     ErrorInfo,
@@ -54,10 +50,9 @@ from jaxbatch.lab.results import (
     Strategy,
     Untraceable,
 )
-from jaxbatch.lab.selection import Selection
-from jaxbatch.lab.spec import Model, aval_text
-from jaxbatch.lab.timing import Timer
-from jaxbatch.lab.workload import Workload, prepare
+from jaxbatch.results.selection import Selection
+from jaxbatch.results.spec import Model, aval_text
+from jaxbatch.results.timing import Timer
 
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64

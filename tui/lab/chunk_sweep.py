@@ -24,15 +24,16 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import hlo, live, memory, precision, strategies
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
+from jaxbatch.lab import live, memory, precision, strategies
 from jaxbatch.lab.devices import describe_device, resolve_device
 from jaxbatch.lab.loader import load_selected
-from jaxbatch.lab.selection import Selection
 from jaxbatch.lab.sweep import MIN_ROUND_S, ROUNDS
-from jaxbatch.lab.sweep_state import Quartiles
-from jaxbatch.lab.timing import REPORT_ROUND_S, Measurement, Series, Timer
 from jaxbatch.lab.workload import Workload, build
+from jaxbatch.results import hlo
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.selection import Selection
+from jaxbatch.results.sweep_state import Quartiles
+from jaxbatch.results.timing import REPORT_ROUND_S, Measurement, Series, Timer
 
 BUDGET_S = 30.0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jax
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.results import Backends, Device
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.report import Backends, Device
 
 PLATFORMS = ("cpu", "gpu", "tpu")
 INSTALL = {"gpu": "jax[cuda12]", "tpu": "jax[tpu]", "cpu": "jax"}  # the pip extra for each platform

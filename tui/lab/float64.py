@@ -39,8 +39,8 @@ import jax
 import numpy as np
 
 from jaxbatch.lab import jaxprs
-from jaxbatch.lab.errors import USER_ERRORS
 from jaxbatch.lab.parent_watch import end_with_parent, helper_env
+from jaxbatch.results.errors import USER_ERRORS
 
 TIMEOUT_S = 60.0
 
@@ -271,10 +271,10 @@ def main() -> int:
 def _answer(selection_json: dict, folder: Path) -> str:
     """Load the model, read the inputs, write the loop's float64 outputs; "" or why not."""
     from jaxbatch.lab import strategies
-    from jaxbatch.lab.errors import describe
     from jaxbatch.lab.inputs import draw_args
     from jaxbatch.lab.loader import load_selected
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.errors import describe
+    from jaxbatch.results.selection import Selection
 
     selection = Selection.from_json(selection_json)
     try:

@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.lab.spec import Aval
+from jaxbatch.results.spec import Aval
 
 
 def _is_aval(x) -> bool:

@@ -15,8 +15,8 @@ import jax
 import numpy as np
 from jax.extend import core as jcore
 
-from jaxbatch.lab.np_scalars import plain_scalars
-from jaxbatch.lab.results import Eqn
+from jaxbatch.results.np_scalars import plain_scalars
+from jaxbatch.results.report import Eqn
 
 # Primitives that only name or wrap a sub-program: the seed's answer looks through `xla_call`
 # the same way ("essentially a way of naming an operation"), so their bodies are listed instead.

@@ -14,11 +14,12 @@ from typing import Callable, Optional
 import jax
 import numpy as np
 
-from jaxbatch.lab import compiles, hlo, memory, sharding, strategies, strategy_table, timing
+from jaxbatch.lab import compiles, memory, sharding, strategies
 from jaxbatch.lab.devices import describe_device
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
 from jaxbatch.lab.workload import Workload
+from jaxbatch.results import hlo, strategy_table, timing
+from jaxbatch.results.report import Roof
+from jaxbatch.results.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
 
 
 @dataclass(frozen=True)

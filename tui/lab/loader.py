@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
-from jaxbatch.lab.selection import Selection, format_in_axes, parse_aval
-from jaxbatch.lab.spec import Model
 from jaxbatch.models import CATALOG
+from jaxbatch.results.errors import USER_ERRORS, LabError, describe
+from jaxbatch.results.selection import Selection, format_in_axes, parse_aval
+from jaxbatch.results.spec import Model
 
 
 def is_builtin(ref: str) -> bool:

@@ -16,8 +16,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import jax
 
-from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
-from jaxbatch.lab.results import Fit, Growth
+from jaxbatch.results.errors import USER_ERRORS, LabError, describe
+from jaxbatch.results.report import Fit, Growth
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.

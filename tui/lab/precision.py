@@ -17,9 +17,9 @@ from typing import ContextManager, Sequence
 import jax
 
 from jaxbatch.lab.agreement import Outputs, compare, judge, max_abs, needs_float64
-from jaxbatch.lab.errors import USER_ERRORS
-from jaxbatch.lab.results import Agreement, Eqn, PrecisionCheck
-from jaxbatch.lab.selection import DEFAULT_PRECISION
+from jaxbatch.results.errors import USER_ERRORS
+from jaxbatch.results.report import Agreement, Eqn, PrecisionCheck
+from jaxbatch.results.selection import DEFAULT_PRECISION
 
 HIGHEST = "highest"
 # The primitives whose float work the precision setting lowers: matrix products and convolutions.

@@ -13,7 +13,7 @@ elementwise pass reaches 3.2.) The peak is measured at each matmul precision a s
 ask for: on a GPU "default" runs TF32 at eight times the rate of "highest".
 
 Imports JAX; what it finds (`Roof`) and how a call is judged against it (`judge`, `Point`) live
-in the JAX-free jaxbatch.lab.roof, which the words may import.
+in the JAX-free jaxbatch.results.roof, which the words may import.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ import jax.numpy as jnp
 import jaxlib
 
 from jaxbatch.lab import precision as matmul_precision
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.selection import DEFAULT_PRECISION, PRECISIONS
-from jaxbatch.lab.timing import MIN_ROUND_S, Timer
+from jaxbatch.results.report import Roof
+from jaxbatch.results.selection import DEFAULT_PRECISION, PRECISIONS
+from jaxbatch.results.timing import MIN_ROUND_S, Timer
 
 ROUNDS = 7  # timed rounds of each probe; the least time per call among them is the figure
 WARM_UP_S = 0.1  # untimed rounds first, at least this long: a device idle until now may still be clocking up

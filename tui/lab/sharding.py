@@ -18,10 +18,11 @@ from typing import Callable, Optional
 import jax
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec as P
 
-from jaxbatch.lab import strategies, strategy_table
-from jaxbatch.lab.errors import describe
-from jaxbatch.lab.results import AutoAxes, NotSharded
+from jaxbatch.lab import strategies
 from jaxbatch.lab.workload import Workload
+from jaxbatch.results import strategy_table
+from jaxbatch.results.errors import describe
+from jaxbatch.results.report import AutoAxes, NotSharded
 
 # How each strategy compiled per device (strategy_table: not one_device) is made from vmap's
 # function, the mesh and the arguments' partition specs.

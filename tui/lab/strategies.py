@@ -1,5 +1,5 @@
 """The ways to run a single-instance model on a batch on one device: the loop, manual (the
-hand-batched version, as the screen calls it), vmap and lax.map in chunks (lab.strategy_table
+hand-batched version, as the screen calls it), vmap and lax.map in chunks (results.strategy_table
 lists them all).
 
 Each returns a plain function of the batched arguments, so outputs, jaxprs and timings all come
@@ -18,8 +18,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.lab import compiles, strategy_table
-from jaxbatch.lab.errors import LabError
+from jaxbatch.lab import compiles
+from jaxbatch.results import strategy_table
+from jaxbatch.results.errors import LabError
 
 if TYPE_CHECKING:
     from jaxbatch.lab.workload import Workload

@@ -13,15 +13,16 @@ from typing import Callable, Iterator, Optional
 
 import jax
 
-from jaxbatch.lab import live, precision, strategies, strategy_table
+from jaxbatch.lab import live, precision, strategies
 from jaxbatch.lab.devices import describe_device, resolve_device
-from jaxbatch.lab.hlo import compiled_peak_bytes
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance
-from jaxbatch.lab.selection import Selection
-from jaxbatch.lab.sweep_state import SweepState
-from jaxbatch.lab.timing import Timer, Timing
 from jaxbatch.lab.workload import build
+from jaxbatch.results import strategy_table
+from jaxbatch.results.hlo import compiled_peak_bytes
+from jaxbatch.results.selection import Selection
+from jaxbatch.results.sweep_state import SweepState
+from jaxbatch.results.timing import Timer, Timing
 
 BUDGET_S = 30.0
 MEMORY_BUDGET = 512 * 2**20  # bytes of batched inputs and outputs at the largest size

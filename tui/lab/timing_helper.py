@@ -104,7 +104,7 @@ def serve(commands: queue.Queue, emit) -> None:
 
 
 def _message(exc: Exception) -> str:
-    from jaxbatch.lab.errors import LabError, describe
+    from jaxbatch.results.errors import LabError, describe
 
     return str(exc) if isinstance(exc, LabError) else describe(exc)
 
@@ -114,9 +114,9 @@ def _time(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     import jax
 
     from jaxbatch.lab import live, precision, roofline
-    from jaxbatch.lab.selection import Selection
-    from jaxbatch.lab.timing import MAX_ROUNDS
     from jaxbatch.lab.workload import prepare
+    from jaxbatch.results.selection import Selection
+    from jaxbatch.results.timing import MAX_ROUNDS
 
     yield {"event": "status", "text": "compiling…"}
     w = prepare(Selection.from_json(cmd["selection"]))
@@ -142,8 +142,8 @@ def _rest(took: float) -> None:
 
 
 def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    from jaxbatch.lab.selection import Selection
     from jaxbatch.lab.sweep import sweep
+    from jaxbatch.results.selection import Selection
 
     for state in sweep(Selection.from_json(cmd["selection"]), budget_s=cmd.get("budget_s"), rest=_rest):
         yield {"event": "sweep", "data": state.to_json()}
@@ -151,7 +151,7 @@ def _sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def _chunk_sweep(cmd: dict[str, Any]) -> Iterator[dict[str, Any]]:
     from jaxbatch.lab.chunk_sweep import chunk_sweep
-    from jaxbatch.lab.selection import Selection
+    from jaxbatch.results.selection import Selection
 
     for state in chunk_sweep(Selection.from_json(cmd["selection"]), budget_s=cmd.get("budget_s"), rest=_rest):
         yield {"event": "chunk_sweep", "data": state.to_json()}

@@ -15,12 +15,12 @@ import jax
 import numpy as np
 
 from jaxbatch.lab.devices import resolve_device
-from jaxbatch.lab.errors import USER_ERRORS, LabError, describe
 from jaxbatch.lab.inputs import draw_args
 from jaxbatch.lab.loader import load_selected
 from jaxbatch.lab.memory import bytes_per_instance, check_fits
-from jaxbatch.lab.selection import DEFAULT_CHUNK, DEFAULT_PRECISION, Selection
-from jaxbatch.lab.spec import Model
+from jaxbatch.results.errors import USER_ERRORS, LabError, describe
+from jaxbatch.results.selection import DEFAULT_CHUNK, DEFAULT_PRECISION, Selection
+from jaxbatch.results.spec import Model
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
-from jaxbatch.lab.chunk_sweep_state import NEAR, ChunkSweepState
-from jaxbatch.lab.sweep_state import shown
 from jaxbatch.presentation.sweep import spread_text, time_text
 from jaxbatch.presentation.units import byte_size, device_text, ratio
+from jaxbatch.results.chunk_sweep_state import NEAR, ChunkSweepState
+from jaxbatch.results.sweep_state import shown
 
 # ChunkSweepState.best, for a reader of the table.
 BEST_RULE = (f"The best trade-off: the least peak memory among the rows whose time per call is at most "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping, Optional, Sequence, Union, get_args
 
-from jaxbatch.lab.roof import Point
+from jaxbatch.results.roof import Point
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Section:
 @dataclass(frozen=True)
 class Document:
     """The whole report. `points`: each timed strategy under the roofline, judged once here, for
-    the JSON and every view (lab.roof.points)."""
+    the JSON and every view (results.roof.points)."""
 
     title: str
     sections: tuple[Section, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from jaxbatch.lab.results import Cost, HloComparison
+from jaxbatch.results.report import Cost, HloComparison
 
 # The verdict when every aligned row is the same, per level.
 SAME = {"stablehlo": "JAX lowered both to the same StableHLO program",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple, Optional
 
-from jaxbatch.lab.results import Fit, Report, Strategy
-from jaxbatch.lab.strategy_table import per_device
 from jaxbatch.presentation.units import byte_size, count
+from jaxbatch.results.report import Fit, Report, Strategy
+from jaxbatch.results.strategy_table import per_device
 
 HEAD = ("Memory (peak per call as XLA plans it: temporaries + arguments + outputs - aliased; per "
         "instance, that peak over the batch; then what one more instance adds to it, and the fixed "

@@ -1,11 +1,11 @@
 """The report's warnings and notes in words: what makes the numbers less plain than they look,
 why a program is not shown (or not as asked), why the sharded strategies did not run, and why
 a level of the one-program verdict is unknown. The lab gives these as flags and figures
-(lab.results); every medium, the report JSON included, words them here."""
+(results.report); every medium, the report JSON included, words them here."""
 
 from __future__ import annotations
 
-from jaxbatch.lab.results import (
+from jaxbatch.results.report import (
     AutoAxes,
     Caution,
     CompilingLoop,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from jaxbatch.lab.results import Agreement, Eqn, Loop, OnBatch, Strategy
-from jaxbatch.lab.selection import DEFAULT_PRECISION
 from jaxbatch.presentation.verdicts import agreement_verdict, on_batch_verdict
+from jaxbatch.results.report import Agreement, Eqn, Loop, OnBatch, Strategy
+from jaxbatch.results.selection import DEFAULT_PRECISION
 
 
 def verdict_text(agreement: Optional[Agreement]) -> str:

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from jaxbatch.lab.np_scalars import plain_scalars
-from jaxbatch.lab.results import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
+from jaxbatch.results.np_scalars import plain_scalars
+from jaxbatch.results.report import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
 
 Span = tuple[int, int]
 

@@ -9,12 +9,6 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Report, Roof, Strategy
-from jaxbatch.lab.roof import Point, points
-from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.lab.strategy_table import roles
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import chunk_sweep_lines
 from jaxbatch.presentation.document import (
     Aligned,
@@ -65,12 +59,18 @@ from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text
 from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.report import Report, Roof, Strategy
+from jaxbatch.results.roof import Point, points
+from jaxbatch.results.selection import DEFAULT_PRECISION
+from jaxbatch.results.strategy_table import roles
+from jaxbatch.results.sweep_state import SweepState
 
 
 @dataclass(frozen=True)
 class RooflineFacts:
     """Each timed call under the device's roofline at the precision the calls ran at: judged
-    once (lab.roof.points), for the document, the JSON and the timings pane."""
+    once (results.roof.points), for the document, the JSON and the timings pane."""
 
     roof: Roof
     points: Mapping[str, Point]

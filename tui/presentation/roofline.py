@@ -1,15 +1,15 @@
 """The roofline in words: the device's limits, and for each strategy how close its call came.
 
-The figures come from jaxbatch.lab.roof, free of JAX like every lab module the words read.
+The figures come from jaxbatch.results.roof, free of JAX like everything the words read.
 """
 
 from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.roof import LATENCY_FRACTION, Point
 from jaxbatch.presentation.units import rate
+from jaxbatch.results.report import Roof
+from jaxbatch.results.roof import LATENCY_FRACTION, Point
 
 SOURCES = {"measured": "measured", "cache": "cached"}
 WAITS = {"callback": "host callback", "devices": "devices", "loop": "loop steps"}  # Point.waits_on

@@ -7,8 +7,8 @@ from __future__ import annotations
 import textwrap
 from typing import Optional
 
-from jaxbatch.lab.sweep_state import EVEN, Lead, Quartiles, Run, SweepState, shown
 from jaxbatch.presentation.units import byte_size, device_text, ratio, seconds
+from jaxbatch.results.sweep_state import EVEN, Lead, Quartiles, Run, SweepState, shown
 
 # SweepState.faster, for a reader of the tables.
 CROSSOVER_RULE = (f"Judged at each size on the rows above: a strategy is faster than another where its q3 is "

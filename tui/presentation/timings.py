@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from jaxbatch.lab.strategy_table import scaled, spec
-from jaxbatch.lab.timing import Timing, scaling
 from jaxbatch.presentation.units import ratio, seconds
+from jaxbatch.results.strategy_table import scaled, spec
+from jaxbatch.results.timing import Timing, scaling
 
 # The column heads, in every view: the IQR is a share of the median per call.
 HEADS = {"compile": "compile", "per_call": "per call", "iqr": "± IQR", "per_instance": "per inst."}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from jaxbatch.lab.results import Device
+from jaxbatch.results.report import Device
 
 # Seconds from the largest unit down: 1.23 s, 4.56 ms, 7.89 µs, 12 ns.
 UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))

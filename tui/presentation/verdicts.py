@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from jaxbatch.lab.alignment import is_layout_only
-from jaxbatch.lab.random_draws import FIRST_KEY
-from jaxbatch.lab.results import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
+from jaxbatch.results.alignment import is_layout_only
+from jaxbatch.results.random_draws import FIRST_KEY
+from jaxbatch.results.report import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
 
 # How many differing equations the alignment verdict names before "and N more".
 NAMED_DIFFERENCES = 4

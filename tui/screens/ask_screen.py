@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from jaxbatch.lab.errors import LabError
+from jaxbatch.results.errors import LabError
 
 T = TypeVar("T")
 

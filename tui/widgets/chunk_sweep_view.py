@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import var
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.strategy_table import colours
 from jaxbatch.presentation.chunk_sweep import best_text, chunk_sweep_lines
 from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.strategy_table import colours
 from jaxbatch.widgets.sweep_view import SafePlot, SweepPane, log_axis, size_ticks
 
 BEST = "warning"  # the best k's mark, a theme variable as the strategies' colours are

@@ -12,10 +12,10 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.timing import LiveTimings
-from jaxbatch.report_diff import NotComparable, diff, diff_lines
-from jaxbatch.report_json import report_json
+from jaxbatch.media.diff import NotComparable, diff, diff_lines
+from jaxbatch.media.json_report import report_json
+from jaxbatch.results.report import Report
+from jaxbatch.results.timing import LiveTimings
 from jaxbatch.widgets.pane import ScrollPane
 
 

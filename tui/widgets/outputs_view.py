@@ -9,9 +9,6 @@ from textual.geometry import Size
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.lab.results import Agreement, OnBatch, Report, Strategy
-from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.lab.strategy_table import roles, spec
 from jaxbatch.presentation.notes import sharded_note_text, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
@@ -23,6 +20,9 @@ from jaxbatch.presentation.outputs import (
     strategy_figures,
     verdict_text,
 )
+from jaxbatch.results.report import Agreement, OnBatch, Report, Strategy
+from jaxbatch.results.selection import DEFAULT_PRECISION
+from jaxbatch.results.strategy_table import roles, spec
 from jaxbatch.widgets.pane import ScrollPane
 
 

@@ -20,15 +20,15 @@ from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from jaxbatch.lab import hlo as hlo_facts
-from jaxbatch.lab.alignment import pair_alignment
-from jaxbatch.lab.results import Alignment, Report, Strategy, TextAlignment
-from jaxbatch.lab.strategy_table import program_pairs, spec
 from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.outputs import loop_text, raised
 from jaxbatch.presentation.programs import LEVELS, alignment_rows, hlo_summary, line_rows
 from jaxbatch.presentation.verdicts import alignment_verdict
+from jaxbatch.results import hlo as hlo_facts
+from jaxbatch.results.alignment import pair_alignment
+from jaxbatch.results.report import Alignment, Report, Strategy, TextAlignment
+from jaxbatch.results.strategy_table import program_pairs, spec
 from jaxbatch.widgets.pane import Pane
 from jaxbatch.widgets.side_by_side import SideBySide
 
@@ -40,10 +40,10 @@ Aligned = tuple[Alignment | TextAlignment, str]  # the rows, and the verdict rea
 
 def _lexer(level: str):
     if level == "jaxpr":
-        from jaxbatch.jaxpr_lexer import JaxprLexer
+        from jaxbatch.lexers.jaxpr import JaxprLexer
 
         return JaxprLexer(stripnl=False, ensurenl=False)
-    from jaxbatch.hlo_lexers import HloLexer, StableHloLexer
+    from jaxbatch.lexers.hlo import HloLexer, StableHloLexer
 
     return (StableHloLexer if level == "stablehlo" else HloLexer)(stripnl=False, ensurenl=False)
 

@@ -19,10 +19,10 @@ from textual.reactive import var
 from textual.widgets import ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from jaxbatch.lab.strategy_table import colours
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.sweep import crossovers, sweep_lines
 from jaxbatch.presentation.units import byte_size, device_text, seconds_tick
+from jaxbatch.results.strategy_table import colours
+from jaxbatch.results.sweep_state import SweepState
 from jaxbatch.widgets.pane import Note, Pane
 
 

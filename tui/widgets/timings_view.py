@@ -18,14 +18,14 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Label, Sparkline, Static
 
-from jaxbatch.lab.results import Backends, Report
-from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.lab.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.presentation.memory import ROOFLINE_COLUMN, fits_line, memory_rows, row_label
 from jaxbatch.presentation.report_document import RooflineFacts, roofline_facts
 from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_table
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
+from jaxbatch.results.report import Backends, Report
+from jaxbatch.results.selection import DEFAULT_PRECISION
+from jaxbatch.results.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.widgets.pane import Note, ScrollPane
 
 BAR = 30

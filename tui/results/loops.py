@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Optional
 
-from jaxbatch.lab import hlo_text
-from jaxbatch.lab.hlo_cost import trip_count
-from jaxbatch.lab.results import Eqn, Loop
+from jaxbatch.results import hlo_text
+from jaxbatch.results.hlo_cost import trip_count
+from jaxbatch.results.report import Eqn, Loop
 
 # (where, steps, index of the nearest enclosing loop in the same list, or None)
 Found = tuple[str, Optional[int], Optional[int]]

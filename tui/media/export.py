@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.lab.results import Report
-    from jaxbatch.lab.sweep_state import SweepState
-    from jaxbatch.lab.timing import LiveTimings
     from jaxbatch.presentation.document import Document
+    from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+    from jaxbatch.results.report import Report
+    from jaxbatch.results.sweep_state import SweepState
+    from jaxbatch.results.timing import LiveTimings
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
 WIDTH = 100  # the exported text report's width: a file has no terminal to fit
@@ -44,8 +44,8 @@ def export(report: Report, sweep: Optional[SweepState], folder: Path,
     """Write the text and JSON reports into `folder`, both from one document, with whatever the
     panes show (the sweep, the chunk sweep, the roofline); OSError says why not. The renderers
     are imported here, on the first export: the app imports this module as it starts."""
+    from jaxbatch.media.json_report import report_json
     from jaxbatch.presentation.report_document import build
-    from jaxbatch.report_json import report_json
 
     doc = build(report, sweep, chunk_sweep)
     return write(folder / base_name(report), doc, report_json(report, sweep, chunk_sweep, doc))
@@ -54,7 +54,7 @@ def export(report: Report, sweep: Optional[SweepState], folder: Path,
 def write(base: Path, doc: Document, data: dict, width: int = WIDTH) -> tuple[Path, Path]:
     """The document as text at `width`, and `data` (the report JSON, which holds the document's
     words) as JSON, beside each other under `base`."""
-    from jaxbatch.report_text import document_text
+    from jaxbatch.media.text import document_text
 
     text_path, json_path = base.with_suffix(".txt"), base.with_suffix(".json")
     text_path.write_text(document_text(doc, width))

@@ -2,7 +2,7 @@
 lines for a terminal, a log or a bug report, to the terminal's width: prose wrapped at words,
 tables in columns that fit (cells wrapped in them, or a row per line where the columns can't
 fit), programs side by side where they fit. Each line keeps the kind of block it came from, so
-that the Rich view (jaxbatch.result) can style it."""
+that the Rich view (jaxbatch.media.rich_render) can style it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ import textwrap
 from dataclasses import dataclass
 from typing import Optional
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.document import (
     Aligned,
     Block,
@@ -28,6 +25,9 @@ from jaxbatch.presentation.document import (
 )
 from jaxbatch.presentation.outputs import fit_array
 from jaxbatch.presentation.report_document import build
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.report import Report
+from jaxbatch.results.sweep_state import SweepState
 
 PIPED_WIDTH = 100  # the width when the output is no terminal and COLUMNS says nothing
 LABEL = 12  # the strategy-name column, wider for a longer label (a user's `model_batched`)

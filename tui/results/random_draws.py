@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from jaxbatch.lab.results import Agreement, Eqn
+from jaxbatch.results.report import Agreement, Eqn
 
 FIRST_KEY = "rbg_first_key"  # Agreement.cause: vmap drew the batch from the first RBG key
 _BATCHED_RBG_KEY = re.compile(r"^key<(?:unsafe_)?rbg>\[\d")  # a key array with a batch axis

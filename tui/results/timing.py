@@ -11,8 +11,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.results import Device, Roof
+from jaxbatch.results import strategy_table
+from jaxbatch.results.report import Device, Roof
 
 Timer = Callable[[], float]
 

@@ -8,8 +8,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Mapping, Optional, Sequence
 
-from jaxbatch.lab.results import Roof
-from jaxbatch.lab.timing import DISPATCH_BOUND
+from jaxbatch.results.report import Roof
+from jaxbatch.results.timing import DISPATCH_BOUND
 
 Bound = Literal["dispatch", "latency", "memory", "compute", "unknown"]
 # What a program may wait on besides its work (`waits_on`): a host callback, several devices
@@ -97,7 +97,7 @@ def points(strategies: Mapping[str, Any], timings: Mapping[str, Any], floor_s: O
            roof: Optional[Roof]) -> dict[str, Point]:
     """Each timed, compiled strategy's point: its program's flops and bytes (corrected for loop
     trip counts) over its median time per call, and what it waits on; the eager loop has no one
-    program to judge. `strategies` are results.Strategy, `timings` lab.timing.Timing."""
+    program to judge. `strategies` are results.Strategy, `timings` results.timing.Timing."""
     out = {}
     for key, t in timings.items():
         hlo = getattr(strategies.get(key), "hlo", None)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from jaxbatch.lab import hlo_cost, hlo_text, stablehlo_text
-from jaxbatch.lab.dot_precision import dot_precisions
-from jaxbatch.lab.results import Alignment, Cost, Hlo, HloComparison, Strategy, TextAlignment
-from jaxbatch.lab.text_align import align_text
+from jaxbatch.results import hlo_cost, hlo_text, stablehlo_text
+from jaxbatch.results.dot_precision import dot_precisions
+from jaxbatch.results.report import Alignment, Cost, Hlo, HloComparison, Strategy, TextAlignment
+from jaxbatch.results.text_align import align_text
 
 LEVELS = ("stablehlo", "hlo")
 

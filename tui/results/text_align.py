@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from jaxbatch.lab.hlo_text import DEBUG_TABLE, closing, parse_instruction, strip_metadata
-from jaxbatch.lab.results import Row, TextAlignment
-from jaxbatch.lab.stablehlo_text import op_name
+from jaxbatch.results.hlo_text import DEBUG_TABLE, closing, parse_instruction, strip_metadata
+from jaxbatch.results.report import Row, TextAlignment
+from jaxbatch.results.stablehlo_text import op_name
 
 _NAMES = {
     "stablehlo": re.compile(r'%[\w$.\-]+|@[\w$.\-]+|@"(?:[^"\\]|\\.)*"|\^[\w$.\-]+'),

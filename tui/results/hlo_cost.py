@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from jaxbatch.lab.hlo_text import Computation, Instruction, Module, Shape, control_flow
+from jaxbatch.results.hlo_text import Computation, Instruction, Module, Shape, control_flow
 
 TRANSCENDENTAL = {
     "erf", "exponential", "log", "logistic", "power", "sqrt", "cbrt", "rsqrt", "tanh", "sine", "cosine",

@@ -1,5 +1,5 @@
 """What the lab found, as plain data: numbers and flags, never sentences. Every view renders
-these through jaxbatch.presentation; jaxbatch.report_json serializes them as the report JSON."""
+these through jaxbatch.presentation; jaxbatch.media.json_report serializes them as the report JSON."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ class Agreement:
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
     float64_note: str = ""  # why there is no float64 reference, when one was needed
     precision: Optional[PrecisionCheck] = None  # the rerun at "highest", where one was made
-    cause: str = ""  # what the difference is, where the lab knows: "rbg_first_key" (lab.random_draws)
+    cause: str = ""  # what the difference is, where the lab knows: "rbg_first_key" (results.random_draws)
 
     @property
     def exact_beyond(self) -> list[str]:
@@ -240,7 +240,7 @@ class Hlo:
     bytes_xla: Optional[float] = None
     loops: list[Optional[int]] = field(default_factory=list)  # each while loop's trip count, None: not recorded
     cost_note: str = ""
-    # matrix products and convolutions by the precision each runs at (lab.dot_precision), per level
+    # matrix products and convolutions by the precision each runs at (results.dot_precision), per level
     stablehlo_precision: dict[str, int] = field(default_factory=dict)
     precision: dict[str, int] = field(default_factory=dict)
 
@@ -248,7 +248,7 @@ class Hlo:
     def peak_bytes(self) -> Optional[int]:
         """The most memory one call holds at once, as XLA planned it (see hlo.peak_bytes, which
         the sweep shares); None where XLA gave no plan."""
-        from jaxbatch.lab.hlo import peak_bytes  # hlo builds Hlo: imported here, not in a cycle
+        from jaxbatch.results.hlo import peak_bytes  # hlo builds Hlo: imported here, not in a cycle
 
         return peak_bytes(self.memory)
 
@@ -256,7 +256,7 @@ class Hlo:
     def costs(self) -> dict[str, Cost]:
         """The flops and bytes figures every view shows (hlo.cost says how they are read): views
         read them here, a fact of the program, rather than work them out from its fields."""
-        from jaxbatch.lab.hlo import cost  # hlo builds Hlo: imported here, not in a cycle
+        from jaxbatch.results.hlo import cost  # hlo builds Hlo: imported here, not in a cycle
 
         return {key: cost(self, key) for key in ("flops", "bytes")}
 
@@ -327,7 +327,7 @@ class LoopNotTraced:
 
 @dataclass(frozen=True)
 class Untraceable:
-    """The program could not be traced: `error` is what tracing raised (lab.errors.describe)."""
+    """The program could not be traced: `error` is what tracing raised (results.errors.describe)."""
 
     error: str
 
@@ -346,7 +346,7 @@ ProgramNote = Union[LoopNotTraced, Untraceable, AutoAxes]
 
 @dataclass(frozen=True)
 class Strategy(_Agreed):
-    key: str  # a key of lab.strategy_table.TABLE: "loop", "manual", "vmap", "chunked", "sharded", "shard_map"
+    key: str  # a key of results.strategy_table.TABLE: "loop", "manual", "vmap", "chunked", "sharded", "shard_map"
     label: str  # what the user reads: "loop", "einsum", "vmap", "chunked k=64"
     output: Any = None
     text: str = ""
@@ -438,7 +438,7 @@ class Alignment:
 class TextAlignment:
     """Two program texts (StableHLO or optimized HLO) lined up line by line. `left_lines` and
     `right_lines` are the lines as shown; `rows` index into them. A row is "same" when the two
-    lines are equal once every name is set aside (lab.text_align says how), so renaming never
+    lines are equal once every name is set aside (results.text_align says how), so renaming never
     changes a status."""
 
     left_lines: list[str]
@@ -528,7 +528,7 @@ class Report:
     # whether the compared pair is one program at each level: {"pair": [left, right], "jaxpr",
     # "stablehlo", "hlo": bool, or None where a side has no program}
     same_program: dict[str, Any] = field(default_factory=dict)
-    timings: Optional[dict[str, Any]] = None  # strategy -> lab.timing.Timing, when measured
+    timings: Optional[dict[str, Any]] = None  # strategy -> results.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
     warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look

@@ -14,8 +14,8 @@ import weakref
 from collections import Counter
 from typing import Optional, Sequence, Union
 
-from jaxbatch.lab import hlo
-from jaxbatch.lab.results import Alignment, Diff, Eqn, Report, Row, TextAlignment
+from jaxbatch.results import hlo
+from jaxbatch.results.report import Alignment, Diff, Eqn, Report, Row, TextAlignment
 
 # Past this many edits Myers costs more than it's worth; difflib then gives a quick, approximate
 # alignment (`Alignment.exact` False) and the verdict says so.

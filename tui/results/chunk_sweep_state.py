@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Optional
 
-from jaxbatch.lab.results import Device
-from jaxbatch.lab.sweep_state import Quartiles, shown
+from jaxbatch.results.report import Device
+from jaxbatch.results.sweep_state import Quartiles, shown
 
 # A chunk size this close to the fastest time measured is as good as the fastest: each k is
 # timed apart, and the machine drifts more than this between them only rarely.

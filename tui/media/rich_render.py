@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from jaxbatch.lab.results import Report
-from jaxbatch.lab.sweep_state import SweepState
+from jaxbatch.results.report import Report
+from jaxbatch.results.sweep_state import SweepState
 
 # Rich styles for the kinds of line the text layout gives (report_text.Line.style).
 STYLES = {"title": "bold", "heading": "bold", "muted": "dim", "warning": "yellow", "agrees": "green",
@@ -23,7 +23,7 @@ class Result(Report):
         return cls(**{f.name: getattr(report, f.name) for f in dataclasses.fields(report)})
 
     def __str__(self) -> str:
-        from jaxbatch.report_text import render
+        from jaxbatch.media.text import render
 
         return render(self)
 
@@ -41,7 +41,7 @@ class Result(Report):
         yield from rich_lines(build(self), options.max_width)
 
     def _repr_html_(self) -> str:
-        from jaxbatch.report_html import report_html
+        from jaxbatch.media.html_report import report_html
 
         return report_html(self)
 
@@ -52,8 +52,8 @@ def rich_lines(doc, width: int):
     from rich.syntax import Syntax
     from rich.text import Text
 
-    from jaxbatch.jaxpr_lexer import JaxprLexer
-    from jaxbatch.report_text import lay_out
+    from jaxbatch.lexers.jaxpr import JaxprLexer
+    from jaxbatch.media.text import lay_out
 
     program: list[str] = []
     for line in [*lay_out(doc, width), None]:

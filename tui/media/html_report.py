@@ -9,8 +9,7 @@ import html
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
-from jaxbatch.jaxpr_lexer import JaxprLexer
-from jaxbatch.lab.results import Report
+from jaxbatch.lexers.jaxpr import JaxprLexer
 from jaxbatch.presentation.document import (
     Aligned,
     Document,
@@ -25,6 +24,7 @@ from jaxbatch.presentation.document import (
 )
 from jaxbatch.presentation.outputs import fit_array
 from jaxbatch.presentation.report_document import build
+from jaxbatch.results.report import Report
 
 CSS_SCOPE = ".jaxbatch"
 NUMPY_WIDTH = 75  # NumPy's own line width: its lines are kept as they are

@@ -7,8 +7,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-from jaxbatch.lab.errors import LabError
-from jaxbatch.lab.spec import LONG, SHORT, Aval
+from jaxbatch.results.errors import LabError
+from jaxbatch.results.spec import LONG, SHORT, Aval
 
 DEFAULT_MODEL = "tanh-dense"
 DEFAULT_BATCH = (5,)

@@ -168,7 +168,7 @@ def within_noise(x: dict[str, Any], y: dict[str, Any]) -> Optional[bool]:
     overlap. Then typical rounds of the one are typical of the other too, and the ratio of the
     medians can't be told from noise. The noise is each run's own, so a quiet machine tells
     smaller changes apart; the sweep's crossovers judge a lead by the same overlap
-    (lab.sweep_state). None where a side has no spread (one round, or an older report)."""
+    (results.sweep_state). None where a side has no spread (one round, or an older report)."""
     quartiles = [(t.get("q1_s"), t.get("q3_s")) for t in (x, y)]
     if any(q is None for pair in quartiles for q in pair):
         return None

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Optional
 
-from jaxbatch.lab import strategy_table
-from jaxbatch.lab.results import Device
+from jaxbatch.results import strategy_table
+from jaxbatch.results.report import Device
 
 # Closer than this, two per-instance times are even even when their spreads don't overlap: each
 # size is timed apart, and the machine drifts more between sizes than within one.

@@ -12,12 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from jaxbatch.lab.chunk_sweep_state import ChunkSweepState
-from jaxbatch.lab.results import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
-from jaxbatch.lab.roof import roofline_json
-from jaxbatch.lab.selection import DEFAULT_PRECISION
-from jaxbatch.lab.strategy_table import per_device
-from jaxbatch.lab.sweep_state import SweepState
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.document import Document, document_json
 from jaxbatch.presentation.hlo import hlo_verdict
@@ -27,6 +21,12 @@ from jaxbatch.presentation.outputs import loop_text
 from jaxbatch.presentation.report_document import build
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
+from jaxbatch.results.chunk_sweep_state import ChunkSweepState
+from jaxbatch.results.report import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
+from jaxbatch.results.roof import roofline_json
+from jaxbatch.results.selection import DEFAULT_PRECISION
+from jaxbatch.results.strategy_table import per_device
+from jaxbatch.results.sweep_state import SweepState
 
 
 def report_json(report: Report, sweep: Optional[SweepState] = None,

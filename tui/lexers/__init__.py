@@ -1,0 +1,1 @@
+"""Pygments lexers for the program views (jaxpr, StableHLO, HLO), registered as entry points."""
