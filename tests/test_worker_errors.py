@@ -23,6 +23,7 @@ async def test_an_alignment_that_raises_is_named_in_the_pane_and_a_notification(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)  # the report is in: from now on only the pane's worker aligns
         monkeypatch.setattr(alignment if aligner == "align" else alignment.hlo, aligner, broken)  # what the pane asks
+        monkeypatch.setattr(alignment, "_KEPT", {})  # the shared report's rows, kept by an earlier test, are not reused
         said = []
         app.notify = lambda message, **kwargs: said.append((message, kwargs.get("severity")))
         await pilot.press(*keys)
