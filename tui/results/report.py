@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Mapping, Optional, Union
 
+from jaxbatch.results.selection import DEFAULT_PRECISION, Selection
+
 
 @dataclass(frozen=True)
 class Device:
@@ -547,7 +549,12 @@ class Report:
     roof: Optional[Roof] = None  # the device's roofline, when measured
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
-    selection: dict[str, Any] = field(default_factory=dict)  # what was asked for, as Selection.to_json
+    selection: Optional[Selection] = None  # what was asked for; None where unknown (a scripted report)
+
+    @property
+    def precision(self) -> str:
+        """The matmul precision the report ran at: its selection's, else JAX's default."""
+        return self.selection.precision if self.selection else DEFAULT_PRECISION
 
     def __repr__(self) -> str:
         """Short: a Report holds programs and outputs (146k characters at batch 64); each
