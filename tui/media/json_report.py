@@ -69,7 +69,8 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
         "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
-        "same_program": {**report.same_program, "unknown": unknown_reasons(report)} if report.same_program else {},
+        "same_program": ({**report.same_program.to_json(), "unknown": unknown_reasons(report)}
+                         if report.same_program else {}),
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "vmap_loop_text": loop_text(report.vmap_loop) if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,

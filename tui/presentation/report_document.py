@@ -182,7 +182,7 @@ def _alignment(report: Report) -> Optional[Section]:
 
 def _below(report: Report) -> Optional[Section]:
     a = report.alignment
-    keys = report.same_program.get("pair") or ((a.left, a.right) if a else ("manual", "vmap"))
+    keys = report.same_program.pair if report.same_program else ((a.left, a.right) if a else ("manual", "vmap"))
     left, right = (report.strategies.get(k) for k in keys)
     if left is None or right is None:
         return None
