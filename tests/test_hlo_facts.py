@@ -15,7 +15,7 @@ from jax import lax
 from jaxbatch.presentation.hlo import figure_text, hlo_verdict
 from jaxbatch.presentation.programs import hlo_summary
 from jaxbatch.results import hlo, hlo_text, stablehlo_text
-from jaxbatch.results.report import Strategy
+from jaxbatch.results.report import SameProgram, Strategy
 
 HLO_DIR = Path(__file__).parent / "fixtures" / "hlo"
 
@@ -173,11 +173,11 @@ def test_differing_programs_name_what_differs():
 def test_same_program_facts_per_level():
     by_map, by_vmap = map_and_vmap()
     a, b = Strategy("manual", "map", hlo=by_map), Strategy("vmap", "vmap", hlo=by_vmap)
-    assert hlo.same_program(a, b, None) == {"pair": ["manual", "vmap"], "jaxpr": None, "stablehlo": False,
-                                            "hlo": False}  # why a level is unknown: presentation.notes
-    assert hlo.same_program(b, b, None)["hlo"] is True
+    assert hlo.same_program(a, b, None) == SameProgram(("manual", "vmap"), jaxpr=None, stablehlo=False,
+                                                       hlo=False)  # why a level is unknown: presentation.notes
+    assert hlo.same_program(b, b, None).hlo is True
     with_loop = hlo.same_program(a, Strategy("loop", "loop"), None)
-    assert with_loop["stablehlo"] is None and with_loop["hlo"] is None
+    assert with_loop.stablehlo is None and with_loop.hlo is None
 
 
 def test_the_report_says_whether_the_pair_is_one_program():
@@ -189,4 +189,4 @@ def test_the_report_says_whether_the_pair_is_one_program():
     report = analyze(Selection(model="elementwise"))  # runs on the batch as it is: one program everywhere
     assert report_json(report)["same_program"] == {"pair": ["manual", "vmap"], "jaxpr": True, "stablehlo": True,
                                                 "hlo": True, "unknown": {}}
-    assert report.same_program["jaxpr"] == report.alignment.identical
+    assert report.same_program.jaxpr == report.alignment.identical

@@ -144,7 +144,7 @@ async def test_every_level_has_statuses_that_the_verdict_and_n_both_read():
             assert colour in ("$text-success", "$text-warning")  # the verdict: the same program, or not
             identical = colour == "$text-success"
             facts = app.report.same_program  # the lab's own word on the pair, level by level
-            assert tuple(facts["pair"]) == view.pair and identical == facts[level]
+            assert facts.pair == view.pair and identical == facts.at(level)
             assert bool(difference_stops(side.rows)) == (not identical)
             if not identical:
                 await pilot.press("n")

@@ -9,7 +9,15 @@ from jaxbatch.lab.analysis import compiling_warning, nonfinite_warnings
 from jaxbatch.media.json_report import report_json
 from jaxbatch.media.text import render
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warning_text
-from jaxbatch.results.report import AutoAxes, CompilingLoop, LoopNotTraced, NonFinite, NotSharded, Untraceable
+from jaxbatch.results.report import (
+    AutoAxes,
+    CompilingLoop,
+    LoopNotTraced,
+    NonFinite,
+    NotSharded,
+    SameProgram,
+    Untraceable,
+)
 
 import scripted
 
@@ -58,7 +66,7 @@ def test_program_and_sharded_notes_in_words():
 
 def test_every_medium_words_the_flags_alike_and_the_json_keeps_its_texts():
     loop = scripted.strategy("loop")  # not traced at 4,096 instances, and no compiled program
-    same = {"pair": ["loop", "vmap"], "jaxpr": None, "stablehlo": None, "hlo": None}
+    same = SameProgram(("loop", "vmap"), jaxpr=None, stablehlo=None, hlo=None)
     report = scripted.report({"loop": loop, "vmap": scripted.strategy("vmap")}, same_program=same,
                              warnings=[NonFinite("loop", "loop", 2, 0)], sharded_note=NotSharded(5, 4, "cpu"),
                              devices=4)
@@ -69,7 +77,7 @@ def test_every_medium_words_the_flags_alike_and_the_json_keeps_its_texts():
     assert data["warnings"] == ["the loop's output holds 2 NaN values: NaN counts as equal to NaN"]
     assert data["sharded_note"] == sharded_note_text(report.sharded_note)
     assert data["strategies"]["loop"]["program_note"] == program_note_text(loop.program_note)
-    assert data["same_program"] == {**same, "unknown": unknown_reasons(report)}
+    assert data["same_program"] == {**same.to_json(), "unknown": unknown_reasons(report)}
     text = render(report)
     assert "warning: the loop's output holds 2 NaN values" in text and "not run: batch dimension 5" in text
     assert "StableHLO and HLO unknown: the loop is not one compiled program" in text

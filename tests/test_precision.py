@@ -166,7 +166,7 @@ async def test_the_outputs_pane_says_precision_and_the_palette_changes_it(fixtur
         assert "Matmul precision: highest" in offered and "Matmul precision: default" not in offered
         next(c for c in commands(app) if c.title == "Matmul precision: highest").callback()
         await settle(pilot)
-        assert app.report.selection["precision"] == "highest"
+        assert app.report.precision == "highest"
         assert app.helper.commands[-1][2].precision == "highest"  # the timings follow
         text = shown_text(app.query_one("#outputs-view", OutputsView))
         assert "matmul precision highest" in text and "reduced precision" not in text

@@ -18,7 +18,7 @@ from jaxbatch.presentation.roofline import bound_text, latency_note, roof_text, 
 from jaxbatch.presentation.units import rate
 from jaxbatch.results.report import Roof
 from jaxbatch.results.roof import LATENCY_FRACTION, Point, judge, roofline_json, waits_on
-from jaxbatch.results.selection import PRECISIONS
+from jaxbatch.results.selection import PRECISIONS, Selection
 
 import scripted
 
@@ -158,7 +158,7 @@ def test_a_roof_survives_the_helper_s_json():
 def report_at(precision: str, roof: Roof = H200):
     timings = {"manual": scripted.timing_of(171e-6), "vmap": scripted.timing_of(9e-6)}
     return dataclasses.replace(scripted.report(), roof=roof, timings=timings, dispatch_floor_s=1e-9,
-                               selection={"precision": precision})
+                               selection=Selection(precision=precision))
 
 
 def test_the_report_s_roofline_is_at_the_precision_it_ran_at():
@@ -166,7 +166,7 @@ def test_the_report_s_roofline_is_at_the_precision_it_ran_at():
         data = report_json(report_at(precision))["roofline"]
         assert (data["precision"], data["peak_flops_s"]) == (precision, peak)
         assert data["peak_flops_by_precision"] == H200_PEAKS and data["bandwidth_bytes_s"] == 3.2e12
-    assert report_json(dataclasses.replace(report_at("default"), selection={}))["roofline"]["precision"] == "default"
+    assert report_json(dataclasses.replace(report_at("default"), selection=None))["roofline"]["precision"] == "default"
     assert "roofline on gpu: 3.2 TB/s, 50 Tflop/s at highest matmul precision (cached)" in render(report_at("highest"))
 
 

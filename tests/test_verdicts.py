@@ -10,7 +10,7 @@ from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.hlo import NO_PROGRAM, SAME, figure_text, hlo_verdict, ops_text
 from jaxbatch.presentation.outputs import on_batch_head, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
-from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row
+from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row, SameProgram
 from jaxbatch.results.sweep_state import Lead
 
 import scripted
@@ -197,10 +197,10 @@ def test_other_random_draws_are_named_instead_of_an_unknown_rounding_question():
 def test_each_unknown_level_says_why_with_levels_of_one_reason_together():
     from jaxbatch.presentation.programs import levels_text, unknown_levels_text
 
-    same = {"pair": ["loop", "vmap"], "jaxpr": None, "stablehlo": None, "hlo": None,
-            "unknown": {"jaxpr": "loop not traced at 128 instances", "stablehlo": "no program", "hlo": "no program"}}
+    unknown = {"jaxpr": "loop not traced at 128 instances", "stablehlo": "no program", "hlo": "no program"}
+    same = SameProgram(("loop", "vmap"), jaxpr=None, stablehlo=None, hlo=None)
     assert levels_text(same) == "jaxpr unknown · StableHLO unknown · HLO unknown"
-    assert unknown_levels_text(same["unknown"]) == ["jaxpr unknown: loop not traced at 128 instances",
+    assert unknown_levels_text(unknown) == ["jaxpr unknown: loop not traced at 128 instances",
                                          "StableHLO and HLO unknown: no program"]
     assert unknown_levels_text({}) == []
 

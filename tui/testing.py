@@ -132,7 +132,7 @@ def assert_same_program(model: Model, batched: Callable, args: Optional[Sequence
     if level not in LEVELS:
         raise ValueError(f"level {level!r}: one of {', '.join(LEVELS)}")
     r = compare(model, args, batch, batched=batched, **options)
-    same = r.same_program.get(level)
+    same = r.same_program.at(level) if r.same_program else None
     if same is not True:
         what = "unknown: a side has no program" if same is None else "differ"
         words, rows = _level(r, level)
@@ -207,7 +207,7 @@ def _level(r: Result, level: str) -> tuple[str, list[ViewRow]]:
     """The compared pair's verdict at `level` and its aligned rows there."""
     if level == "jaxpr":
         return alignment_verdict(r.alignment), (alignment_rows(r.alignment) if r.alignment else [])
-    pair = tuple(r.same_program["pair"])
+    pair = r.same_program.pair
     left, right = (r.strategies[k] for k in pair)
     rows = pair_alignment(r, level, pair)
     return (hlo_verdict(compare_hlo(left.hlo, right.hlo, left.label, right.label, level, rows=rows)),

@@ -113,7 +113,7 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
             jax_version=jax.__version__,
             jaxlib_version=jaxlib.__version__,
             source_hash=source_hash(model.build, single, manual),
-            selection=selection.to_json(),
+            selection=selection,
             warnings=[*nonfinite_warnings(outs.outs, {k: s.label for k, s in runs.items()}),
                       *filter(None, [compiling_warning(eager_compiles, w.instances)])],
             manual_missing=model.manual_missing if manual is None else "",

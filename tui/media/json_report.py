@@ -24,7 +24,6 @@ from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict,
 from jaxbatch.results.chunk_sweep_state import ChunkSweepState
 from jaxbatch.results.report import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
 from jaxbatch.results.roof import roofline_json
-from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.results.strategy_table import per_device
 from jaxbatch.results.sweep_state import SweepState
 
@@ -52,8 +51,8 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "jax_version": report.jax_version,
         "jaxlib_version": report.jaxlib_version,
         "source_hash": report.source_hash,
-        "selection": report.selection,
-        "precision": report.selection.get("precision", DEFAULT_PRECISION),
+        "selection": report.selection.to_json() if report.selection else {},
+        "precision": report.precision,
         "single": {
             "output": report.single.output,
             "arg_avals": report.single.arg_avals,
@@ -70,7 +69,8 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
         "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
-        "same_program": {**report.same_program, "unknown": unknown_reasons(report)} if report.same_program else {},
+        "same_program": ({**report.same_program.to_json(), "unknown": unknown_reasons(report)}
+                         if report.same_program else {}),
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "vmap_loop_text": loop_text(report.vmap_loop) if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
@@ -89,7 +89,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
 def roofline_section(report: Report, doc: Document) -> dict[str, Any]:
     """`roofline`: the device's limits, its peak at the matmul precision the report ran at
     (`precision`), and each timed call judged against them (judged once, on the document)."""
-    return roofline_json(report.roof.at(report.selection.get("precision", DEFAULT_PRECISION)), doc.points)
+    return roofline_json(report.roof.at(report.precision), doc.points)
 
 
 def memory_json(report: Report) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def unknown_reasons(report: Report) -> dict[str, str]:
     same = report.same_program
     if not same:
         return {}
-    left, right = (report.strategies[k] for k in same["pair"])
-    why = {"jaxpr": _no_jaxpr(left) or _no_jaxpr(right)} if same["jaxpr"] is None else {}
-    why.update((level, _no_program(left) or _no_program(right)) for level in LEVELS if same[level] is None)
+    left, right = (report.strategies[k] for k in same.pair)
+    why = {"jaxpr": _no_jaxpr(left) or _no_jaxpr(right)} if same.jaxpr is None else {}
+    why.update((level, _no_program(left) or _no_program(right)) for level in LEVELS if same.at(level) is None)
     return why

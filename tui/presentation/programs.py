@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 from jaxbatch.presentation.hlo import figure_text, ops_text
 from jaxbatch.presentation.units import byte_count
 from jaxbatch.results.np_scalars import plain_scalars
-from jaxbatch.results.report import Alignment, Diff, Eqn, Hlo, Row, TextAlignment
+from jaxbatch.results.report import Alignment, Diff, Eqn, Hlo, Row, SameProgram, TextAlignment
 
 Span = tuple[int, int]
 
@@ -192,9 +192,9 @@ SAME = {True: "same", False: "differs", None: "unknown"}
 LEVEL_NAMES = {**LEVELS, "hlo": "HLO"}  # in a line of all three, where "optimized" goes without saying
 
 
-def levels_text(same_program: dict) -> str:
+def levels_text(same_program: SameProgram) -> str:
     """Whether the pair is one program at each level: `jaxpr differs · StableHLO same · HLO same`."""
-    return " · ".join(f"{name} {SAME[same_program.get(key)]}" for key, name in LEVEL_NAMES.items())
+    return " · ".join(f"{name} {SAME[same_program.at(key)]}" for key, name in LEVEL_NAMES.items())
 
 
 def unknown_levels_text(unknown: dict[str, str]) -> list[str]:

@@ -62,7 +62,6 @@ from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.results.chunk_sweep_state import ChunkSweepState
 from jaxbatch.results.report import Report, Roof, Strategy
 from jaxbatch.results.roof import Point, points
-from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.results.strategy_table import roles
 from jaxbatch.results.sweep_state import SweepState
 
@@ -85,12 +84,8 @@ def roofline_facts(report: Report, timings: Optional[Mapping] = None, floor_s: O
         return None
     timings = report.timings if timings is None else timings
     floor_s = report.dispatch_floor_s if floor_s is None else floor_s
-    at = roof.at(precision(report))
+    at = roof.at(report.precision)
     return RooflineFacts(at, points(report.strategies, timings or {}, floor_s, at))
-
-
-def precision(report: Report) -> str:
-    return report.selection.get("precision", DEFAULT_PRECISION)
 
 
 def build(report: Report, sweep: Optional[SweepState] = None,
@@ -101,7 +96,7 @@ def build(report: Report, sweep: Optional[SweepState] = None,
                 *([_lines("sweep", sweep_lines(sweep))] if sweep is not None else []),
                 *([_lines("chunk_sweep", chunk_sweep_lines(chunk_sweep))] if chunk_sweep is not None else [])]
     title = (f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on "
-             f"{device_text(report.device)}, jax {report.jax_version}, {precision_text(precision(report))}")
+             f"{device_text(report.device)}, jax {report.jax_version}, {precision_text(report.precision)}")
     return Document(title, tuple(s for s in sections if s is not None), facts.points if facts else {})
 
 
@@ -187,7 +182,7 @@ def _alignment(report: Report) -> Optional[Section]:
 
 def _below(report: Report) -> Optional[Section]:
     a = report.alignment
-    keys = report.same_program.get("pair") or ((a.left, a.right) if a else ("manual", "vmap"))
+    keys = report.same_program.pair if report.same_program else ((a.left, a.right) if a else ("manual", "vmap"))
     left, right = (report.strategies.get(k) for k in keys)
     if left is None or right is None:
         return None

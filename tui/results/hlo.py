@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from jaxbatch.results import hlo_cost, hlo_text, stablehlo_text
 from jaxbatch.results.dot_precision import dot_precisions
-from jaxbatch.results.report import Alignment, Cost, Hlo, HloComparison, Strategy, TextAlignment
+from jaxbatch.results.report import Alignment, Cost, Hlo, HloComparison, SameProgram, Strategy, TextAlignment
 from jaxbatch.results.text_align import align_text
 
 LEVELS = ("stablehlo", "hlo")
@@ -56,15 +56,12 @@ def aligned(left: Optional[Hlo], right: Optional[Hlo], level: str) -> Optional[T
     return align_text(program_text(left, level), program_text(right, level), level)
 
 
-def same_program(left: Strategy, right: Strategy, alignment: Optional[Alignment]) -> dict[str, Any]:
+def same_program(left: Strategy, right: Strategy, alignment: Optional[Alignment]) -> SameProgram:
     """Whether the pair is one program at each level, as the rows at that level say; None where
     a side has no program there (jaxbatch.presentation.notes.unknown_reasons says why)."""
-    facts: dict[str, Any] = {"pair": [left.key, right.key],
-                             "jaxpr": alignment.identical if alignment is not None else None}
-    for level in LEVELS:
-        rows = aligned(left.hlo, right.hlo, level)
-        facts[level] = rows.identical if rows is not None else None
-    return facts
+    rows = {level: aligned(left.hlo, right.hlo, level) for level in LEVELS}
+    same = {level: r.identical if r is not None else None for level, r in rows.items()}
+    return SameProgram((left.key, right.key), alignment.identical if alignment is not None else None, **same)
 
 
 def compare(left: Optional[Hlo], right: Optional[Hlo], left_label: str, right_label: str,

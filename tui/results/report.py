@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Mapping, Optional, Union
 
+from jaxbatch.results.selection import DEFAULT_PRECISION, Selection
+
 
 @dataclass(frozen=True)
 class Device:
@@ -513,6 +515,23 @@ class NotSharded:
 
 
 @dataclass(frozen=True)
+class SameProgram:
+    """Whether the compared pair (`pair`, two strategy keys) is one program at each level (jaxpr,
+    StableHLO, optimized HLO); None where a side has no program there."""
+
+    pair: tuple[str, str]
+    jaxpr: Optional[bool]
+    stablehlo: Optional[bool]
+    hlo: Optional[bool]
+
+    def at(self, level: str) -> Optional[bool]:
+        return {"jaxpr": self.jaxpr, "stablehlo": self.stablehlo, "hlo": self.hlo}[level]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"pair": list(self.pair), "jaxpr": self.jaxpr, "stablehlo": self.stablehlo, "hlo": self.hlo}
+
+
+@dataclass(frozen=True)
 class Report:
     model: str
     summary: str
@@ -525,9 +544,7 @@ class Report:
     strategies: dict[str, Strategy]
     alignment: Optional[Alignment] = None
     hlo_comparison: Optional[HloComparison] = None  # the compared pair's optimized HLO; None: unknown
-    # whether the compared pair is one program at each level: {"pair": [left, right], "jaxpr",
-    # "stablehlo", "hlo": bool, or None where a side has no program}
-    same_program: dict[str, Any] = field(default_factory=dict)
+    same_program: Optional[SameProgram] = None  # whether the compared pair is one program; None: not compared
     timings: Optional[dict[str, Any]] = None  # strategy -> results.timing.Timing, when measured
     dispatch_floor_s: Optional[float] = None
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
@@ -547,7 +564,12 @@ class Report:
     roof: Optional[Roof] = None  # the device's roofline, when measured
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
-    selection: dict[str, Any] = field(default_factory=dict)  # what was asked for, as Selection.to_json
+    selection: Optional[Selection] = None  # what was asked for; None where unknown (a scripted report)
+
+    @property
+    def precision(self) -> str:
+        """The matmul precision the report ran at: its selection's, else JAX's default."""
+        return self.selection.precision if self.selection else DEFAULT_PRECISION
 
     def __repr__(self) -> str:
         """Short: a Report holds programs and outputs (146k characters at batch 64); each

@@ -105,7 +105,7 @@ def _mark(a: Optional[Agreement]) -> tuple[str, str]:
 
 def _precision(report: Report) -> str:
     """The matmul precision, said where it is not JAX's default (the report always says it)."""
-    precision = report.selection.get("precision", DEFAULT_PRECISION)
+    precision = report.precision
     return "" if precision == DEFAULT_PRECISION else f"  · {precision_text(precision)}"
 
 

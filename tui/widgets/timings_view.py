@@ -24,7 +24,6 @@ from jaxbatch.presentation.roofline import latency_note, roof_text, roofline_tab
 from jaxbatch.presentation.timings import FLAGS, HEADS, ratio_head, scaling_text, timing_rows
 from jaxbatch.presentation.units import device_text, seconds
 from jaxbatch.results.report import Backends, Report
-from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.results.timing import MAX_ROUNDS, LiveTimings
 from jaxbatch.widgets.pane import Note, ScrollPane
 
@@ -150,7 +149,7 @@ class TimingsView(ScrollPane):
         return r is not None and (live is None or (
             math.prod(r.batch_shape) == live.instances
             and all(r.strategies[k].label == label for k, label in live.labels.items() if k in r.strategies)
-            and (live.roof is None or live.roof.precision == r.selection.get("precision", DEFAULT_PRECISION))))
+            and (live.roof is None or live.roof.precision == r.precision)))
 
     def _draw_memory(self, live: Optional[LiveTimings]) -> None:
         """Beside the times, what each call holds in memory, and from which batch it runs out."""
