@@ -16,5 +16,5 @@ def test_the_notebook_runs_as_a_script(tmp_path, capsys, shared_analyses):
     script.write_text(code)
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
-    assert out.startswith("agrees {'pair': ['manual', 'vmap'], 'jaxpr': True")
+    assert out.startswith("agrees SameProgram(pair=('manual', 'vmap'), jaxpr=True")
     assert "vmap's program has gather (1×)" in out and "Out of memory (" in out
