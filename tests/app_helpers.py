@@ -13,7 +13,7 @@ from jaxbatch.results import strategy_table
 from jaxbatch.results.chunk_sweep_state import ChunkSweepState
 from jaxbatch.results.report import Device
 from jaxbatch.results.sweep_state import SweepState
-from jaxbatch.results.timing import LiveTimings, Measurement, timing
+from jaxbatch.results.timing import LiveTimings, Measurement, Timings, timing
 from jaxbatch.widgets.pane import shown_text as shown_text  # what `c` copies from a pane
 
 import reports
@@ -74,7 +74,7 @@ def scripted_live(state: str = "measuring", sharded: bool = False) -> LiveTiming
     history = {k: tuple(v.median_s * (1 + 0.05 * ((i * 7 + j) % 5)) for i in range(20))
                for j, (k, v) in enumerate(timings.items())}
     labels = strategy_table.labels(64, "einsum")
-    return LiveTimings(12, floor, timings, history, Device("cpu", "cpu", 0), 4096, state,
+    return LiveTimings(12, Timings(timings, floor), history, Device("cpu", "cpu", 0), 4096, state,
                        labels, 4 if sharded else 1)
 
 

@@ -25,7 +25,7 @@ from jaxbatch.results.report import (
     Strategy,
 )
 from jaxbatch.results.sweep_state import SweepState
-from jaxbatch.results.timing import LiveTimings, Timing
+from jaxbatch.results.timing import LiveTimings, Timing, Timings
 
 F32 = {"float32": {"rtol": 1e-05, "atol": 1e-05}}
 CPU = Device("cpu", "cpu", 0)
@@ -155,7 +155,7 @@ def live(timings: Optional[dict[str, Timing]] = None, state: str = "settled", ro
                           "vmap": timing_of(9e-6)}
     history = {k: tuple(t.median_s * (1 + 0.05 * ((i * 7 + j) % 5)) for i in range(20))
                for j, (k, t) in enumerate(timings.items())}
-    return LiveTimings(rounds, floor_s, timings, history, CPU, instances, state, dict(LABELS))
+    return LiveTimings(rounds, Timings(timings, floor_s), history, CPU, instances, state, dict(LABELS))
 
 
 def sweep(per_instance_s: dict[str, tuple[Optional[float], ...]], stopped: str = "done",

@@ -10,8 +10,15 @@ import pytest
 from jaxbatch.cli import main
 from jaxbatch.lab.analysis import LOOP_PROGRAM_CAP
 from jaxbatch.media.diff import diff, diff_lines, within_noise
+from jaxbatch.results.report import Report
+from jaxbatch.results.timing import Timing
 
 from conftest import on_the_ticking_clock
+
+
+def diff_saved(a: dict, b: dict) -> dict:
+    """`diff` of two saved reports' JSON, as `jaxbatch-tui diff` reads them."""
+    return diff(Report.from_json(a), Report.from_json(b))
 
 
 def saved_report(folder, name: str, flags: list[str]):
@@ -95,7 +102,8 @@ async def test_compare_shows_the_saved_report_against_this_run_in_pane_6(saved):
 
     from app_helpers import make_test_app, settle, shown_text
 
-    app = make_test_app(Selection(batch_shape=(8,), chunk=3), compare=("a.json", json.loads(saved["a"].read_text())))
+    saved_a = Report.from_json(json.loads(saved["a"].read_text()))
+    app = make_test_app(Selection(batch_shape=(8,), chunk=3), compare=("a.json", saved_a))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "Show the compare pane" in [c.title for c in commands(app)]
@@ -136,17 +144,17 @@ def test_a_loop_traced_on_one_side_only_is_not_compared_primitive_by_primitive(p
     at, past = past_the_cap
     note = past["strategies"]["loop"]["program_note"]
     assert "loop" in at["primitives"] and "loop" not in past["primitives"] and note  # the premise
-    d = diff(at, past)
+    d = diff_saved(at, past)
     assert d["primitives"]["loop"] == {"no_program": [None, note]}
     text = "\n".join(diff_lines(d, "at.json", "past.json"))
     assert f"  loop                 not compared: no program in past.json ({note})" in text
     assert "vanished" not in text
-    assert diff(past, at)["primitives"]["loop"] == {"no_program": [note, None]}
+    assert diff_saved(past, at)["primitives"]["loop"] == {"no_program": [note, None]}
 
 
 def test_each_side_keeps_its_own_label_and_the_loop_trip_counts_show(past_the_cap):
     at, past = past_the_cap
-    d = diff(at, past)
+    d = diff_saved(at, past)
     assert d["labels"]["chunked"] == ["chunked k=64", "chunked k=16"] and d["labels"]["vmap"] == ["vmap", "vmap"]
     trips = 2 * LOOP_PROGRAM_CAP // 16
     assert d["hlo"]["chunked"]["loops"] == [[], [trips]] and "loops" not in d["hlo"]["vmap"]
@@ -163,10 +171,10 @@ def test_a_flops_figure_per_iteration_is_said_to_be_and_has_no_ratio(saved):
     b["hlo"]["vmap"].update(flops=None, flops_xla=100.0, cost_note="per iteration; trip count unknown")
     full = a["hlo"]["vmap"]["flops"]
     assert full is not None and full != 100.0
-    d = diff(a, b)
+    d = diff_saved(a, b)
     assert d["hlo"]["vmap"]["flops"] == {"a": full, "b": 100.0, "ratio": None, "per_iteration": [False, True]}
     assert f"flops {full:,.0f} → 100 (per iteration; trip count unknown)\n" in "\n".join(diff_lines(d)) + "\n"
-    both = diff(b, {**copy.deepcopy(b), "hlo": {**b["hlo"], "vmap": {**b["hlo"]["vmap"], "flops_xla": 200.0}}})
+    both = diff_saved(b, {**copy.deepcopy(b), "hlo": {**b["hlo"], "vmap": {**b["hlo"]["vmap"], "flops_xla": 200.0}}})
     assert both["hlo"]["vmap"]["flops"]["ratio"] == 2.0
     assert "flops (per iteration; trip count unknown) 100 → 200 (2x)" in "\n".join(diff_lines(both))
 
@@ -177,7 +185,7 @@ def test_fits_up_to_shows_where_it_reads_differently(saved):
     b = copy.deepcopy(a)
     b["fits_up_to"]["vmap"]["never"] = True
     b["fits_up_to"]["chunked"]["up_to"] += 1  # the memory free moved a little: the same words
-    d = diff(a, b)
+    d = diff_saved(a, b)
     assert d["fits_up_to"] == {"vmap": [{"up_to": up_to, "never": False}, {"up_to": up_to, "never": True}]}
     lines = diff_lines(d)
     at = lines.index("Out of memory from batch")
@@ -186,7 +194,7 @@ def test_fits_up_to_shows_where_it_reads_differently(saved):
 
 def test_within_noise_is_overlapping_interquartile_ranges():
     def t(q1, q3):
-        return {"q1_s": q1, "q3_s": q3}
+        return Timing(None, 1.0, None, 1, 7, 1.0, False, None, False, q1, q3)
 
     assert within_noise(t(1.0, 2.0), t(1.5, 3.0)) and within_noise(t(1.0, 2.0), t(2.0, 3.0))  # touching
     assert within_noise(t(1.0, 3.0), t(1.5, 2.0))  # one inside the other
@@ -201,7 +209,7 @@ def test_timings_say_within_noise_where_the_spreads_overlap(saved):
         old = b["timings"][key]  # a middle half from just inside the old one's top, or beyond it
         again["timings"][key].update(median_s=old["median_s"] * scale, q1_s=old["q3_s"] * q1,
                                      q3_s=old["q3_s"] * 4)
-    d = diff(b, again)
+    d = diff_saved(b, again)
     assert d["timings"]["vmap"]["within_noise"] is True and d["timings"]["manual"]["within_noise"] is False
     lines = diff_lines(d)
     head = next(i for i, line in enumerate(lines) if line.startswith("Timings, per call"))
@@ -211,4 +219,19 @@ def test_timings_say_within_noise_where_the_spreads_overlap(saved):
     assert not any("nothing else changed" in line for line in lines)
     del again["timings"]["manual"]
     said = "  nothing else changed: outputs, programs and memory are the same; timings differ only within noise"
-    assert said in diff_lines(diff(b, again))
+    assert said in diff_lines(diff_saved(b, again))
+
+
+def test_a_report_read_back_diffs_as_no_change_and_a_changed_fact_is_found(saved):
+    from jaxbatch.media.json_report import report_json
+
+    b = json.loads(saved["b"].read_text())
+    again = json.loads(json.dumps(report_json(Report.from_json(b))))
+    d = diff_saved(b, again)
+    assert d["identity"] == {} and d["alignment"] is None and d["hlo_verdict"] is None
+    assert not any(d[k] for k in ("outputs", "primitives", "hlo", "memory", "fits_up_to", "timings"))
+    assert "  nothing else changed: outputs, programs, memory and timings are the same" in diff_lines(d)
+    again["strategies"]["vmap"]["output"][0] += 1.0
+    again["timings"]["vmap"]["median_s"] *= 2
+    changed = diff_saved(b, again)
+    assert changed["outputs"] == {"vmap": {"output": "changed"}} and changed["timings"]["vmap"]["ratio"] == 2.0

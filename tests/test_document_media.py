@@ -34,6 +34,7 @@ from jaxbatch.presentation.document import (
 )
 from jaxbatch.presentation.report_document import build
 from jaxbatch.results.report import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
+from jaxbatch.results.timing import Timings
 
 import scripted
 
@@ -111,7 +112,7 @@ def full_report():
     backends = Backends((("cpu:0", scripted.CPU),), {"gpu": "no gpu here"}, {"gpu": "jax[cuda12]"})
     return dataclasses.replace(
         scripted.report(), warnings=[CompilingLoop(3, 4)], sharded_note=NotSharded(5, 4, "cpu"),
-        vmap_loop=Loop(6, "scan", "jaxpr"), roof=roof, timings=timings, dispatch_floor_s=1e-6, backends=backends,
+        vmap_loop=Loop(6, "scan", "jaxpr"), timings=Timings(timings, 1e-6, roof), backends=backends,
         hlo_comparison=HloComparison("hlo", "einsum", "vmap", True))
 
 

@@ -16,6 +16,7 @@ from jaxbatch.presentation.memory import (
 )
 from jaxbatch.presentation.units import count
 from jaxbatch.results.report import Fit, Growth, Roof
+from jaxbatch.results.timing import Timings
 
 import scripted
 
@@ -114,7 +115,7 @@ def test_a_timed_report_judges_each_compiled_call_under_the_roofline():
     roof = Roof("cpu", "cpu", 10e9, 100e9, "cache", 0.0, "default", {"default": 100e9}, ignores_precision=True)
     timings = {"loop": scripted.timing_of(0.155, None, estimated=True), "manual": scripted.timing_of(171e-6),
                "vmap": scripted.timing_of(9e-6)}
-    report = dataclasses.replace(scripted.report(), roof=roof, timings=timings, dispatch_floor_s=1e-9)
+    report = dataclasses.replace(scripted.report(), timings=Timings(timings, 1e-9, roof))
     text = render(report)
     assert "roofline on cpu: 10 GB/s, 100 Gflop/s at any matmul precision (cached)" in text
     data = report_json(report)["roofline"]

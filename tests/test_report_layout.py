@@ -7,6 +7,7 @@ from jaxbatch.presentation.programs import jaxpr_text
 from jaxbatch.presentation.sweep import sweep_lines
 from jaxbatch.presentation.units import byte_size
 from jaxbatch.results.sweep_state import SweepState
+from jaxbatch.results.timing import Timings
 
 import scripted
 
@@ -26,7 +27,7 @@ def long_report(**overrides):
 
 def timed_report():
     timings = {k: scripted.timing_of(t) for k, t in (("loop", 5e-3), ("manual", 171e-6), ("vmap", 180e-6))}
-    return long_report(timings=timings, dispatch_floor_s=6e-6)
+    return long_report(timings=Timings(timings, 6e-6))
 
 
 def test_verdicts_line_up_after_a_long_label():

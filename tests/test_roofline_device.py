@@ -19,6 +19,7 @@ from jaxbatch.presentation.units import rate
 from jaxbatch.results.report import Roof
 from jaxbatch.results.roof import LATENCY_FRACTION, Point, judge, roofline_json, waits_on
 from jaxbatch.results.selection import PRECISIONS, Selection
+from jaxbatch.results.timing import Timings
 
 import scripted
 
@@ -157,7 +158,7 @@ def test_a_roof_survives_the_helper_s_json():
 
 def report_at(precision: str, roof: Roof = H200):
     timings = {"manual": scripted.timing_of(171e-6), "vmap": scripted.timing_of(9e-6)}
-    return dataclasses.replace(scripted.report(), roof=roof, timings=timings, dispatch_floor_s=1e-9,
+    return dataclasses.replace(scripted.report(), timings=Timings(timings, 1e-9, roof),
                                selection=Selection(precision=precision))
 
 

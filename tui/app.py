@@ -34,7 +34,7 @@ from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 from jaxbatch.helper_job import CHUNK_SWEEP, JOBS, SWEEP, HelperJob, Requests
 from jaxbatch.keymap import config_path
 from jaxbatch.lab_runner import LabRunner
-from jaxbatch.media.export import OSC52_LIMIT, base_name, described, export, with_timings
+from jaxbatch.media.export import OSC52_LIMIT, base_name, described, export
 from jaxbatch.messages import JobUpdated
 from jaxbatch.models import CATALOG
 from jaxbatch.quitting import HANGUP, TERMINATED
@@ -126,12 +126,12 @@ class JaxBatchApp(App):
     chunk_sweep_note: var[Note | None] = var(None)
 
     def __init__(self, selection: Selection, helper=TimingClient, keymap_path: Path | None = None,
-                 theme: str | None = None, compare: tuple[str, dict] | None = None,
+                 theme: str | None = None, compare: tuple[str, Report] | None = None,
                  log: Path | None = None, deadline: Deadline | None = None, analyze=None) -> None:
         """`deadline` ends the process soon after an exit is asked for (the CLI's; never in tests);
         `analyze` stands in for the lab's analysis (tests: one that keeps reports).
         `helper` makes the timing helper's client from `post_message` and `log` (tests inject
-        one); `compare` is a saved report (its file name, its JSON) to show beside this run, in
+        one); `compare` is a saved report (its file name, the Report it holds) to show beside this run, in
         pane 6; `log` is where the process's stderr goes while the app draws (the CLI's
         `stderr_log`), which the help names and the timing helper's stderr joins."""
         super().__init__()
@@ -630,7 +630,8 @@ class JaxBatchApp(App):
         if self.report is None:
             self.notify("Nothing to export yet", severity="warning")
             return
-        report = with_timings(self.report, self.live)
+        # as the app shows it: with the live timings so far, and the roofline they are judged against
+        report = self.report if self.live is None else dataclasses.replace(self.report, timings=self.live.timings)
         folder = Path.cwd()
         try:
             paths = [*export(report, self.sweep, folder, self.chunk_sweep),
@@ -735,7 +736,7 @@ def binding_ids() -> Iterator[str]:
 
 
 def make_app(selection: Selection | None = None, helper=TimingClient, keymap_path: Path | None = None,
-             theme: str | None = None, compare: tuple[str, dict] | None = None,
+             theme: str | None = None, compare: tuple[str, Report] | None = None,
              log: Path | None = None, deadline: Deadline | None = None, analyze=None) -> JaxBatchApp:
     """The factory tests and the CLI share."""
     return JaxBatchApp(selection or Selection(), helper, keymap_path, theme, compare, log, deadline, analyze)

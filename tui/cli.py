@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sys
-from typing import NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, NoReturn, Optional, Sequence
 
 from jaxbatch import __version__
 from jaxbatch.gpu_memory import take_gpu_memory_as_needed
@@ -30,6 +30,9 @@ from jaxbatch.results.selection import (
     parse_in_axes,
     parse_precision,
 )
+
+if TYPE_CHECKING:
+    from jaxbatch.results.report import Report
 
 PROG = "jaxbatch-tui"
 HOST_DEVICES_FLAG = "--xla_force_host_platform_device_count"
@@ -510,7 +513,7 @@ def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     return app.return_code or 0
 
 
-def _saved(path: str) -> tuple[str, dict]:
+def _saved(path: str) -> tuple[str, Report]:
     """`--compare`'s report, read and checked before the app opens."""
     from jaxbatch.media.diff import NotComparable, check_report
 

@@ -61,10 +61,10 @@ PLAN_ONLY = {"xla_backend_optimization_level": 0}
 
 
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
-            min_round_s: float = timing.REPORT_ROUND_S, roof: Optional[bool] = None,
+            min_round_s: float = timing.REPORT_ROUND_S, roof: bool = True,
             first: Optional[Callable[[Report], object]] = None) -> Report:
-    """Everything about `selection`; with a `timer`, also how long each strategy takes. With
-    `roof` (by default, when timed) the device's roofline too: measured once per device and JAX
+    """Everything about `selection`; with a `timer`, also how long each strategy takes, and with
+    `roof` the device's roofline they are judged against: measured once per device and JAX
     version, then read from the user's cache. `first` is given the report as soon as outputs,
     verdicts and programs are known (`planning` set), before the slow extras: timings, the
     plans at other batch sizes behind `fits` (as long again as the rest, on the seed) and the
@@ -136,19 +136,18 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
         )
         if first is not None:
             first(report)
-        floor, timings = (None, None)
+        timings = None
         if timer is not None:
             executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
             bench = live.Bench(w, live.subjects(w, executables, eager_compiles), timer, min_round_s)
             for _ in range(rounds):
                 bench.round()
-            floor, timings = bench.timings()
+            timings = bench.timings()
         fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
                 for k, s in runs.items() if s.hlo is not None and k in strategy_table.batched()}
-        with_roof = timer is not None if roof is None else roof
-        measured_roof = roofline.device_roof(device, clock).at(w.precision) if with_roof else None
-        return dataclasses.replace(report, planning=False, fits=fits, roof=measured_roof, timings=timings,
-                                   dispatch_floor_s=floor)
+        if timings is not None and roof:
+            timings = dataclasses.replace(timings, roof=roofline.device_roof(device, clock).at(w.precision))
+        return dataclasses.replace(report, planning=False, fits=fits, timings=timings)
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):

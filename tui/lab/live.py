@@ -19,7 +19,7 @@ from jaxbatch.lab.devices import describe_device
 from jaxbatch.lab.workload import Workload
 from jaxbatch.results import hlo, strategy_table, timing
 from jaxbatch.results.report import Roof
-from jaxbatch.results.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timing
+from jaxbatch.results.timing import HISTORY, MIN_ROUND_S, LiveTimings, Series, Timer, Timings
 
 
 @dataclass(frozen=True)
@@ -123,17 +123,17 @@ class Bench:
             if rest is not None:
                 rest(time.perf_counter() - start)
 
-    def timings(self) -> tuple[float, dict[str, Timing]]:
-        """The dispatch floor and each subject's timing, its ratio to the hand-batched one."""
+    def timings(self, roof: Optional[Roof] = None) -> Timings:
+        """Each subject's timing, its ratio to the hand-batched one, against the dispatch floor
+        and `roof`."""
         floor = self.floor.measurement().median_s
         measured = {s.key: (s, self.series[s.key].measurement().scaled(s.scale)) for s in self.subjects}
         manual = measured.get("manual")
         manual_s = manual[1].median_s if manual else None
-        return floor, {key: timing.timing(m, s.compile_s, self.instances, floor, manual_s, estimated=s.scale != 1)
-                       for key, (s, m) in measured.items()}
+        return Timings({key: timing.timing(m, s.compile_s, self.instances, floor, manual_s, estimated=s.scale != 1)
+                        for key, (s, m) in measured.items()}, floor, roof)
 
     def snapshot(self, state: str, roof: Optional[Roof] = None) -> LiveTimings:
-        floor, timings = self.timings()
         history = {s.key: tuple(t * s.scale for t in self.series[s.key].per_call[-HISTORY:]) for s in self.subjects}
-        return LiveTimings(self.rounds, floor, timings, history, self.device, self.instances, state, self.labels,
-                           self.devices, roof)
+        return LiveTimings(self.rounds, self.timings(roof), history, self.device, self.instances, state, self.labels,
+                           self.devices)

@@ -66,8 +66,8 @@ def _time_size(model, device, n: int, chunk: int, clock: Timer, rest,
         bench = live.Bench(w, live.subjects(w, executables), clock, MIN_ROUND_S)
         for _ in range(ROUNDS):
             bench.round(rest)
-        floor, timings = bench.timings()
-    return floor, timings, {key: compiled_peak_bytes(exe) for key, (exe, _, _) in executables.items()}
+        timings = bench.timings()
+    return timings.floor_s, dict(timings), {key: compiled_peak_bytes(exe) for key, (exe, _, _) in executables.items()}
 
 
 def _measured(state: SweepState, n: int,

@@ -1,6 +1,7 @@
 """`jaxbatch-tui diff A.json B.json`: what changed between two saved reports of one model, across
-two JAX versions, two devices, or before and after a change. It reads only the report JSON (no
-JAX), so a report saved on a GPU box can be compared on a laptop.
+two JAX versions, two devices, or before and after a change. It compares the two Reports the
+files hold (Report.from_json), with no JAX, so a report saved on a GPU box can be compared on a
+laptop, and the app compares a saved report with its own run the same way.
 
 `diff` returns plain data (what `--json` prints); `diff_lines` words it for a terminal. A
 strategy whose program one side lacks (the loop past the batch it is traced up to, a strategy
@@ -12,7 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Optional
 
+from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.notes import program_note_text
 from jaxbatch.presentation.units import byte_size, count, ratio, seconds
+from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict
+from jaxbatch.results.report import Report, Strategy
+from jaxbatch.results.timing import Timing
 
 # What says which run a report is of, compared field by field (`selection.chunk`, `device.kind`).
 IDENTITY = ("jax_version", "jaxlib_version", "device", "source_hash", "selection")
@@ -22,47 +28,48 @@ class NotComparable(ValueError):
     """The two files are not two reports of one model."""
 
 
-def check_report(data: Any, name: str) -> dict[str, Any]:
-    """`data` if it is a report's JSON (`jaxbatch-tui report --json`, or the app's export)."""
-    if not isinstance(data, dict) or not {"model", "strategies", "batch_shape"} <= set(data):
-        raise NotComparable(f"{name} is not a jaxbatch-tui report: save one with `jaxbatch-tui report --json > FILE`")
-    return data
+def check_report(data: Any, name: str) -> Report:
+    """The report `data` holds, if it is a report's JSON (`jaxbatch-tui report --json`, or the app's export)."""
+    try:
+        return Report.from_json(data)
+    except ValueError as exc:
+        raise NotComparable(f"{name} is {exc}") from None
 
 
-def diff(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+def diff(a: Report, b: Report) -> dict[str, Any]:
     """What changed from report `a` to report `b`, strategy by strategy: its label on each side
     (`chunked k=64` and `chunked k=16`), outputs and verdicts, primitives that appeared or
     vanished, the alignment verdict, HLO op counts, loop trip counts, flops, bytes, peak memory,
     the batch each fits up to and timings (with the ratio b / a and whether it is noise)."""
-    if a["model"] != b["model"]:
-        raise NotComparable(f"the reports are of two models, {a['model']} and {b['model']}: diff compares two "
+    if a.model != b.model:
+        raise NotComparable(f"the reports are of two models, {a.model} and {b.model}: diff compares two "
                             "reports of one model")
-    keys = [k for k in a["strategies"] if k in b["strategies"]]
+    keys = [k for k in a.strategies if k in b.strategies]
+    pairs = {k: (a.strategies[k], b.strategies[k]) for k in keys}
+    timed = [r.timings is not None for r in (a, b)]
     return {
-        "model": a["model"],
-        "labels": {k: [a["strategies"][k].get("label", k), b["strategies"][k].get("label", k)] for k in keys},
-        "identity": {**_identity(a, b), **({"timed": ["timings" in a, "timings" in b]}
-                                            if ("timings" in a) != ("timings" in b) else {})},
-        "same_code": None if not (a.get("source_hash") and b.get("source_hash"))
-        else a["source_hash"] == b["source_hash"],
-        "strategies": {"only_a": [k for k in a["strategies"] if k not in b["strategies"]],
-                       "only_b": [k for k in b["strategies"] if k not in a["strategies"]]},
-        "outputs": {k: d for k in keys if (d := _outputs(a["strategies"][k], b["strategies"][k]))},
-        "primitives": {k: d for k in keys if (d := _primitives(a, b, k))},
-        "alignment": _changed(_verdict(a), _verdict(b)),
-        "hlo_verdict": _changed(a.get("hlo_verdict"), b.get("hlo_verdict")),
-        "hlo": {k: d for k in keys if (d := _hlo(a, b, k))},
-        "memory": {k: d for k in keys if (d := _figure(a, b, ("memory", k, "peak_bytes")))},
+        "model": a.model,
+        "labels": {k: [sa.label, sb.label] for k, (sa, sb) in pairs.items()},
+        "identity": {**_identity(a, b), **({"timed": timed} if timed[0] != timed[1] else {})},
+        "same_code": a.source_hash == b.source_hash if a.source_hash and b.source_hash else None,
+        "strategies": {"only_a": [k for k in a.strategies if k not in b.strategies],
+                       "only_b": [k for k in b.strategies if k not in a.strategies]},
+        "outputs": {k: d for k, pair in pairs.items() if (d := _outputs(*pair))},
+        "primitives": {k: d for k, pair in pairs.items() if (d := _primitives(*pair))},
+        "alignment": _changed(*(alignment_verdict(r.alignment) if r.alignment else None for r in (a, b))),
+        "hlo_verdict": _changed(hlo_verdict(a.hlo_comparison), hlo_verdict(b.hlo_comparison)),
+        "hlo": {k: d for k, pair in pairs.items() if (d := _hlo(*pair))},
+        "memory": {k: d for k, (sa, sb) in pairs.items() if (d := _figure(_peak(sa), _peak(sb)))},
         "fits_up_to": {k: d for k in keys if (d := _fits(a, b, k))},
         "timings": {k: d for k in keys if (d := _timing(a, b, k))},
     }
 
 
-def _identity(a: dict, b: dict) -> dict[str, list]:
+def _identity(a: Report, b: Report) -> dict[str, list]:
     """Each identity field that differs, a dict's (device, selection) key by key."""
     out = {}
     for key in IDENTITY:
-        x, y = a.get(key), b.get(key)
+        x, y = (_identity_value(r, key) for r in (a, b))
         if isinstance(x, dict) and isinstance(y, dict):
             out.update({f"{key}.{k}": [x.get(k), y.get(k)] for k in {**x, **y} if x.get(k) != y.get(k)})
         elif x != y:
@@ -70,123 +77,121 @@ def _identity(a: dict, b: dict) -> dict[str, list]:
     return out
 
 
-def _get(data: dict, path: tuple) -> Any:
-    for key in path:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
+def _identity_value(report: Report, key: str) -> Any:
+    """As the report JSON writes it: the device and selection as dicts (no selection: empty)."""
+    if key == "device":
+        return report.device.to_json()
+    if key == "selection":
+        return report.selection.to_json() if report.selection else {}
+    return getattr(report, key)
 
 
 def _changed(x: Any, y: Any) -> Optional[list]:
     return None if x == y else [x, y]
 
 
-def _verdict(report: dict) -> Optional[str]:
-    return _get(report, ("alignment", "verdict"))
-
-
-def _outputs(sa: dict, sb: dict) -> dict[str, Any]:
+def _outputs(sa: Strategy, sb: Strategy) -> dict[str, Any]:
     out = {}
-    if sa.get("output") != sb.get("output"):
+    if sa.output != sb.output:
         out["output"] = "changed"
-    verdict = _changed(_get(sa, ("agreement", "verdict")), _get(sb, ("agreement", "verdict")))
+    verdict = _changed(*(agreement_verdict(s.agreement) if s.agreement else None for s in (sa, sb)))
     if verdict:
         out["verdict"] = verdict
     return out
 
 
-def _primitives(a: dict, b: dict, key: str) -> dict[str, Any]:
+def _primitives(sa: Strategy, sb: Strategy) -> dict[str, Any]:
     """The primitives that appeared or vanished; where only one side has a program (the report
     lists primitives only for a strategy it traced), `no_program` instead: each side's reason
     for having none, None on the side that has one."""
-    la, lb = _get(a, ("primitives", key)), _get(b, ("primitives", key))
-    if la is None and lb is None:
+    if not sa.jaxpr and not sb.jaxpr:
         return {}
-    if la is None or lb is None:
-        return {"no_program": [None if la is not None else _no_program(a, key),
-                               None if lb is not None else _no_program(b, key)]}
-    pa, pb = Counter(la), Counter(lb)
+    if not sa.jaxpr or not sb.jaxpr:
+        return {"no_program": [None if s.jaxpr else _no_program(s) for s in (sa, sb)]}
+    pa, pb = Counter(sa.primitives), Counter(sb.primitives)
     appeared, vanished = pb - pa, pa - pb
     return {k: dict(v) for k, v in (("appeared", appeared), ("vanished", vanished)) if v}
 
 
-def _no_program(report: dict, key: str) -> str:
-    """Why `report` has no jaxpr of strategy `key`, as it says (`program_note`)."""
-    s = report["strategies"][key]
-    if "error" in s:
-        return f"it failed ({s['error']['type']})"
-    return s.get("program_note") or "not traced"
+def _no_program(s: Strategy) -> str:
+    """Why strategy `s` has no jaxpr, as its report says (`program_note`)."""
+    if s.error is not None:
+        return f"it failed ({s.error.type})"
+    return program_note_text(s.program_note) or "not traced"
 
 
-def _hlo(a: dict, b: dict, key: str) -> dict[str, Any]:
+def _hlo(sa: Strategy, sb: Strategy) -> dict[str, Any]:
     out = {}
-    ops_a, ops_b = _get(a, ("hlo", key, "ops")) or {}, _get(b, ("hlo", key, "ops")) or {}
+    ops_a, ops_b = (s.hlo.ops if s.hlo else {} for s in (sa, sb))
     ops = {op: [ops_a.get(op, 0), ops_b.get(op, 0)] for op in sorted({*ops_a, *ops_b})
            if ops_a.get(op, 0) != ops_b.get(op, 0)}
     if ops:
         out["ops"] = ops
-    trips = [[loop["trip_count"] for loop in _get(r, ("hlo", key, "loops")) or []] for r in (a, b)]
+    trips = [list(s.hlo.loops) if s.hlo else [] for s in (sa, sb)]
     if trips[0] != trips[1]:
         out["loops"] = trips
     for figure in ("flops", "bytes"):
-        if d := _cost(a, b, key, figure):
+        if d := _cost(sa, sb, figure):
             out[figure] = d
     return out
 
 
-def _cost(a: dict, b: dict, key: str, figure: str) -> Optional[dict[str, Any]]:
+def _cost(sa: Strategy, sb: Strategy, figure: str) -> Optional[dict[str, Any]]:
     """Flops or bytes counting every loop in full; where a side's trip count is unknown, XLA's
     own per-iteration figure on that side, flagged in `per_iteration` and with no ratio (a count
     per iteration and one in full don't divide into a change)."""
-    def value(r: dict) -> tuple[Any, bool]:
-        full = _get(r, ("hlo", key, figure))
-        if full is not None or not _get(r, ("hlo", key, "cost_note")):
+    def value(s: Strategy) -> tuple[Any, bool]:
+        full = getattr(s.hlo, figure, None)
+        if full is not None or not getattr(s.hlo, "cost_note", ""):
             return full, False
-        return _get(r, ("hlo", key, f"{figure}_xla")), True
+        return getattr(s.hlo, f"{figure}_xla"), True
 
-    (x, per_a), (y, per_b) = value(a), value(b)
+    (x, per_a), (y, per_b) = value(sa), value(sb)
     if x is None or y is None or (x == y and per_a == per_b):
         return None
     per = {"per_iteration": [per_a, per_b]} if per_a or per_b else {}
     return {"a": x, "b": y, "ratio": y / x if x and per_a == per_b else None, **per}
 
 
-def _fits(a: dict, b: dict, key: str) -> Optional[list]:
+def _peak(s: Strategy) -> Optional[int]:
+    return s.hlo.peak_bytes if s.hlo else None
+
+
+def _fits(a: Report, b: Report, key: str) -> Optional[list]:
     """Each side's fits_up_to (`up_to`, `never`) where the two read differently: figures that
     round to the same words moved only with the memory free when each report was made."""
-    fa, fb = (_get(r, ("fits_up_to", key)) for r in (a, b))
+    fa, fb = a.fits.get(key), b.fits.get(key)
     if fa is None or fb is None:
         return None
-    fa, fb = ({"up_to": f.get("up_to"), "never": f.get("never", False)} for f in (fa, fb))
+    fa, fb = ({"up_to": f.up_to, "never": f.never} for f in (fa, fb))
     return None if _fit_words(fa) == _fit_words(fb) else [fa, fb]
 
 
-def within_noise(x: dict[str, Any], y: dict[str, Any]) -> Optional[bool]:
-    """Whether two timings (`Timing.to_json()`) are within noise of each other. The rule: their
-    interquartile intervals [q1_s, q3_s], each holding the middle half of that run's rounds,
-    overlap. Then typical rounds of the one are typical of the other too, and the ratio of the
-    medians can't be told from noise. The noise is each run's own, so a quiet machine tells
-    smaller changes apart; the sweep's crossovers judge a lead by the same overlap
-    (results.sweep_state). None where a side has no spread (one round, or an older report)."""
-    quartiles = [(t.get("q1_s"), t.get("q3_s")) for t in (x, y)]
+def within_noise(x: Timing, y: Timing) -> Optional[bool]:
+    """Whether two timings are within noise of each other. The rule: their interquartile
+    intervals [q1_s, q3_s], each holding the middle half of that run's rounds, overlap. Then
+    typical rounds of the one are typical of the other too, and the ratio of the medians can't
+    be told from noise. The noise is each run's own, so a quiet machine tells smaller changes
+    apart; the sweep's crossovers judge a lead by the same overlap (results.sweep_state). None
+    where a side has no spread (one round, or an older report)."""
+    quartiles = [(t.q1_s, t.q3_s) for t in (x, y)]
     if any(q is None for pair in quartiles for q in pair):
         return None
     (lo_x, hi_x), (lo_y, hi_y) = quartiles
     return lo_x <= hi_y and lo_y <= hi_x
 
 
-def _timing(a: dict, b: dict, key: str) -> Optional[dict[str, Any]]:
+def _timing(a: Report, b: Report, key: str) -> Optional[dict[str, Any]]:
     """The per-call figure's change, and `within_noise` (see `within_noise`)."""
-    d = _figure(a, b, ("timings", key, "median_s"))
+    ta, tb = (r.timings.get(key) if r.timings is not None else None for r in (a, b))
+    d = _figure(*(t.median_s if t else None for t in (ta, tb)))
     if d is None:
         return None
-    return {**d, "within_noise": within_noise(a["timings"][key], b["timings"][key])}
+    return {**d, "within_noise": within_noise(ta, tb)}
 
 
-def _figure(a: dict, b: dict, path: tuple) -> Optional[dict[str, Any]]:
+def _figure(x: Any, y: Any) -> Optional[dict[str, Any]]:
     """{a, b, ratio} where the figure differs; None where it is the same or missing on a side."""
-    x, y = _get(a, path), _get(b, path)
     if x is None or y is None or x == y:
         return None
     return {"a": x, "b": y, "ratio": y / x if x else None}

@@ -7,7 +7,6 @@ app says to export instead.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
     from jaxbatch.results.chunk_sweep_state import ChunkSweepState
     from jaxbatch.results.report import Report
     from jaxbatch.results.sweep_state import SweepState
-    from jaxbatch.results.timing import LiveTimings
 
 OSC52_LIMIT = 100_000  # bytes; xterm's default cap is about this, some terminals allow less
 WIDTH = 100  # the exported text report's width: a file has no terminal to fit
@@ -28,15 +26,6 @@ def base_name(report: Report) -> str:
     """`jaxbatch-tanh-dense-5`: safe as a file name whatever the model reference holds."""
     model = re.sub(r"[^A-Za-z0-9_.-]+", "_", report.model.rpartition("/")[2]).strip("._") or "model"
     return f"jaxbatch-{model}-{'x'.join(map(str, report.batch_shape))}"
-
-
-def with_timings(report: Report, live: Optional[LiveTimings]) -> Report:
-    """The report as the app shows it: with the live timings measured so far, and the roofline
-    they are judged against."""
-    if live is None:
-        return report
-    return dataclasses.replace(report, timings=live.timings, dispatch_floor_s=live.floor_s,
-                               roof=live.roof or report.roof)
 
 
 def export(report: Report, sweep: Optional[SweepState], folder: Path,

@@ -74,8 +74,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
         "vmap_loop_text": loop_text(report.vmap_loop) if report.vmap_loop else None,
         "backends": report.backends.to_json() if report.backends else None,
-        **({"timings": {k: t.to_json() for k, t in report.timings.items()},
-            "dispatch_floor_s": report.dispatch_floor_s} if report.timings is not None else {}),
+        **(report.timings.to_json() if report.timings is not None else {}),
         **({"roofline": roofline_section(report, doc)} if report.roof is not None else {}),
         "document": document_json(doc),
     }
@@ -128,6 +127,8 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
            "tolerance": a.tolerance, "agrees": a.agrees, "kind": a.kind, "verdict": agreement_verdict(a)}
     if a.reason:
         out["reason"] = a.reason
+    if a.beyond:
+        out["beyond"] = a.beyond  # the dtypes beyond their tolerance, which the verdict names
     if a.cause:
         out["cause"] = a.cause
     if a.vs_float64 is not None or a.float64_note:

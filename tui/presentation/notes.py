@@ -15,6 +15,7 @@ from jaxbatch.results.report import (
     Report,
     Strategy,
     Untraceable,
+    Worded,
 )
 
 ON_BATCH = "the model called on the whole batch"  # how a warning names that output
@@ -27,6 +28,8 @@ def _values(nans: int, infs: int) -> str:
 
 
 def warning_text(w: Caution) -> str:
+    if isinstance(w, Worded):
+        return w.text
     if isinstance(w, CompilingLoop):
         return (f"each eager call of the model compiles {w.compiles} new executable{'s' * (w.compiles > 1)} "
                 f"(a function defined inside it is traced anew): the loop's time, timed on {w.sample} "
@@ -53,13 +56,15 @@ def program_note_text(note: ProgramNote | None) -> str:
         return f"could not be traced: {note.error}"
     if isinstance(note, AutoAxes):
         return f"Explicit mesh axes raised {note.raised}: this is the Auto-axes program (no @batch in its types)"
-    return ""
+    return note.text if isinstance(note, Worded) else ""
 
 
-def sharded_note_text(note: NotSharded | None) -> str:
+def sharded_note_text(note: NotSharded | Worded | None) -> str:
     """Why the sharded strategies did not run; "" where they did, or there is one device."""
     if note is None:
         return ""
+    if isinstance(note, Worded):
+        return note.text
     return (f"not run: batch dimension {note.batch} does not divide over {note.devices} {note.platform} devices "
             f"(not padded: that would change the program); try a multiple of {note.devices}")
 

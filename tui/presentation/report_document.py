@@ -64,6 +64,7 @@ from jaxbatch.results.report import Report, Roof, Strategy
 from jaxbatch.results.roof import Point, points
 from jaxbatch.results.strategy_table import roles
 from jaxbatch.results.sweep_state import SweepState
+from jaxbatch.results.timing import Timings
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,14 @@ class RooflineFacts:
     points: Mapping[str, Point]
 
 
-def roofline_facts(report: Report, timings: Optional[Mapping] = None, floor_s: Optional[float] = None,
-                   roof: Optional[Roof] = None) -> Optional[RooflineFacts]:
+def roofline_facts(report: Report, timings: Optional[Timings] = None) -> Optional[RooflineFacts]:
     """The roofline of `report`'s calls, timed by `timings` (the report's own where not given);
-    None where no roofline was measured."""
-    roof = roof or report.roof
-    if roof is None:
-        return None
+    None where no roofline was measured with them."""
     timings = report.timings if timings is None else timings
-    floor_s = report.dispatch_floor_s if floor_s is None else floor_s
-    at = roof.at(report.precision)
-    return RooflineFacts(at, points(report.strategies, timings or {}, floor_s, at))
+    if timings is None or timings.roof is None:
+        return None
+    at = timings.roof.at(report.precision)
+    return RooflineFacts(at, points(report.strategies, timings, timings.floor_s, at))
 
 
 def build(report: Report, sweep: Optional[SweepState] = None,
@@ -214,7 +212,7 @@ def _timings(report: Report) -> Optional[Section]:
     rows = tuple((r.label, r.compile, r.per_call, r.iqr, r.per_instance, r.ratio, flags_text(r))
                  for r in timing_rows(report.timings, labels))
     title = (f"Timings on {device_text(report.device)}: median per call over rounds, IQR as a share of it, "
-             f"{floor_text(report.dispatch_floor_s)}")
+             f"{floor_text(report.timings.floor_s)}")
     return _section("timings", title, Table(head, rows, "lrrrrrl"),
                     _prose(scaling_text(report.timings, report.devices, report.device.platform)))
 

@@ -11,7 +11,7 @@ from jaxbatch.presentation.units import rate
 from jaxbatch.results.report import Roof
 from jaxbatch.results.roof import LATENCY_FRACTION, Point
 
-SOURCES = {"measured": "measured", "cache": "cached"}
+SOURCES = {"measured": "measured", "cache": "cached", "saved": "from a saved report"}
 WAITS = {"callback": "host callback", "devices": "devices", "loop": "loop steps"}  # Point.waits_on
 # Why a fraction can pass 100%, said wherever fractions are shown.
 ROOF_CAVEAT = ("bytes are what XLA's ops read and write, not DRAM traffic, and the bandwidth is DRAM's: "

@@ -4,7 +4,7 @@ of the sharded strategy. The report lays the cells out in columns; the pane adds
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Mapping, Optional
 
 from jaxbatch.presentation.units import ratio, seconds
 from jaxbatch.results.strategy_table import scaled, spec
@@ -39,7 +39,7 @@ def iqr_text(t: Timing) -> str:
     return "" if t.iqr_s is None else f"{100 * t.iqr_s / t.median_s:.0f}%"
 
 
-def timing_rows(timings: dict[str, Timing], labels: dict[str, str]) -> list[TimingRow]:
+def timing_rows(timings: Mapping[str, Timing], labels: dict[str, str]) -> list[TimingRow]:
     return [TimingRow(key, labels.get(key, key), seconds(t.compile_s), seconds(t.median_s), iqr_text(t),
                       seconds(t.per_instance_s), "" if t.ratio_to_manual is None else ratio(t.ratio_to_manual),
                       tuple(f for f in FLAGS if getattr(t, f)))
@@ -54,7 +54,7 @@ def floor_text(floor_s: Optional[float]) -> str:
     return f"dispatch floor {seconds(floor_s)}"
 
 
-def scaling_text(timings: dict, devices: int, platform: str) -> str:
+def scaling_text(timings: Mapping[str, Timing], devices: int, platform: str) -> str:
     """The strategy spread over the devices against the one it spreads, on one device
     (strategy_table.scaled), in words: speed-up and efficiency."""
     found = scaling(timings, devices)

@@ -4,9 +4,12 @@ these through jaxbatch.presentation; jaxbatch.media.json_report serializes them 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Union
 
 from jaxbatch.results.selection import DEFAULT_PRECISION, Selection
+
+if TYPE_CHECKING:
+    from jaxbatch.results.timing import Timings
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class Roof:
     kind: str  # what JAX calls the device: `cpu`, `NVIDIA H200`
     bandwidth_bytes_s: float
     peak_flops_s: float  # at `precision`
-    source: Literal["measured", "cache"]  # measured now, or read from the cache
-    measured_at: float  # Unix seconds
+    source: Literal["measured", "cache", "saved"]  # measured now, read from the cache, or from a saved report
+    measured_at: Optional[float]  # Unix seconds; None where a saved report doesn't say
     precision: str = "default"  # the matmul precision (Selection.precision) peak_flops_s is for
     peak_flops_by_precision: dict[str, float] = field(default_factory=dict)  # every precision measured
     ignores_precision: bool = False  # every precision runs alike here (XLA:CPU): one peak stands for all
@@ -342,8 +345,16 @@ class AutoAxes:
     raised: str
 
 
+@dataclass(frozen=True)
+class Worded:
+    """A note or warning read back from a saved report (Report.from_json), whose JSON keeps only
+    its words: shown as they were written."""
+
+    text: str
+
+
 # Why a strategy's program is not shown, or not as asked (jaxbatch.presentation.notes words it).
-ProgramNote = Union[LoopNotTraced, Untraceable, AutoAxes]
+ProgramNote = Union[LoopNotTraced, Untraceable, AutoAxes, Worded]
 
 
 @dataclass(frozen=True)
@@ -501,7 +512,7 @@ class CompilingLoop:
 
 
 # What makes the numbers less plain than they look (jaxbatch.presentation.notes words it).
-Caution = Union[NonFinite, CompilingLoop]
+Caution = Union[NonFinite, CompilingLoop, Worded]
 
 
 @dataclass(frozen=True)
@@ -545,14 +556,13 @@ class Report:
     alignment: Optional[Alignment] = None
     hlo_comparison: Optional[HloComparison] = None  # the compared pair's optimized HLO; None: unknown
     same_program: Optional[SameProgram] = None  # whether the compared pair is one program; None: not compared
-    timings: Optional[dict[str, Any]] = None  # strategy -> results.timing.Timing, when measured
-    dispatch_floor_s: Optional[float] = None
+    timings: Optional[Timings] = None  # each strategy's, the dispatch floor and the roofline, when measured
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
     warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look
     manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
-    sharded_note: Optional[NotSharded] = None  # why the sharded strategies did not run, when they did not
+    sharded_note: Optional[Union[NotSharded, Worded]] = None  # why the sharded strategies did not run, where not
     vmap_loop: Optional[Loop] = None  # the loop vmap adds, when it adds one: its verdict's headline
     chunk: Optional[int] = None  # the chunked strategy's instances per step
     memory_limit_bytes: Optional[int] = None  # the device's memory (RAM available, on CPU); None: unknown
@@ -561,10 +571,23 @@ class Report:
     fits: dict[str, Fit] = field(default_factory=dict)  # per batched strategy: how large a batch fits in it
     # A first answer (analysis.analyze's `first`): outputs, verdicts and programs; `fits` still to come.
     planning: bool = False
-    roof: Optional[Roof] = None  # the device's roofline, when measured
     jaxlib_version: str = ""
     source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
     selection: Optional[Selection] = None  # what was asked for; None where unknown (a scripted report)
+
+    @property
+    def roof(self) -> Optional[Roof]:
+        """The device's roofline the timings are judged against; None untimed or unmeasured."""
+        return self.timings.roof if self.timings is not None else None
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Report":
+        """The report a saved `report --json` (or the app's export) holds, restored as far as the
+        file carries it (results.saved_report says what comes back); ValueError where `data`
+        is not a report's JSON."""
+        from jaxbatch.results.saved_report import report_from_json  # it builds Reports: imported here
+
+        return report_from_json(data)
 
     @property
     def precision(self) -> str:

@@ -93,6 +93,14 @@ def roofline_json(roof: Roof, points: Mapping[str, Point]) -> dict[str, Any]:
             "strategies": {key: p.to_json() for key, p in points.items()}}
 
 
+def roof_from_json(data: Mapping[str, Any], platform: str, kind: str) -> Roof:
+    """The roof a report's `roofline` (`roofline_json`) was judged against, on the device
+    (`platform`, `kind`) the report names: its peak at the precision the report ran at."""
+    return Roof(platform, kind, data["bandwidth_bytes_s"], data["peak_flops_s"], "saved", None,
+                data.get("precision", "default"), dict(data.get("peak_flops_by_precision", {})),
+                data.get("ignores_precision", False))
+
+
 def points(strategies: Mapping[str, Any], timings: Mapping[str, Any], floor_s: Optional[float],
            roof: Optional[Roof]) -> dict[str, Point]:
     """Each timed, compiled strategy's point: its program's flops and bytes (corrected for loop

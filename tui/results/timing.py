@@ -8,7 +8,8 @@ what is timed is the device's work and not JAX's asynchronous dispatch.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Callable, Optional
 
 from jaxbatch.results import strategy_table
@@ -61,8 +62,11 @@ class Timing:
         return dict(self.__dict__)
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> "Timing":
-        return cls(**data)
+    def from_json(cls, data: Mapping[str, Any]) -> "Timing":
+        """A timing as `to_json` wrote it; an older report's missing figures are unknown (None,
+        0 rounds), so a saved file still reads; keys it does not know are left out."""
+        unknown = {"reps": 0, "rounds": 0, "estimated": False, "dispatch_bound": False}
+        return cls(**{f.name: data.get(f.name, unknown.get(f.name)) for f in fields(cls)})
 
 
 def autorange(call: Callable[[], object], timer: Timer, min_round_s: float = MIN_ROUND_S) -> int:
@@ -127,7 +131,7 @@ def timing(m: Measurement, compile_s: Optional[float], instances: int, floor_s: 
     )
 
 
-def scaling(timings: dict[str, Timing], devices: int) -> Optional[tuple[float, float]]:
+def scaling(timings: Mapping[str, Timing], devices: int) -> Optional[tuple[float, float]]:
     """The strategy spread over the devices against the one it spreads, on one device
     (strategy_table.scaled: sharded and vmap): its speed-up, and the speed-up per device (1.0
     would be perfect scaling). None when there is nothing to compare."""
@@ -140,29 +144,57 @@ def scaling(timings: dict[str, Timing], devices: int) -> Optional[tuple[float, f
 
 
 @dataclass(frozen=True)
+class Timings(Mapping[str, Timing]):
+    """Every strategy's timing (read as a mapping, strategy -> Timing), the dispatch floor they
+    were measured against and the device's roofline they are judged against: one carrier for
+    the report's timings and the app's live ones, so a report takes the live ones whole."""
+
+    by_strategy: dict[str, Timing]
+    floor_s: Optional[float]  # None where a saved report lacks it
+    roof: Optional[Roof] = None  # measured with the timings; None where not
+
+    def __getitem__(self, key: str) -> Timing:
+        return self.by_strategy[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_strategy)
+
+    def __len__(self) -> int:
+        return len(self.by_strategy)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report JSON's keys for them, `timings` and `dispatch_floor_s`. The roof goes out
+        as the report's `roofline`, with each call judged against it (media.json_report)."""
+        return {"timings": {k: t.to_json() for k, t in self.by_strategy.items()}, "dispatch_floor_s": self.floor_s}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], roof: Optional[Roof] = None) -> "Timings":
+        """What `to_json` wrote (within a report's JSON, or the helper's message), with `roof`."""
+        return cls({k: Timing.from_json(t) for k, t in data["timings"].items()}, data.get("dispatch_floor_s"), roof)
+
+
+@dataclass(frozen=True)
 class LiveTimings:
     """What the timings pane shows at one moment, and what the helper process sends."""
 
     rounds: int
-    floor_s: float
-    timings: dict[str, Timing]
+    timings: Timings
     history: dict[str, tuple[float, ...]]
     device: Device  # given as its JSON form, it is read into a Device
     instances: int
     state: str  # "measuring" or "settled"
     labels: dict[str, str]  # strategy -> its name for this model ("einsum" for manual)
     devices: int = 1  # of the platform: the sharded strategies spread the batch over them all
-    roof: Optional[Roof] = None  # the device's roofline, every call is judged against
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "device": self.device.to_json(),
-                "timings": {k: t.to_json() for k, t in self.timings.items()},
+        roof = self.timings.roof
+        return {**self.__dict__, **self.timings.to_json(), "device": self.device.to_json(),
                 "history": {k: list(h) for k, h in self.history.items()},
-                "roof": self.roof.to_json() if self.roof else None}
+                "roof": roof.to_json() if roof else None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "LiveTimings":
-        return cls(**{**data, "device": Device.of(data["device"]),
-                      "timings": {k: Timing.from_json(t) for k, t in data["timings"].items()},
-                      "history": {k: tuple(h) for k, h in data["history"].items()},
-                      "roof": Roof(**data["roof"]) if data.get("roof") else None})
+        roof = Roof(**data["roof"]) if data.get("roof") else None
+        rest = {k: v for k, v in data.items() if k not in ("dispatch_floor_s", "roof")}
+        return cls(**{**rest, "device": Device.of(data["device"]), "timings": Timings.from_json(data, roof),
+                      "history": {k: tuple(h) for k, h in data["history"].items()}})

@@ -111,7 +111,7 @@ class TimingsView(ScrollPane):
         report of the same selection gives each program's flops and bytes, and the matmul
         precision they ran at, which sets the peak."""
         shown = self.query_one(".roofline", Static)
-        shown.display = live is not None and live.roof is not None and self._matches(live)
+        shown.display = live is not None and live.timings.roof is not None and self._matches(live)
         if shown.display:
             facts = self._roofline_facts(live)
             note = latency_note(facts.points)
@@ -124,7 +124,7 @@ class TimingsView(ScrollPane):
     def _roofline_facts(self, live: LiveTimings) -> RooflineFacts:
         """The calls judged under the roofline once per report and round of timings, not per redraw."""
         if self._judged is None or self._judged[0] is not self.report or self._judged[1] is not live:
-            self._judged = (self.report, live, roofline_facts(self.report, live.timings, live.floor_s, live.roof))
+            self._judged = (self.report, live, roofline_facts(self.report, live.timings))
         return self._judged[2]
 
     def _clear(self) -> None:
@@ -149,7 +149,7 @@ class TimingsView(ScrollPane):
         return r is not None and (live is None or (
             math.prod(r.batch_shape) == live.instances
             and all(r.strategies[k].label == label for k, label in live.labels.items() if k in r.strategies)
-            and (live.roof is None or live.roof.precision == r.precision)))
+            and (live.timings.roof is None or live.timings.roof.precision == r.precision)))
 
     def _draw_memory(self, live: Optional[LiveTimings]) -> None:
         """Beside the times, what each call holds in memory, and from which batch it runs out."""
@@ -183,7 +183,7 @@ def _head(live: LiveTimings, state: str) -> Content:
     style = {"measuring": "$warning", "paused": "$text-muted", "settled": "$success"}[state]
     return Content.assemble(
         ("Timings ", "bold"), f"{device_text(d)} · {live.instances:,} inst. · ",
-        "floor ", (seconds(live.floor_s), "bold"), " · ",
+        "floor ", (seconds(live.timings.floor_s), "bold"), " · ",
         (f"{state} {live.rounds}/{MAX_ROUNDS}", style),
     )
 
@@ -211,7 +211,8 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     slowest = max(t.median_s for t in live.timings.values())
     for r in rows:
         t = live.timings[r.key]
-        drawn = Content.styled("  " + bar(t.median_s, live.floor_s, slowest, bar_width), "$accent") if bar_width else ""
+        drawn = (Content.styled("  " + bar(t.median_s, live.timings.floor_s, slowest, bar_width), "$accent")
+                 if bar_width else "")
         if above:
             lines.append(Content.styled(r.label, "bold"))
         lines.append(Content.assemble(
