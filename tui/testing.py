@@ -165,7 +165,7 @@ def check_speed(model: Model, args: Optional[Sequence[Any]] = None, batch: Batch
     vmap, them = r.timings["vmap"], r.timings[other]
     whose = "the loop's" if other == "loop" else f"{r.strategies[other].label}'s"
     notes = [note for note, applies in (
-        ("within noise", within_noise(vmap.to_json(), them.to_json())),
+        ("within noise", within_noise(vmap, them)),
         (f"{whose} time scaled up from a sample of instances", them.estimated),
         ("no hand-batched version given: pass batched= to compare with one", other == "loop")) if applies]
     return (f"{r.model} at batch {r.batch_shape}: vmap {seconds(vmap.median_s)} per call, "
