@@ -18,6 +18,7 @@ from jaxbatch.presentation.hlo import hlo_verdict
 from jaxbatch.presentation.memory import cross_check, fit_how, held
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.outputs import loop_text
+from jaxbatch.presentation.programs import diff_text
 from jaxbatch.presentation.report_document import build
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
@@ -152,7 +153,7 @@ def alignment_json(a: Alignment) -> dict[str, Any]:
         "exact": a.exact,
         "rows": [
             {"left": text(a.left_eqns, r.left), "right": text(a.right_eqns, r.right),
-             "status": r.status, "diffs": [d.text for d in r.diffs]}
+             "status": r.status, "diffs": [diff_text(d) for d in r.diffs]}
             for r in a.rows
         ],
     }

@@ -391,24 +391,13 @@ class Diff:
     kind: "param" (the parameter `key`), "inputs" or "output" (the avals, space-separated),
     "operands" (the same operands in another order) or "wiring" (operands made elsewhere).
     `transposed`: the avals are the same dimensions in another order, a layout difference only.
-    `text` is the one wording every view and the report JSON use."""
+    jaxbatch.presentation.programs.diff_text words it for every view and the report JSON."""
 
     kind: str
     key: Optional[str] = None  # the parameter's name, for kind "param"
     left: Optional[str] = None  # None: the parameter is absent on that side
     right: Optional[str] = None
     transposed: bool = False
-
-    @property
-    def text(self) -> str:
-        if self.kind == "operands":
-            return "operands swapped"
-        if self.kind == "wiring":
-            return "operands come from other equations"
-        left = "-" if self.left is None else self.left
-        right = "-" if self.right is None else self.right
-        what = self.key if self.kind == "param" else self.kind
-        return f"{what} {left} vs {right}" + (" (transposed)" if self.transposed else "")
 
 
 @dataclass(frozen=True)
