@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.document import Document, document_json
-from jaxbatch.presentation.hlo import hlo_verdict
+from jaxbatch.presentation.hlo import cost_note, cost_notes, hlo_verdict
 from jaxbatch.presentation.memory import cross_check, fit_how, held
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.outputs import loop_text
@@ -64,7 +64,8 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "jaxpr": {k: s.jaxpr for k, s in report.strategies.items() if s.jaxpr},
         "primitives": {k: s.primitives for k, s in report.strategies.items() if s.jaxpr},
         "alignment": alignment_json(report.alignment) if report.alignment else None,
-        "hlo": {k: s.hlo.to_json() for k, s in report.strategies.items() if s.hlo},
+        "hlo": {k: {**s.hlo.to_json(), "cost_note": cost_note(s.hlo), "cost_notes": cost_notes(s.hlo)}
+                for k, s in report.strategies.items() if s.hlo},
         "hlo_verdict": hlo_verdict(report.hlo_comparison),
         "memory": memory_json(report),
         "memory_limit_bytes": report.memory_limit_bytes,

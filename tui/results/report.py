@@ -226,8 +226,9 @@ class Hlo:
     """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown").
 
     `flops` and `bytes` count every loop as often as it runs; `flops_xla` and `bytes_xla` are
-    XLA's own figures, which count a loop's body once. Where a trip count is unknown the full
-    figure is None and `cost_note` says why ("per iteration; trip count unknown")."""
+    XLA's own figures, which count a loop's body once. Where the full figure can't be had it is
+    None and `xla_only` flags why (results.hlo_cost: a trip count unknown, or XLA's figure not
+    split); jaxbatch.presentation.hlo words it."""
 
     stablehlo: str
     optimized: str
@@ -241,7 +242,7 @@ class Hlo:
     flops_xla: Optional[float] = None
     bytes_xla: Optional[float] = None
     loops: list[Optional[int]] = field(default_factory=list)  # each while loop's trip count, None: not recorded
-    cost_note: str = ""
+    xla_only: str = ""  # results.hlo_cost.TRIP_COUNT_UNKNOWN or NOT_SPLIT; "" where counted in full
     # matrix products and convolutions by the precision each runs at (results.dot_precision), per level
     stablehlo_precision: dict[str, int] = field(default_factory=dict)
     precision: dict[str, int] = field(default_factory=dict)
@@ -262,25 +263,13 @@ class Hlo:
 
         return {key: cost(self, key) for key in ("flops", "bytes")}
 
-    @property
-    def cost_notes(self) -> dict[str, str]:
-        """`cost_note` per figure: it is about XLA's own figure, shown only where the full one
-        (flops, bytes) is unknown; a full figure beside it has no note."""
-        return {key: self.cost_note if self.cost_note and getattr(self, key) is None else ""
-                for key in ("flops", "bytes")}
-
-    def _named_note(self) -> str:
-        """`bytes: with each loop body counted once`: the note, naming the figures it is about."""
-        about = [key for key, note in self.cost_notes.items() if note]
-        return f"{' and '.join(about)}: {self.cost_note}" if about else ""
-
     def to_json(self) -> dict[str, Any]:
+        """Its figures; the report JSON adds `cost_note` and `cost_notes` in words (media.json_report)."""
         return {
             "stablehlo": self.stablehlo, "optimized": self.optimized, "stablehlo_ops": self.stablehlo_ops,
             "stablehlo_region_ops": self.stablehlo_region_ops, "ops": self.ops, "fusions": self.fusions,
             "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
-            "loops": [{"trip_count": n} for n in self.loops], "cost_note": self._named_note(),
-            "cost_notes": self.cost_notes, "memory": self.memory,
+            "loops": [{"trip_count": n} for n in self.loops], "memory": self.memory,
             "matmul_precision": {"stablehlo": self.stablehlo_precision, "hlo": self.precision},
         }
 
@@ -288,12 +277,12 @@ class Hlo:
 @dataclass(frozen=True)
 class Cost:
     """A flops or bytes figure as data: `value` counts every loop in full, plus `custom_calls`
-    library calls (LAPACK, a callback) XLA counts as nothing; with a `note` it is XLA's own
-    figure, which is short by a trip count ("per iteration; trip count unknown"). None: unknown."""
+    library calls (LAPACK, a callback) XLA counts as nothing; flagged `xla_only` (Hlo.xla_only)
+    it is XLA's own figure, each loop body counted once. None: unknown."""
 
     value: Optional[float]
     custom_calls: int = 0
-    note: str = ""
+    xla_only: str = ""
 
 
 @dataclass(frozen=True)
