@@ -15,7 +15,7 @@ from typing import Any, Optional
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.document import Document, document_json
 from jaxbatch.presentation.hlo import cost_note, cost_notes, hlo_verdict
-from jaxbatch.presentation.memory import cross_check, fit_how, held
+from jaxbatch.presentation.memory import cross_check, fit_how, held, unknown_text
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.outputs import loop_text
 from jaxbatch.presentation.programs import diff_text
@@ -70,7 +70,8 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "memory": memory_json(report),
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
-        "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
+        "fits_up_to": {k: {**f.to_json(), **({"note": unknown_text(f)} if f.unknown else {}), "how": fit_how(f)}
+                       for k, f in report.fits.items()},
         "same_program": ({**report.same_program.to_json(), "unknown": unknown_reasons(report)}
                          if report.same_program else {}),
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,

@@ -103,10 +103,23 @@ class Growth:
 
 
 @dataclass(frozen=True)
+class FitUnknown:
+    """Why the batch a strategy fits is unknown, as a reason and its figures (jaxbatch.
+    presentation.memory words it): "no_limit" (the device's memory is unknown), "compile_failed"
+    (compiling at `batch` raised `error`, as results.errors.describe gives it), "no_plan" (XLA
+    gave no memory plan at `batch`) or "no_convergence" (the plans read, as many as the search
+    may compile, did not close in on the limit)."""
+
+    reason: str
+    batch: Optional[int] = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Fit:
     """How large a batch a compiled strategy can take, from XLA's plan compiled at other batch
     sizes (lab.memory.fits_up_to). `up_to`: the most instances whose peak stays within the limit
-    (0: not even one); None with `never` False: unknown, `note` says why; `never`: the limit is
+    (0: not even one); None with `never` False: unknown, `unknown` says why; `never`: the limit is
     not reached at any batch up to the cap. `method` is how it was found: "linear" (the plan is
     a line through its first batches, solved, and the answer lies on it) or "search" (it is not:
     searched over plans); "" where unknown. `batches`: every batch size whose plan was read, in
@@ -119,13 +132,13 @@ class Fit:
     batches: tuple[int, ...] = ()
     compiles: int = 0
     peak_bytes: Optional[int] = None
-    note: str = ""
+    unknown: Optional[FitUnknown] = None
     growth: Optional[Growth] = None
 
     def to_json(self) -> dict[str, Any]:
+        """Its figures; the report JSON adds why it is unknown, in words (`note`, media.json_report)."""
         return {"up_to": self.up_to, "never": self.never, "method": self.method or "unknown",
-                "batches": list(self.batches), "compiles": self.compiles, "peak_bytes": self.peak_bytes,
-                **({"note": self.note} if self.note else {})}
+                "batches": list(self.batches), "compiles": self.compiles, "peak_bytes": self.peak_bytes}
 
 
 @dataclass(frozen=True)
