@@ -16,7 +16,13 @@ from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.document import Document, document_json
 from jaxbatch.presentation.hlo import cost_note, cost_notes, hlo_verdict
 from jaxbatch.presentation.memory import cross_check, fit_how, held, unknown_text
-from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
+from jaxbatch.presentation.notes import (
+    manual_missing_text,
+    program_note_text,
+    sharded_note_text,
+    unknown_reasons,
+    warnings_text,
+)
 from jaxbatch.presentation.outputs import loop_text
 from jaxbatch.presentation.programs import diff_text
 from jaxbatch.presentation.report_document import build
@@ -41,7 +47,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "summary": report.summary,
         "note": report.note,
         "warnings": warnings_text(report),
-        **({"manual_missing": report.manual_missing} if report.manual_missing else {}),
+        **({"manual_missing": manual_missing_text(report.manual_missing)} if report.manual_missing else {}),
         "source": report.source,
         "batch_shape": list(report.batch_shape),
         "in_axes": report.in_axes,

@@ -523,6 +523,21 @@ class SameProgram:
 
 
 @dataclass(frozen=True)
+class NoManual:
+    """Why there is no hand-batched strategy (jaxbatch.presentation.notes words it): `reason`
+    "not_given" (none was given; `how` names where one is passed: "cli" for --batched, "api"
+    for batched=, "" where it can't be: a built-in model), "in_axes" (the model's own was
+    written for its in_axes `written_for`, not the `asked` ones) or "model" (the model's
+    author says why, in `said`)."""
+
+    reason: str
+    how: str = ""
+    written_for: tuple[Optional[int], ...] = ()
+    asked: tuple[Optional[int], ...] = ()
+    said: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     model: str
     summary: str
@@ -540,7 +555,7 @@ class Report:
     dispatch_floor_s: Optional[float] = None
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
     warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look
-    manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
+    manual_missing: Optional[NoManual] = None  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
     sharded_note: Optional[NotSharded] = None  # why the sharded strategies did not run, when they did not
