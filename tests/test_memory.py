@@ -18,8 +18,9 @@ from jaxbatch.lab.memory import (
     fits_up_to,
     memory_limit,
 )
+from jaxbatch.presentation.memory import unknown_text
 from jaxbatch.results.errors import LabError
-from jaxbatch.results.report import Fit, Growth
+from jaxbatch.results.report import Fit, FitUnknown, Growth
 from jaxbatch.results.selection import Selection
 
 CPU = jax.devices("cpu")[0]
@@ -172,12 +173,15 @@ def test_where_the_plan_can_t_be_read_the_figure_is_unknown_and_says_why():
 
     fit = fits_up_to(plans_of(fails_past_a_batch, 8), 8, LIMIT)
     assert fit.up_to is None and not fit.never and fit.method == ""
-    assert fit.note.startswith("compiling at batch ") and "out of memory" in fit.note
+    assert fit.unknown.reason == "compile_failed" and fit.unknown.batch > 100 and "out of memory" in fit.unknown.error
+    assert unknown_text(fit) == f"compiling at batch {fit.unknown.batch:,} failed: {fit.unknown.error}"
     assert fit.growth.marginal_bytes == (squared(16) - squared(8)) / 8  # read before the search failed
     no_plan = fits_up_to(plans_of(lambda n: None if n > 8 else 100, 8), 8, LIMIT)
-    assert no_plan.note == "XLA gave no memory plan at batch 16" and no_plan.growth is None
+    assert no_plan.unknown == FitUnknown("no_plan", 16) and no_plan.growth is None
+    assert unknown_text(no_plan) == "XLA gave no memory plan at batch 16"
     unknown = fits_up_to(plans_of(linear, 8), 8, None)
-    assert unknown.up_to is None and unknown.note == "the memory limit is unknown"
+    assert unknown.up_to is None and unknown.unknown == FitUnknown("no_limit")
+    assert unknown_text(unknown) == "the memory limit is unknown"
     assert unknown.growth == Growth((8, 16), 12.0, 16_778_144.0)  # checked on the line at 32
 
 
@@ -187,7 +191,8 @@ def test_a_search_that_does_not_close_in_stops_after_max_compiles_unknown():
     jump = lambda n: 100 if n < 100_000 else LIMIT + 1  # noqa: E731
     fit = fits_up_to(plans_of(jump, 8), 8, LIMIT)
     assert fit == Fit(None, batches=fit.batches, compiles=MAX_COMPILES, growth=Growth((8, 16), 0.0, None),
-                      note=f"XLA's plan, read at {MAX_COMPILES} batch sizes, did not close in on the limit")
+                      unknown=FitUnknown("no_convergence"))
+    assert unknown_text(fit) == f"XLA's plan, read at {MAX_COMPILES} batch sizes, did not close in on the limit"
 
 
 def test_where_not_one_instance_fits_the_refusal_says_so():

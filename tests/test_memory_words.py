@@ -15,7 +15,7 @@ from jaxbatch.presentation.memory import (
     memory_rows,
 )
 from jaxbatch.presentation.units import count
-from jaxbatch.results.report import Fit, Growth, Roof
+from jaxbatch.results.report import Fit, FitUnknown, Growth, Roof
 from jaxbatch.results.timing import Timings
 
 import scripted
@@ -57,7 +57,7 @@ def test_how_each_fit_was_found_is_said_beside_it_and_in_the_json():
                  peak_bytes=24 * 10**9, growth=Growth((512, 1024), 12.0, 16_778_144.0))
     searched = Fit(75_699, method="search", batches=(8, 16, 172_544_354, 68_128, 75_699, 78_727), compiles=5,
                    peak_bytes=23 * 10**9, growth=Growth((8, 16), 140.0, None))
-    unknown = Fit(None, batches=(8,), note="compiling at batch 16 failed: ValueError: no")
+    unknown = Fit(None, batches=(8,), unknown=FitUnknown("compile_failed", 16, "ValueError: no"))
     assert [fit_how(f) for f in (linear, searched, unknown)] == [
         "linear, 2 compiles", "searched, not linear, 5 compiles", "compiling at batch 16 failed: ValueError: no"]
     report = scripted.report(memory_limit_bytes=24 * 10**9, memory_limit_source="host",

@@ -3,21 +3,42 @@ words in every medium and in the JSON."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 
-from jaxbatch.lab.analysis import compiling_warning, nonfinite_warnings
+from jaxbatch.lab.analysis import compiling_warning, no_manual, nonfinite_warnings
+from jaxbatch.media.html_report import report_html
 from jaxbatch.media.json_report import report_json
 from jaxbatch.media.text import render
-from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warning_text
+from jaxbatch.presentation.hlo import XLA_ONLY, cost_note, cost_notes, figure_text
+from jaxbatch.presentation.memory import fit_how, unknown_text
+from jaxbatch.presentation.notes import (
+    manual_missing_text,
+    program_note_text,
+    sharded_note_text,
+    unknown_reasons,
+    warning_text,
+)
+from jaxbatch.presentation.programs import alignment_rows, diff_text
+from jaxbatch.results import hlo, hlo_cost
 from jaxbatch.results.report import (
     AutoAxes,
     CompilingLoop,
+    Cost,
+    Diff,
+    Fit,
+    FitUnknown,
     LoopNotTraced,
+    NoManual,
     NonFinite,
     NotSharded,
     SameProgram,
     Untraceable,
 )
+from jaxbatch.results.spec import Aval, Model
 
 import scripted
 
@@ -81,3 +102,106 @@ def test_every_medium_words_the_flags_alike_and_the_json_keeps_its_texts():
     text = render(report)
     assert "warning: the loop's output holds 2 NaN values" in text and "not run: batch dimension 5" in text
     assert "StableHLO and HLO unknown: the loop is not one compiled program" in text
+
+
+def test_each_difference_of_an_aligned_row_is_worded():
+    assert [diff_text(d) for d in (Diff("operands"), Diff("wiring"), Diff("param", "axes", "(1,)", None),
+                                   Diff("output", None, "f32[5,2]", "f32[2,5]", transposed=True),
+                                   Diff("inputs", None, "f32[3]", "f32[5]"))] == [
+        "operands swapped", "operands come from other equations", "axes (1,) vs -",
+        "output f32[5,2] vs f32[2,5] (transposed)", "inputs f32[3] vs f32[5]"]
+
+
+def test_every_medium_words_an_aligned_rows_differences_alike():
+    report = scripted.report()  # the seed's einsum and vmap: operands swapped, shapes transposed
+    rows = [r for r in report.alignment.rows if r.diffs]
+    words = ["; ".join(map(diff_text, r.diffs)) for r in rows]
+    assert words and any("(transposed)" in w for w in words)
+    assert [list(r.diffs) for r in alignment_rows(report.alignment) if r.diffs] == [w.split("; ") for w in words]
+    assert [d for r in report_json(report)["alignment"]["rows"] for d in r["diffs"]] == [
+        diff_text(d) for r in rows for d in r.diffs]
+    text, html = render(report, width=200), report_html(report)
+    assert all(f"↳ {w}" in text and w in html for w in words)
+
+
+def test_why_a_figure_is_only_xla_s_own_is_worded_for_each_flag():
+    assert set(XLA_ONLY) == {hlo_cost.TRIP_COUNT_UNKNOWN, hlo_cost.NOT_SPLIT}
+    assert figure_text(Cost(229.0, xla_only=hlo_cost.NOT_SPLIT)) == "229 with each loop body counted once"
+    h = scripted.hlo("", "", flops=300.0, bytes=None, flops_xla=100.0, bytes_xla=50.0, loops=[4],
+                     xla_only=hlo_cost.NOT_SPLIT)
+    assert cost_notes(h) == {"flops": "", "bytes": "with each loop body counted once"}
+    assert cost_note(h) == "bytes: with each loop body counted once"
+    assert figure_text(hlo.cost(h, "bytes")) == "50 with each loop body counted once"
+    unknown = dataclasses.replace(h, flops=None, loops=[None], xla_only=hlo_cost.TRIP_COUNT_UNKNOWN)
+    assert cost_note(unknown) == "flops and bytes: per iteration; trip count unknown"
+    counted = dataclasses.replace(h, bytes=80.0, xla_only="")
+    assert cost_note(counted) == "" and cost_notes(counted) == {"flops": "", "bytes": ""}
+
+
+def test_the_json_words_the_cost_flag_beside_the_figures():
+    vmap = scripted.strategy("vmap", hlo=scripted.hlo("", "", flops=None, flops_xla=100.0, loops=[None],
+                                                        xla_only=hlo_cost.TRIP_COUNT_UNKNOWN))
+    data = report_json(scripted.report({"loop": scripted.strategy("loop"), "vmap": vmap}))["hlo"]["vmap"]
+    assert data["cost_note"] == "flops: per iteration; trip count unknown"
+    assert data["cost_notes"] == {"flops": "per iteration; trip count unknown", "bytes": ""}
+
+
+def test_why_a_fit_is_unknown_is_worded_for_each_reason():
+    def words(why: FitUnknown, compiles: int = 2) -> str:
+        return unknown_text(Fit(None, batches=(8, 16), compiles=compiles, unknown=why))
+
+    assert words(FitUnknown("no_limit")) == "the memory limit is unknown"
+    assert words(FitUnknown("compile_failed", 16_384, "ValueError: no")) == (
+        "compiling at batch 16,384 failed: ValueError: no")
+    assert words(FitUnknown("no_plan", 16)) == "XLA gave no memory plan at batch 16"
+    assert words(FitUnknown("no_convergence"), 20) == (
+        "XLA's plan, read at 20 batch sizes, did not close in on the limit")
+    assert unknown_text(Fit(5, method="linear")) == ""
+    unknown = Fit(None, batches=(8,), unknown=FitUnknown("no_plan", 16))
+    assert fit_how(unknown) == "XLA gave no memory plan at batch 16"
+    data = report_json(scripted.report(fits={"vmap": unknown}))["fits_up_to"]["vmap"]
+    assert data["note"] == data["how"] == "XLA gave no memory plan at batch 16"
+
+
+def test_why_there_is_no_hand_batched_version_is_worded_with_where_to_pass_one():
+    assert [manual_missing_text(NoManual("not_given", how)) for how in ("cli", "api", "")] == [
+        "none given: pass --batched path/to/file.py:fn_batched", "none given: pass batched=your_batched_function",
+        "none given"]
+    assert manual_missing_text(NoManual("in_axes", written_for=(0, None), asked=(0, 0))) == (
+        "not run: written for in_axes 0,None, not 0,0")
+    assert manual_missing_text(NoManual("model", said="none: jax.random takes a single key")) == (
+        "none: jax.random takes a single key")
+    assert manual_missing_text(None) == ""
+
+
+def test_the_lab_reads_why_from_the_model_and_every_medium_says_it():
+    def model(why) -> Model:
+        return Model("m", "m", lambda rng: (None, None), (Aval((3,)),), manual_missing=why)
+
+    assert no_manual(model("")) == NoManual("not_given")
+    assert no_manual(model("none: its author's words")) == NoManual("model", said="none: its author's words")
+    assert no_manual(model(NoManual("not_given", "api"))) == NoManual("not_given", "api")
+    why = NoManual("not_given", "cli")
+    report = scripted.report({k: scripted.strategy(k) for k in ("loop", "vmap")}, manual_missing=why)
+    words = manual_missing_text(why)
+    assert report_json(report)["manual_missing"] == words
+    assert words in render(report, width=200) and words in report_html(report)
+
+
+# Keyword arguments whose values are flags and figures: the lab and the results pass no words.
+FLAGS = {"manual_missing", "xla_only", "unknown"}
+
+
+def test_the_lab_and_the_results_pass_no_sentence_where_a_flag_is_due():
+    """A guard, not a proof: no call in the lab, the results or the API gives one of FLAGS a
+    string with a space in it (a sentence) or an f-string."""
+    root = Path(__file__).resolve().parent.parent / "tui"
+    found = []
+    for path in [*root.glob("lab/*.py"), *root.glob("results/*.py"), root / "api.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg in FLAGS:
+                value = node.value
+                if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant)
+                                                        and isinstance(value.value, str) and " " in value.value):
+                    found.append(f"{path.name}:{node.lineno} {node.arg}")
+    assert not found

@@ -9,10 +9,12 @@ import pytest
 from jaxbatch.media.json_report import report_json
 from jaxbatch.models import CATALOG
 from jaxbatch.results import hlo
+from jaxbatch.results.hlo_cost import NOT_SPLIT, TRIP_COUNT_UNKNOWN
 from jaxbatch.results.report import (
     CompilingLoop,
     ErrorInfo,
     Fit,
+    FitUnknown,
     Growth,
     NonFinite,
     NotSharded,
@@ -76,7 +78,8 @@ SCRIPTED = {
         warnings=[CompilingLoop(3, 4), NonFinite("vmap", "vmap", 2, 1)], sharded_note=NotSharded(5, 4, "cpu"),
         vmap_loop=scripted.vmap_loop(), same_program=SameProgram(("manual", "vmap"), False, False, None),
         fits={"vmap": Fit(1000, method="linear", batches=(5, 10, 1000), compiles=2, peak_bytes=10**9,
-                          growth=Growth((5, 10), 24.0, None))},
+                          growth=Growth((5, 10), 24.0, None)),
+              "manual": Fit(None, batches=(5,), unknown=FitUnknown("compile_failed", 16, "ValueError: no"))},
         memory_limit_bytes=2 * 10**9, memory_limit_source="host", chunk=64, source_hash="abc"),
 }
 
@@ -103,6 +106,19 @@ def test_an_older_file_reads_with_what_it_has():
     assert old.timings.floor_s is None and old.roof is None and old.timings["vmap"].q1_s is None
     assert old.strategies["vmap"].hlo is None and old.selection is None and old.summary == ""
     assert facts(saved(old))["strategies"] == facts(data)["strategies"]
+
+
+@pytest.mark.parametrize("why", [TRIP_COUNT_UNKNOWN, NOT_SPLIT])
+def test_why_a_cost_is_xla_s_own_comes_back_and_is_read_off_an_older_file_s_words(why):
+    report = scripted.report()
+    vmap = report.strategies["vmap"]
+    vmap = dataclasses.replace(vmap, hlo=dataclasses.replace(vmap.hlo, flops=None, flops_xla=229.0, xla_only=why))
+    report = consistent(dataclasses.replace(report, strategies={**report.strategies, "vmap": vmap}))
+    assert_round_trip(report)
+    data = saved(report)
+    del data["hlo"]["vmap"]["xla_only"]  # written before the flag was: only its words
+    assert data["hlo"]["vmap"]["cost_note"]
+    assert Report.from_json(data).strategies["vmap"].hlo.xla_only == why
 
 
 @pytest.mark.parametrize("data", [[1, 2], {"model": "tanh-dense"}, "report", None,

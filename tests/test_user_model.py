@@ -8,10 +8,10 @@ from hypothesis import given, settings, strategies as st
 
 from jaxbatch.cli import main
 from jaxbatch.lab.loader import load_selected
-from jaxbatch.presentation.notes import warnings_text
+from jaxbatch.presentation.notes import manual_missing_text, warnings_text
 from jaxbatch.presentation.verdicts import on_batch_verdict
 from jaxbatch.results.errors import LabError
-from jaxbatch.results.report import NonFinite
+from jaxbatch.results.report import NoManual, NonFinite
 from jaxbatch.results.selection import Selection, parse_aval, parse_in_axes
 
 from reports import analyze
@@ -33,14 +33,17 @@ def test_a_function_with_shared_weights_and_a_batched_twin(ref):
 
 def test_without_a_batched_twin_the_rest_works_and_says_none_was_given(ref):
     report = analyze(Selection(ref("score"), (4,), "cpu", ("f32[3]", "f32[3,2]"), fn_in_axes=(0, None)))
-    assert "manual" not in report.strategies and "--batched" in report.manual_missing
+    assert "manual" not in report.strategies and report.manual_missing == NoManual("not_given", how="cli")
+    assert manual_missing_text(report.manual_missing) == "none given: pass --batched path/to/file.py:fn_batched"
     assert report.strategies["vmap"].agrees
 
 
 def test_changing_a_built_in_models_in_axes_drops_its_hand_batched_version(fixture_ref):
     report = analyze(Selection(fixture_ref("pytree_model"), (3,), "cpu", in_axes=(0, 0)))
     assert report.single.batch_avals[1] == "f32[3]"  # the scale is batched now
-    assert "manual" not in report.strategies and "written for in_axes 0,None" in report.manual_missing
+    assert "manual" not in report.strategies
+    assert report.manual_missing == NoManual("in_axes", written_for=(0, None), asked=(0, 0))
+    assert manual_missing_text(report.manual_missing) == "not run: written for in_axes 0,None, not 0,0"
     assert report.strategies["vmap"].agrees
 
 

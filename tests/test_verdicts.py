@@ -10,6 +10,7 @@ from jaxbatch.media.json_report import report_json
 from jaxbatch.presentation.hlo import NO_PROGRAM, SAME, figure_text, hlo_verdict, ops_text
 from jaxbatch.presentation.outputs import on_batch_head, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
+from jaxbatch.results.hlo_cost import TRIP_COUNT_UNKNOWN
 from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row, SameProgram
 from jaxbatch.results.sweep_state import Lead
 
@@ -147,7 +148,7 @@ def test_figures_are_never_a_bare_number_off_by_a_trip_count():
     assert figure_text(Cost(1234.0)) == "1,234"
     assert figure_text(Cost(1234.0, custom_calls=1)) == "1,234 + 1 custom call XLA can't count"
     assert figure_text(Cost(1234.0, custom_calls=2)) == "1,234 + 2 custom calls XLA can't count"
-    assert figure_text(Cost(229.0, note="per iteration; trip count unknown")) == "229 per iteration; trip count unknown"
+    assert figure_text(Cost(229.0, xla_only=TRIP_COUNT_UNKNOWN)) == "229 per iteration; trip count unknown"
     assert figure_text(Cost(None)) == "unknown"
     assert ops_text({"constant": 2, "parameter": 1}) == "no ops" and ops_text({}, "none") == "none"
 

@@ -116,6 +116,7 @@ def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: 
     if not args:
         raise LabError("args: give one instance's example arguments (arrays, or avals such as 'f32[3]')")
     from jaxbatch.lab.loader import in_memory
+    from jaxbatch.results.report import NoManual
     from jaxbatch.results.spec import Model
 
     name = getattr(model, "__name__", "model")
@@ -123,7 +124,7 @@ def _selection(model, args, batch: Batch, batched, in_axes, device: str, chunk: 
         built = Model(name=name, summary=f"your function {name}", build=lambda rng: (model, batched),
                       args=tuple(_aval(a) for a in args), in_axes=axes or (0,) * len(args),
                       manual_label=getattr(batched, "__name__", "hand-batched"),
-                      manual_missing="none given: pass batched=your_batched_function")
+                      manual_missing=NoManual("not_given", how="api"))
     except ValueError as exc:
         raise LabError(str(exc)) from None
     with in_memory(built) as ref:

@@ -22,7 +22,7 @@ from jaxbatch.api import Batch, compare
 from jaxbatch.media.diff import within_noise
 from jaxbatch.media.rich_render import Result
 from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.notes import program_note_text
+from jaxbatch.presentation.notes import manual_missing_text, program_note_text
 from jaxbatch.presentation.outputs import strategy_figures, strategy_verdict
 from jaxbatch.presentation.programs import LEVELS, MARKERS, ViewRow, alignment_rows, levels_text, line_rows
 from jaxbatch.presentation.units import ratio, seconds
@@ -90,7 +90,7 @@ def assert_no_primitive(model: Model, args: Optional[Sequence[Any]] = None, prim
         raise ValueError(f"strategy {strategy!r}: one of {', '.join(keys)}{_nearest(strategy, keys)}")
     r = compare(model, args, batch, **options)
     if strategy not in r.strategies:
-        why = f" ({r.manual_missing})" if strategy == "manual" and r.manual_missing else ""
+        why = f" ({manual_missing_text(r.manual_missing)})" if strategy == "manual" and r.manual_missing else ""
         raise ValueError(f"{r.model} has no {strategy!r} strategy{why}: it has {', '.join(r.strategies)}")
     s = r.strategies[strategy]
     if s.error is not None:

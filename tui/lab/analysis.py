@@ -40,10 +40,13 @@ from jaxbatch.results.report import (
     Alignment,
     CompilingLoop,
     ErrorInfo,
+    Fit,
     Hlo,
     Loop,
     LoopNotTraced,
+    NoManual,
     NonFinite,
+    NotSharded,
     OnBatch,
     Report,
     Single,
@@ -52,7 +55,7 @@ from jaxbatch.results.report import (
 )
 from jaxbatch.results.selection import Selection
 from jaxbatch.results.spec import Model, aval_text
-from jaxbatch.results.timing import Timer
+from jaxbatch.results.timing import Timer, Timings
 
 # The loop's jaxpr holds one copy of the model per instance: past this it is not traced.
 LOOP_PROGRAM_CAP = 64
@@ -70,84 +73,142 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
     plans at other batch sizes behind `fits` (as long again as the rest, on the seed) and the
     roofline; the app shows it while they are computed."""
     w = prepare(selection)
-    model, device, shape, single, manual, one, batch = w.model, w.device, w.shape, w.single, w.manual, w.one, w.batch
-    with jax.default_device(device), precision.scope(w.precision):
-        single_out = _reference_call(model, "one instance", single, one)
-        try:
-            eager_compiles = compiles.per_eager_call(single, one)
-        except USER_ERRORS as exc:
-            raise LabError(f"{model.name} raised on one instance, called again: {describe(exc)}") from None
-        reference_fn = strategies.reference(single, model.in_axes, shape)
-        reference = _reference_call(model, "the loop", reference_fn, batch)
-
+    with jax.default_device(w.device), precision.scope(w.precision):
+        refs = _references(w)
         clock = timer or time.perf_counter
-        runs = {"loop": _loop(single, model, shape, batch, reference)}
-        float64_reference = float64.Reference(selection, batch, float64.unfit(single, one) or (
-            "the model was given as a Python object, which the float64 helper process can't load"
-            if loader.only_here(selection.model) else ""))
-        outs = agreement.Outputs(reference, float64_reference, again=lambda: to_host(reference_fn(*batch)))
-        try:
-            on_batch = _on_batch(single, batch, outs)
-            compiled, sharded_note = _strategies(w, runs, outs, clock, memory.available_bytes(device))
-            agreements = precision.recheck(outs, outs.verdicts(), w.precision, device.platform)
-            agreements = random_draws.explain(agreements, {k: s.eqns for k, s in runs.items()})
-        finally:
-            float64_reference.close()
-        runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
-        if "on_batch" in agreements:
-            on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"])
-        limit, limit_source = memory.memory_limit(device)
-        left = "manual" if "manual" in runs else "loop"
-        alignment = compare_programs(runs, left, "vmap")
-        report = Report(
-            model=model.name,
-            summary=model.summary,
-            note=model.note,
-            source=model.source,
-            batch_shape=shape,
-            chunk=w.chunk,
-            memory_limit_bytes=limit,
-            memory_limit_source=limit_source,
-            planning=True,
-            device=describe_device(device),
-            jax_version=jax.__version__,
-            jaxlib_version=jaxlib.__version__,
-            source_hash=source_hash(model.build, single, manual),
-            selection=selection,
-            warnings=[*nonfinite_warnings(outs.outs, {k: s.label for k, s in runs.items()}),
-                      *filter(None, [compiling_warning(eager_compiles, w.instances)])],
-            manual_missing=model.manual_missing if manual is None else "",
-            in_axes=list(model.in_axes),
-            devices=len(jax.devices(device.platform)),
-            sharded_note=sharded_note,
-            single=Single(
-                output=to_json(single_out),
-                text=format_tree(single_out),
-                arg_avals=[_avals(a) for a in one],
-                batch_avals=[_avals(a) for a in batch],
-                on_batch=on_batch,
-            ),
-            strategies=runs,
-            alignment=alignment,
-            hlo_comparison=hlo.compare(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
-            same_program=hlo.same_program(runs[left], runs["vmap"], alignment),
-            backends=inventory(),
-            vmap_loop=vmap_loop(w, runs["vmap"]),
-        )
+        judged = _judge(w, selection, refs, clock)
+        report = _first_answer(w, selection, refs, judged)
         if first is not None:
             first(report)
-        timings = None
-        if timer is not None:
-            executables = {k: v for k, v in compiled.items() if v[0] is not None}  # (exe, seconds, args)
-            bench = live.Bench(w, live.subjects(w, executables, eager_compiles), timer, min_round_s)
-            for _ in range(rounds):
-                bench.round()
-            timings = bench.timings()
-        fits = {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, limit, chunk=w.chunk if k == "chunked" else None)
-                for k, s in runs.items() if s.hlo is not None and k in strategy_table.batched()}
+        timings = None if timer is None else _timings(w, judged, refs, timer, rounds, min_round_s)
         if timings is not None and roof:
-            timings = dataclasses.replace(timings, roof=roofline.device_roof(device, clock).at(w.precision))
-        return dataclasses.replace(report, planning=False, fits=fits, timings=timings)
+            timings = dataclasses.replace(timings, roof=roofline.device_roof(w.device, clock).at(w.precision))
+        return dataclasses.replace(report, planning=False, fits=_fits(w, report), timings=timings)
+
+
+@dataclasses.dataclass(frozen=True)
+class _References:
+    """What every strategy is judged against: the model's output on one instance, how many
+    executables each eager call of it compiles, and the loop (`fn`) with its `outputs`."""
+
+    single_out: Any
+    eager_compiles: int
+    fn: Callable
+    outputs: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class _Judged:
+    """Every strategy run and judged against the loop (`runs`, in strategy_table's order), the
+    model called on the whole batch, every output by key, each compiled strategy's (executable,
+    compile seconds, arguments), and why the sharded strategies did not run, when they did not."""
+
+    runs: dict[str, Strategy]
+    on_batch: OnBatch
+    outputs: dict[str, Any]
+    compiled: dict[str, tuple]
+    sharded_note: Optional[NotSharded]
+
+
+def _references(w: Workload) -> _References:
+    """The model on one instance and the loop, which must both work: without them nothing can be judged."""
+    single_out = _reference_call(w.model, "one instance", w.single, w.one)
+    try:
+        eager_compiles = compiles.per_eager_call(w.single, w.one)
+    except USER_ERRORS as exc:
+        raise LabError(f"{w.model.name} raised on one instance, called again: {describe(exc)}") from None
+    fn = strategies.reference(w.single, w.model.in_axes, w.shape)
+    return _References(single_out, eager_compiles, fn, _reference_call(w.model, "the loop", fn, w.batch))
+
+
+def _judge(w: Workload, selection: Selection, refs: _References, clock: Timer) -> _Judged:
+    """Run every strategy and the model on the whole batch, and judge each output against the
+    loop's (a float64 reference, in a helper process, telling rounding apart)."""
+    runs = {"loop": _loop(w.single, w.model, w.shape, w.batch, refs.outputs)}
+    float64_reference = float64.Reference(selection, w.batch, float64.unfit(w.single, w.one) or (
+        "the model was given as a Python object, which the float64 helper process can't load"
+        if loader.only_here(selection.model) else ""))
+    outs = agreement.Outputs(refs.outputs, float64_reference, again=lambda: to_host(refs.fn(*w.batch)))
+    try:
+        on_batch = _on_batch(w.single, w.batch, outs)
+        compiled, sharded_note = _strategies(w, runs, outs, clock, memory.available_bytes(w.device))
+        agreements = precision.recheck(outs, outs.verdicts(), w.precision, w.device.platform)
+        agreements = random_draws.explain(agreements, {k: s.eqns for k, s in runs.items()})
+    finally:
+        float64_reference.close()
+    runs = {k: dataclasses.replace(s, agreement=agreements.get(k)) for k, s in runs.items()}
+    if "on_batch" in agreements:
+        on_batch = dataclasses.replace(on_batch, agreement=agreements["on_batch"])
+    return _Judged(runs, on_batch, outs.outs, compiled, sharded_note)
+
+
+def _first_answer(w: Workload, selection: Selection, refs: _References, judged: _Judged) -> Report:
+    """The report as soon as outputs, verdicts and programs are known (`planning` set): the
+    compared pair is the hand-batched version and vmap, or the loop and vmap without one."""
+    model, runs = w.model, judged.runs
+    limit, limit_source = memory.memory_limit(w.device)
+    left = "manual" if "manual" in runs else "loop"
+    alignment = compare_programs(runs, left, "vmap")
+    return Report(
+        model=model.name,
+        summary=model.summary,
+        note=model.note,
+        source=model.source,
+        batch_shape=w.shape,
+        chunk=w.chunk,
+        memory_limit_bytes=limit,
+        memory_limit_source=limit_source,
+        planning=True,
+        device=describe_device(w.device),
+        jax_version=jax.__version__,
+        jaxlib_version=jaxlib.__version__,
+        source_hash=source_hash(model.build, w.single, w.manual),
+        selection=selection,
+        warnings=[*nonfinite_warnings(judged.outputs, {k: s.label for k, s in runs.items()}),
+                  *filter(None, [compiling_warning(refs.eager_compiles, w.instances)])],
+        manual_missing=no_manual(model) if w.manual is None else None,
+        in_axes=list(model.in_axes),
+        devices=len(jax.devices(w.device.platform)),
+        sharded_note=judged.sharded_note,
+        single=Single(
+            output=to_json(refs.single_out),
+            text=format_tree(refs.single_out),
+            arg_avals=[_avals(a) for a in w.one],
+            batch_avals=[_avals(a) for a in w.batch],
+            on_batch=judged.on_batch,
+        ),
+        strategies=runs,
+        alignment=alignment,
+        hlo_comparison=hlo.compare(runs[left].hlo, runs["vmap"].hlo, runs[left].label, "vmap"),
+        same_program=hlo.same_program(runs[left], runs["vmap"], alignment),
+        backends=inventory(),
+        vmap_loop=vmap_loop(w, runs["vmap"]),
+    )
+
+
+def no_manual(model: Model) -> NoManual:
+    """Why the model has no hand-batched version: the loader's reason, its author's words, or none given."""
+    why = model.manual_missing
+    if isinstance(why, NoManual):
+        return why
+    return NoManual("model", said=why) if why else NoManual("not_given")
+
+
+def _timings(w: Workload, judged: _Judged, refs: _References, timer: Timer, rounds: int,
+             min_round_s: float) -> Timings:
+    """Each strategy's timing, and the dispatch floor: every executable timed, round by round."""
+    executables = {k: v for k, v in judged.compiled.items() if v[0] is not None}  # (exe, seconds, args)
+    bench = live.Bench(w, live.subjects(w, executables, refs.eager_compiles), timer, min_round_s)
+    for _ in range(rounds):
+        bench.round()
+    return bench.timings()
+
+
+def _fits(w: Workload, report: Report) -> dict[str, Fit]:
+    """How large a batch each batched strategy XLA compiled can take, from its plans at other batch sizes."""
+    return {k: memory.fits_up_to(_plans(w, k, s.hlo), w.instances, report.memory_limit_bytes,
+                                 chunk=w.chunk if k == "chunked" else None)
+            for k, s in report.strategies.items() if s.hlo is not None and k in strategy_table.batched()}
 
 
 def _strategies(w: Workload, runs: dict[str, Strategy], outs: agreement.Outputs, clock: Timer, free: Optional[int]):

@@ -21,6 +21,7 @@ from typing import Callable, Iterator, Optional
 
 from jaxbatch.models import CATALOG
 from jaxbatch.results.errors import USER_ERRORS, LabError, describe
+from jaxbatch.results.report import NoManual
 from jaxbatch.results.selection import Selection, format_in_axes, parse_aval
 from jaxbatch.results.spec import Model
 
@@ -87,8 +88,7 @@ def load_selected(selection: Selection) -> Model:
     try:  # the expert's version was written for the model's own in_axes: it can't take others
         return dataclasses.replace(
             model, in_axes=selection.in_axes, build=_without_manual(model.build),
-            manual_missing=f"not run: written for in_axes {format_in_axes(model.in_axes)}, "
-                           f"not {format_in_axes(selection.in_axes)}")
+            manual_missing=NoManual("in_axes", written_for=model.in_axes, asked=selection.in_axes))
     except ValueError as exc:
         raise LabError(f"in_axes {format_in_axes(selection.in_axes)} for {model.name}: {_after_name(exc)}") from None
 
@@ -142,7 +142,7 @@ def load_model(ref: str, inputs: tuple[str, ...] = (), batched: Optional[str] = 
             name=ref, summary=f"your function {ref.rpartition(':')[2]}, on {', '.join(map(str, avals))}",
             build=lambda rng: (found, manual), args=avals, in_axes=in_axes or (0,) * len(avals),
             manual_label=batched.rpartition(":")[2] if batched else "hand-batched",
-            manual_missing="none given: pass --batched path/to/file.py:fn_batched",
+            manual_missing=NoManual("not_given", how="cli"),
         )
     except ValueError as exc:
         raise LabError(f"--in-axes {format_in_axes(in_axes)} for {ref}: {_after_name(exc)}") from None

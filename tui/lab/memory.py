@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import jax
 
 from jaxbatch.results.errors import USER_ERRORS, LabError, describe
-from jaxbatch.results.report import Fit, Growth
+from jaxbatch.results.report import Fit, FitUnknown, Growth
 
 # The batch lives on the host, on the device and again as the loop's outputs: about this many
 # copies of (inputs + outputs) at once; and no selection may claim more than this share of what is free.
@@ -110,7 +110,11 @@ MAX_COMPILES = 20
 
 class Unplanned(Exception):
     """XLA's plan can't be read at a batch size (the compile failed there, it gave no memory
-    analysis, or MAX_COMPILES ran out): the figure that needed it is unknown, and this says why."""
+    analysis, or MAX_COMPILES ran out): the figure that needed it is unknown, and `why` says why."""
+
+    def __init__(self, why: FitUnknown) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 class Plans:
@@ -127,14 +131,14 @@ class Plans:
     def __call__(self, n: int) -> int:
         if n not in self._peaks:
             if self.compiles >= MAX_COMPILES:
-                raise Unplanned(f"XLA's plan, read at {MAX_COMPILES} batch sizes, did not close in on the limit")
+                raise Unplanned(FitUnknown("no_convergence"))
             self.compiles += 1
             try:
                 peak = self._peak_at(n)
             except Exception as exc:  # anything XLA or the model raises at that size: the figure is unknown
-                raise Unplanned(f"compiling at batch {n:,} failed: {describe(exc)}") from None
+                raise Unplanned(FitUnknown("compile_failed", n, describe(exc))) from None
             if peak is None:
-                raise Unplanned(f"XLA gave no memory plan at batch {n:,}")
+                raise Unplanned(FitUnknown("no_plan", n))
             self._peaks[n] = peak
         if n not in self.batches:
             self.batches.append(n)
@@ -187,10 +191,10 @@ def fits_up_to(plans: Plans, instances: int, limit: Optional[int], chunk: Option
         growth = Growth((a, 2 * a), line.slope, None)
         if limit is None:
             on_line = line.holds(4 * a, plans(4 * a))
-            return _fit(plans, None, note="the memory limit is unknown", growth=_fixed(growth, line, on_line))
+            return _fit(plans, None, unknown=FitUnknown("no_limit"), growth=_fixed(growth, line, on_line))
         up_to, on_line, method = _search(plans, line, limit, step, cap)
     except Unplanned as exc:
-        return _fit(plans, None, note=str(exc), growth=growth)
+        return _fit(plans, None, unknown=exc.why, growth=growth)
     growth = _fixed(growth, line, on_line)
     if up_to >= cap:
         return _fit(plans, None, never=True, method=method, peak_bytes=plans(cap), growth=growth)

@@ -142,7 +142,7 @@ def _cost(sa: Strategy, sb: Strategy, figure: str) -> Optional[dict[str, Any]]:
     per iteration and one in full don't divide into a change)."""
     def value(s: Strategy) -> tuple[Any, bool]:
         full = getattr(s.hlo, figure, None)
-        if full is not None or not getattr(s.hlo, "cost_note", ""):
+        if full is not None or not getattr(s.hlo, "xla_only", ""):
             return full, False
         return getattr(s.hlo, f"{figure}_xla"), True
 

@@ -14,10 +14,17 @@ from typing import Any, Optional
 
 from jaxbatch.presentation.chunk_sweep import BEST_RULE, best_text
 from jaxbatch.presentation.document import Document, document_json
-from jaxbatch.presentation.hlo import hlo_verdict
-from jaxbatch.presentation.memory import cross_check, fit_how, held
-from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
+from jaxbatch.presentation.hlo import cost_note, cost_notes, hlo_verdict
+from jaxbatch.presentation.memory import cross_check, fit_how, held, unknown_text
+from jaxbatch.presentation.notes import (
+    manual_missing_text,
+    program_note_text,
+    sharded_note_text,
+    unknown_reasons,
+    warnings_text,
+)
 from jaxbatch.presentation.outputs import loop_text
+from jaxbatch.presentation.programs import diff_text
 from jaxbatch.presentation.report_document import build
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
@@ -40,7 +47,7 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "summary": report.summary,
         "note": report.note,
         "warnings": warnings_text(report),
-        **({"manual_missing": report.manual_missing} if report.manual_missing else {}),
+        **({"manual_missing": manual_missing_text(report.manual_missing)} if report.manual_missing else {}),
         "source": report.source,
         "batch_shape": list(report.batch_shape),
         "in_axes": report.in_axes,
@@ -63,12 +70,14 @@ def report_json(report: Report, sweep: Optional[SweepState] = None,
         "jaxpr": {k: s.jaxpr for k, s in report.strategies.items() if s.jaxpr},
         "primitives": {k: s.primitives for k, s in report.strategies.items() if s.jaxpr},
         "alignment": alignment_json(report.alignment) if report.alignment else None,
-        "hlo": {k: s.hlo.to_json() for k, s in report.strategies.items() if s.hlo},
+        "hlo": {k: {**s.hlo.to_json(), "cost_note": cost_note(s.hlo), "cost_notes": cost_notes(s.hlo)}
+                for k, s in report.strategies.items() if s.hlo},
         "hlo_verdict": hlo_verdict(report.hlo_comparison),
         "memory": memory_json(report),
         "memory_limit_bytes": report.memory_limit_bytes,
         "memory_limit_source": report.memory_limit_source or None,  # "allocator" or "host"; null: unknown
-        "fits_up_to": {k: {**f.to_json(), "how": fit_how(f)} for k, f in report.fits.items()},
+        "fits_up_to": {k: {**f.to_json(), **({"note": unknown_text(f)} if f.unknown else {}), "how": fit_how(f)}
+                       for k, f in report.fits.items()},
         "same_program": ({**report.same_program.to_json(), "unknown": unknown_reasons(report)}
                          if report.same_program else {}),
         "vmap_loop": report.vmap_loop.to_json() if report.vmap_loop else None,
@@ -153,7 +162,7 @@ def alignment_json(a: Alignment) -> dict[str, Any]:
         "exact": a.exact,
         "rows": [
             {"left": text(a.left_eqns, r.left), "right": text(a.right_eqns, r.right),
-             "status": r.status, "diffs": [d.text for d in r.diffs]}
+             "status": r.status, "diffs": [diff_text(d) for d in r.diffs]}
             for r in a.rows
         ],
     }

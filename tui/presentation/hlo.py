@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Optional
 
-from jaxbatch.results.report import Cost, HloComparison
+from jaxbatch.results.hlo_cost import NOT_SPLIT, TRIP_COUNT_UNKNOWN
+from jaxbatch.results.report import Cost, Hlo, HloComparison
 
 # The verdict when every aligned row is the same, per level.
 SAME = {"stablehlo": "JAX lowered both to the same StableHLO program",
         "hlo": "XLA compiled both to the same program"}
 UNKNOWN = "unknown"  # no comparison was made
 NO_PROGRAM = "unknown: one side has no compiled program"
+# Why a flops or bytes figure is only XLA's own (Hlo.xla_only), beside the figure.
+XLA_ONLY = {TRIP_COUNT_UNKNOWN: "per iteration; trip count unknown", NOT_SPLIT: "with each loop body counted once"}
 
 
 def hlo_verdict(c: Optional[HloComparison]) -> str:
@@ -58,12 +61,25 @@ def figure_text(cost: Cost) -> str:
     iteration; trip count unknown`, or `unknown`."""
     if cost.value is None:
         return "unknown"
-    if cost.note:
-        return f"{cost.value:,.0f} {cost.note}"
+    if cost.xla_only:
+        return f"{cost.value:,.0f} {XLA_ONLY[cost.xla_only]}"
     calls = cost.custom_calls
     if calls:
         return f"{cost.value:,.0f} + {calls} custom call{'s' * (calls > 1)} XLA can't count"
     return f"{cost.value:,.0f}"
+
+
+def cost_notes(h: Hlo) -> dict[str, str]:
+    """Per figure (flops, bytes), why it is only XLA's own, in words: said only where the full
+    figure is unknown; a full figure beside it needs no note."""
+    note = XLA_ONLY.get(h.xla_only, "")
+    return {key: note if getattr(h, key) is None else "" for key in ("flops", "bytes")}
+
+
+def cost_note(h: Hlo) -> str:
+    """`bytes: with each loop body counted once`: the note, naming the figures it is about."""
+    about = [key for key, note in cost_notes(h).items() if note]
+    return f"{' and '.join(about)}: {XLA_ONLY[h.xla_only]}" if about else ""
 
 
 def ops_text(ops: dict[str, int], nothing: str = "no ops") -> str:

@@ -7,7 +7,7 @@ import math
 from typing import NamedTuple, Optional
 
 from jaxbatch.presentation.units import byte_size, count
-from jaxbatch.results.report import Fit, Report, Strategy
+from jaxbatch.results.report import Fit, Report, Strategy, Worded
 from jaxbatch.results.strategy_table import per_device
 
 HEAD = ("Memory (peak per call as XLA plans it: temporaries + arguments + outputs - aliased; per "
@@ -113,14 +113,31 @@ def fit_how(fit: Fit) -> str:
     """How the batch was found from XLA's plan, compiled at other batch sizes: `linear, 2
     compiles` (the plan is a line in the batch, solved, and checked at the answer), `searched,
     not linear, 5 compiles` (searched over plans: the plan is no line, or, chunked, k does not
-    divide the answer); where unknown, why; "" where nothing says."""
+    divide the answer); where unknown, why (`unknown_text`); "" where nothing says."""
     compiles = f"{fit.compiles} compile{'s' * (fit.compiles != 1)}"
     if fit.method == "linear":
         return f"linear, {compiles}"
     if fit.method == "search":
         linear = fit.growth is not None and fit.growth.fixed_bytes is not None
         return f"searched, {'' if linear else 'not linear, '}{compiles}"
-    return fit.note
+    return unknown_text(fit)
+
+
+def unknown_text(fit: Fit) -> str:
+    """Why the batch a strategy fits is unknown (Fit.unknown): `compiling at batch 16 failed:
+    ValueError: no`, `the memory limit is unknown`; "" where it is known."""
+    why = fit.unknown
+    if why is None:
+        return ""
+    if isinstance(why, Worded):
+        return why.text
+    if why.reason == "no_limit":
+        return "the memory limit is unknown"
+    if why.reason == "compile_failed":
+        return f"compiling at batch {why.batch:,} failed: {why.error}"
+    if why.reason == "no_plan":
+        return f"XLA gave no memory plan at batch {why.batch:,}"
+    return f"XLA's plan, read at {fit.compiles} batch sizes, did not close in on the limit"
 
 
 def fits_line(report: Report) -> str:

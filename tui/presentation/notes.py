@@ -10,6 +10,7 @@ from jaxbatch.results.report import (
     Caution,
     CompilingLoop,
     LoopNotTraced,
+    NoManual,
     NotSharded,
     ProgramNote,
     Report,
@@ -17,6 +18,7 @@ from jaxbatch.results.report import (
     Untraceable,
     Worded,
 )
+from jaxbatch.results.selection import format_in_axes
 
 ON_BATCH = "the model called on the whole batch"  # how a warning names that output
 LEVELS = ("stablehlo", "hlo")  # the compiled levels, below the jaxpr
@@ -67,6 +69,24 @@ def sharded_note_text(note: NotSharded | Worded | None) -> str:
         return note.text
     return (f"not run: batch dimension {note.batch} does not divide over {note.devices} {note.platform} devices "
             f"(not padded: that would change the program); try a multiple of {note.devices}")
+
+
+# Where a hand-batched function is passed (NoManual.how), said after "none given".
+HOW = {"cli": "pass --batched path/to/file.py:fn_batched", "api": "pass batched=your_batched_function"}
+
+
+def manual_missing_text(why: NoManual | Worded | None) -> str:
+    """Why there is no hand-batched strategy, and where one is passed where it can be:
+    `none given: pass batched=your_batched_function`; "" where there is one."""
+    if why is None:
+        return ""
+    if isinstance(why, Worded):
+        return why.text
+    if why.reason == "in_axes":
+        return f"not run: written for in_axes {format_in_axes(why.written_for)}, not {format_in_axes(why.asked)}"
+    if why.reason == "model":
+        return why.said
+    return ": ".join(filter(None, ["none given", HOW.get(why.how)]))
 
 
 def _no_jaxpr(s: Strategy) -> str:

@@ -61,7 +61,20 @@ def _aligned_row(alignment: Alignment, r: Row) -> ViewRow:
     left = alignment.left_eqns[r.left] if r.left is not None else None
     right = alignment.right_eqns[r.right] if r.right is not None else None
     return ViewRow(_line(left), _line(right), r.status, _marks(left, r.diffs) if left else (),
-                   _marks(right, r.diffs) if right else (), tuple(d.text for d in r.diffs))
+                   _marks(right, r.diffs) if right else (), tuple(map(diff_text, r.diffs)))
+
+
+def diff_text(diff: Diff) -> str:
+    """What differs in an aligned row, the one wording every view and the report JSON use:
+    `operands swapped`, `axes (1,) vs (0,)`, `output f32[5,2] vs f32[2,5] (transposed)`."""
+    if diff.kind == "operands":
+        return "operands swapped"
+    if diff.kind == "wiring":
+        return "operands come from other equations"
+    left = "-" if diff.left is None else diff.left
+    right = "-" if diff.right is None else diff.right
+    what = diff.key if diff.kind == "param" else diff.kind
+    return f"{what} {left} vs {right}" + (" (transposed)" if diff.transposed else "")
 
 
 def jaxpr_text(text: str) -> str:
@@ -77,7 +90,7 @@ def line_rows(alignment: TextAlignment) -> list[ViewRow]:
         return None if i is None else lines[i]
 
     return [ViewRow(line(alignment.left_lines, r.left), line(alignment.right_lines, r.right), r.status,
-                    diffs=tuple(d.text for d in r.diffs)) for r in alignment.rows]
+                    diffs=tuple(map(diff_text, r.diffs))) for r in alignment.rows]
 
 
 def difference_stops(rows: Sequence[ViewRow]) -> list[int]:

@@ -33,7 +33,13 @@ from jaxbatch.presentation.memory import (
     growth_text,
     memory_rows,
 )
-from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
+from jaxbatch.presentation.notes import (
+    manual_missing_text,
+    program_note_text,
+    sharded_note_text,
+    unknown_reasons,
+    warnings_text,
+)
 from jaxbatch.presentation.outputs import (
     figures_text,
     loop_text,
@@ -144,7 +150,7 @@ def _strategies(report: Report) -> Section:
         blocks += [Verdict(s.label, strategy_verdict(s), strategy_mark(s), role, headline, strategy_figures(s)),
                    *([Output(s.text, 2, array=True)] if s.text else [])]
     if report.manual_missing:
-        blocks.append(Verdict(roles()["manual"], report.manual_missing, "none"))
+        blocks.append(Verdict(roles()["manual"], manual_missing_text(report.manual_missing), "none"))
     if report.sharded_note:
         blocks.append(Verdict("sharded", sharded_note_text(report.sharded_note), "none"))
     return _section("strategies", "Strategies (compared with the loop, the reference)", *blocks)

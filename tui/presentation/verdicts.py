@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from jaxbatch.presentation.programs import diff_text
 from jaxbatch.results.alignment import is_layout_only
 from jaxbatch.results.random_draws import FIRST_KEY
 from jaxbatch.results.report import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
@@ -130,7 +131,7 @@ def _short(diff: Diff) -> str:
     """Verdict wording: `inputs transposed`, `output f32[5,2] vs f32[2,5]`."""
     if diff.kind == "inputs" and diff.transposed:
         return "inputs transposed"
-    return diff.text.removesuffix(" (transposed)")
+    return diff_text(diff).removesuffix(" (transposed)")
 
 
 def _names(dtypes) -> str:

@@ -38,7 +38,7 @@ def describe(lowered, compiled) -> Hlo:
         flops_xla=costs.flops_xla,
         bytes_xla=costs.bytes_xla,
         loops=costs.loops,
-        cost_note=costs.note,
+        xla_only=costs.xla_only,
         memory=_memory(compiled),
         stablehlo_precision=dot_precisions(stablehlo),
         precision=dot_precisions(optimized),
@@ -95,14 +95,14 @@ def _stable_ops(h: Hlo) -> dict[str, int]:
 
 def cost(h: Hlo, key: str) -> Cost:
     """The flops or bytes figure every view shows (read from `Hlo.costs`, which keeps it): loops
-    counted in full, or XLA's own figure with the note that it is per iteration; never a bare
-    number that is off by a trip count. Whole flops and bytes, so that two figures differ
+    counted in full, or XLA's own figure flagged (`xla_only`: per iteration, or each loop body
+    once); never a bare number that is off by a trip count. Whole flops and bytes, so that two figures differ
     exactly when they read differently."""
     full, xla = getattr(h, key), getattr(h, f"{key}_xla")
     if full is not None:  # XLA counts a library call (LAPACK, a callback) as nothing
         return Cost(float(round(full)), h.ops.get("custom-call", 0))
-    if xla is not None and h.cost_note:
-        return Cost(float(round(xla)), note=h.cost_note)
+    if xla is not None and h.xla_only:
+        return Cost(float(round(xla)), xla_only=h.xla_only)
     return Cost(None)
 
 

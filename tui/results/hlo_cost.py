@@ -6,7 +6,7 @@ costs apart from the rest, so this module re-applies XLA's own per-instruction r
 (xla/service/hlo_cost_analysis.cc) to the optimized HLO: first with each loop once, which must
 reproduce XLA's figure (else the split is not trusted and the figure is unknown), then with each
 body times the trip count XLA recorded (`known_trip_count`) and each condition once more.
-Where a trip count is not recorded, the figure is per iteration and says so.
+Where a trip count is not recorded, the figure is per iteration and flagged so (`xla_only`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ ELEMENTWISE = {
 NO_MEMORY = {"parameter", "constant", "get-tuple-element", "bitcast", "after-all", "add-dependency", "domain"}
 _TRIP_COUNT = re.compile(r"known_trip_count\W*n\W*(\d+)")  # {"n":"256"}, quotes escaped or not
 _MATCH = 1e-4  # XLA sums in float32: agreement to this relative error is agreement
-_UNSPLIT = "with each loop body counted once"  # XLA's figure, where its rules could not be re-applied
+# Why a figure is only XLA's own, each loop body counted once (jaxbatch.presentation.hlo words them):
+TRIP_COUNT_UNKNOWN = "trip_count_unknown"  # a loop's trip count is not recorded: the figure is per iteration
+NOT_SPLIT = "not_split"  # XLA's rules could not be re-applied to reproduce its figure, so it is not split
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,16 @@ class Work:
 
 @dataclass(frozen=True)
 class LoopCosts:
-    """Flops and bytes with loops counted in full (None: unknown, `note` says why), XLA's own
-    figures (each loop once), and each while loop's trip count (None: not recorded)."""
+    """Flops and bytes with loops counted in full (None: unknown, `xla_only` flags why: one of
+    TRIP_COUNT_UNKNOWN, NOT_SPLIT), XLA's own figures (each loop once), and each while loop's
+    trip count (None: not recorded)."""
 
     flops: Optional[float]
     bytes: Optional[float]
     flops_xla: Optional[float]
     bytes_xla: Optional[float]
     loops: list[Optional[int]]
-    note: str = ""
+    xla_only: str = ""
 
 
 def trip_count(instruction: Instruction) -> Optional[int]:
@@ -75,14 +78,14 @@ def loop_costs(module: Module, flops_xla: Optional[float], bytes_xla: Optional[f
     if not loops:
         return LoopCosts(flops_xla, bytes_xla, flops_xla, bytes_xla, loops)
     if None in loops:
-        return LoopCosts(None, None, flops_xla, bytes_xla, loops, "per iteration; trip count unknown")
+        return LoopCosts(None, None, flops_xla, bytes_xla, loops, TRIP_COUNT_UNKNOWN)
     try:
         once, full = (_Walker(module, scaled).computation(module.entry) for scaled in (False, True))
     except _Unknown:
-        return LoopCosts(None, None, flops_xla, bytes_xla, loops, _UNSPLIT)
+        return LoopCosts(None, None, flops_xla, bytes_xla, loops, NOT_SPLIT)
     flops = _scaled(flops_xla, once.flops, full.flops)
     bytes_ = _scaled(bytes_xla, once.bytes, full.bytes)
-    return LoopCosts(flops, bytes_, flops_xla, bytes_xla, loops, "" if None not in (flops, bytes_) else _UNSPLIT)
+    return LoopCosts(flops, bytes_, flops_xla, bytes_xla, loops, "" if None not in (flops, bytes_) else NOT_SPLIT)
 
 
 def _scaled(xla: Optional[float], once: float, full: float) -> Optional[float]:

@@ -106,10 +106,23 @@ class Growth:
 
 
 @dataclass(frozen=True)
+class FitUnknown:
+    """Why the batch a strategy fits is unknown, as a reason and its figures (jaxbatch.
+    presentation.memory words it): "no_limit" (the device's memory is unknown), "compile_failed"
+    (compiling at `batch` raised `error`, as results.errors.describe gives it), "no_plan" (XLA
+    gave no memory plan at `batch`) or "no_convergence" (the plans read, as many as the search
+    may compile, did not close in on the limit)."""
+
+    reason: str
+    batch: Optional[int] = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Fit:
     """How large a batch a compiled strategy can take, from XLA's plan compiled at other batch
     sizes (lab.memory.fits_up_to). `up_to`: the most instances whose peak stays within the limit
-    (0: not even one); None with `never` False: unknown, `note` says why; `never`: the limit is
+    (0: not even one); None with `never` False: unknown, `unknown` says why; `never`: the limit is
     not reached at any batch up to the cap. `method` is how it was found: "linear" (the plan is
     a line through its first batches, solved, and the answer lies on it) or "search" (it is not:
     searched over plans); "" where unknown. `batches`: every batch size whose plan was read, in
@@ -122,13 +135,13 @@ class Fit:
     batches: tuple[int, ...] = ()
     compiles: int = 0
     peak_bytes: Optional[int] = None
-    note: str = ""
+    unknown: Union[FitUnknown, Worded, None] = None  # Worded: read back from a saved report
     growth: Optional[Growth] = None
 
     def to_json(self) -> dict[str, Any]:
+        """Its figures; the report JSON adds why it is unknown, in words (`note`, media.json_report)."""
         return {"up_to": self.up_to, "never": self.never, "method": self.method or "unknown",
-                "batches": list(self.batches), "compiles": self.compiles, "peak_bytes": self.peak_bytes,
-                **({"note": self.note} if self.note else {})}
+                "batches": list(self.batches), "compiles": self.compiles, "peak_bytes": self.peak_bytes}
 
 
 @dataclass(frozen=True)
@@ -229,8 +242,9 @@ class Hlo:
     """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown").
 
     `flops` and `bytes` count every loop as often as it runs; `flops_xla` and `bytes_xla` are
-    XLA's own figures, which count a loop's body once. Where a trip count is unknown the full
-    figure is None and `cost_note` says why ("per iteration; trip count unknown")."""
+    XLA's own figures, which count a loop's body once. Where the full figure can't be had it is
+    None and `xla_only` flags why (results.hlo_cost: a trip count unknown, or XLA's figure not
+    split); jaxbatch.presentation.hlo words it."""
 
     stablehlo: str
     optimized: str
@@ -244,7 +258,7 @@ class Hlo:
     flops_xla: Optional[float] = None
     bytes_xla: Optional[float] = None
     loops: list[Optional[int]] = field(default_factory=list)  # each while loop's trip count, None: not recorded
-    cost_note: str = ""
+    xla_only: str = ""  # results.hlo_cost.TRIP_COUNT_UNKNOWN or NOT_SPLIT; "" where counted in full
     # matrix products and convolutions by the precision each runs at (results.dot_precision), per level
     stablehlo_precision: dict[str, int] = field(default_factory=dict)
     precision: dict[str, int] = field(default_factory=dict)
@@ -265,38 +279,27 @@ class Hlo:
 
         return {key: cost(self, key) for key in ("flops", "bytes")}
 
-    @property
-    def cost_notes(self) -> dict[str, str]:
-        """`cost_note` per figure: it is about XLA's own figure, shown only where the full one
-        (flops, bytes) is unknown; a full figure beside it has no note."""
-        return {key: self.cost_note if self.cost_note and getattr(self, key) is None else ""
-                for key in ("flops", "bytes")}
-
-    def _named_note(self) -> str:
-        """`bytes: with each loop body counted once`: the note, naming the figures it is about."""
-        about = [key for key, note in self.cost_notes.items() if note]
-        return f"{' and '.join(about)}: {self.cost_note}" if about else ""
-
     def to_json(self) -> dict[str, Any]:
+        """Its figures; the report JSON adds `cost_note` and `cost_notes` in words (media.json_report)."""
         return {
             "stablehlo": self.stablehlo, "optimized": self.optimized, "stablehlo_ops": self.stablehlo_ops,
             "stablehlo_region_ops": self.stablehlo_region_ops, "ops": self.ops, "fusions": self.fusions,
             "flops": self.flops, "bytes": self.bytes, "flops_xla": self.flops_xla, "bytes_xla": self.bytes_xla,
-            "loops": [{"trip_count": n} for n in self.loops], "cost_note": self._named_note(),
-            "cost_notes": self.cost_notes, "memory": self.memory,
+            "loops": [{"trip_count": n} for n in self.loops], "memory": self.memory,
             "matmul_precision": {"stablehlo": self.stablehlo_precision, "hlo": self.precision},
+            **({"xla_only": self.xla_only} if self.xla_only else {}),
         }
 
 
 @dataclass(frozen=True)
 class Cost:
     """A flops or bytes figure as data: `value` counts every loop in full, plus `custom_calls`
-    library calls (LAPACK, a callback) XLA counts as nothing; with a `note` it is XLA's own
-    figure, which is short by a trip count ("per iteration; trip count unknown"). None: unknown."""
+    library calls (LAPACK, a callback) XLA counts as nothing; flagged `xla_only` (Hlo.xla_only)
+    it is XLA's own figure, each loop body counted once. None: unknown."""
 
     value: Optional[float]
     custom_calls: int = 0
-    note: str = ""
+    xla_only: str = ""
 
 
 @dataclass(frozen=True)
@@ -402,24 +405,13 @@ class Diff:
     kind: "param" (the parameter `key`), "inputs" or "output" (the avals, space-separated),
     "operands" (the same operands in another order) or "wiring" (operands made elsewhere).
     `transposed`: the avals are the same dimensions in another order, a layout difference only.
-    `text` is the one wording every view and the report JSON use."""
+    jaxbatch.presentation.programs.diff_text words it for every view and the report JSON."""
 
     kind: str
     key: Optional[str] = None  # the parameter's name, for kind "param"
     left: Optional[str] = None  # None: the parameter is absent on that side
     right: Optional[str] = None
     transposed: bool = False
-
-    @property
-    def text(self) -> str:
-        if self.kind == "operands":
-            return "operands swapped"
-        if self.kind == "wiring":
-            return "operands come from other equations"
-        left = "-" if self.left is None else self.left
-        right = "-" if self.right is None else self.right
-        what = self.key if self.kind == "param" else self.kind
-        return f"{what} {left} vs {right}" + (" (transposed)" if self.transposed else "")
 
 
 @dataclass(frozen=True)
@@ -543,6 +535,21 @@ class SameProgram:
 
 
 @dataclass(frozen=True)
+class NoManual:
+    """Why there is no hand-batched strategy (jaxbatch.presentation.notes words it): `reason`
+    "not_given" (none was given; `how` names where one is passed: "cli" for --batched, "api"
+    for batched=, "" where it can't be: a built-in model), "in_axes" (the model's own was
+    written for its in_axes `written_for`, not the `asked` ones) or "model" (the model's
+    author says why, in `said`)."""
+
+    reason: str
+    how: str = ""
+    written_for: tuple[Optional[int], ...] = ()
+    asked: tuple[Optional[int], ...] = ()
+    said: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     model: str
     summary: str
@@ -559,7 +566,7 @@ class Report:
     timings: Optional[Timings] = None  # each strategy's, the dispatch floor and the roofline, when measured
     backends: Optional[Backends] = None  # devices.inventory(): what JAX found, and what not
     warnings: list[Caution] = field(default_factory=list)  # what makes the numbers less plain than they look
-    manual_missing: str = ""  # why there is no hand-batched strategy, when there is none
+    manual_missing: Union[NoManual, Worded, None] = None  # why there is no hand-batched strategy, when there is none
     in_axes: list[Optional[int]] = field(default_factory=list)
     devices: int = 1  # of the chosen platform: the sharded strategies spread the batch over them
     sharded_note: Optional[Union[NotSharded, Worded]] = None  # why the sharded strategies did not run, where not

@@ -3,10 +3,11 @@ export, wrote, as the typed Report, so `diff` and the compare pane compare facts
 
 What comes back: every fact the JSON carries, so that media.json_report writes the same JSON
 again, its words (verdicts, the document) said anew from those facts. What the JSON keeps only
-as words (warnings, program and sharding notes) comes back as `Worded`; the jaxpr alignment as
-its rows' texts (each equation's text and primitive, each difference's sides). What it does not
-carry stays empty: the outputs as NumPy prints them, the flattened equations. An older file's
-missing fields are unknown (None, "", empty), never an error.
+as words (warnings, program and sharding notes, why a fit is unknown or there is no hand-batched
+strategy) comes back as `Worded`; the jaxpr alignment as its rows' texts (each equation's text
+and primitive, each difference's sides). What it does not carry stays empty: the outputs as
+NumPy prints them, the flattened equations. An older file's missing fields are unknown (None,
+"", empty), never an error.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from typing import Any, Mapping, Optional
 
 from jaxbatch.results import hlo as hlo_facts
+from jaxbatch.results.hlo_cost import NOT_SPLIT, TRIP_COUNT_UNKNOWN
 from jaxbatch.results.report import (
     Agreement,
     Alignment,
@@ -44,7 +46,6 @@ from jaxbatch.results.timing import Timings
 
 NOT_A_REPORT = "not a jaxbatch-tui report: save one with `jaxbatch-tui report --json > FILE`"
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
-_NAMED_NOTE = re.compile(r"^(?:flops and bytes|flops|bytes): ")  # Hlo.to_json's cost_note, named
 
 
 def report_from_json(data: Any) -> Report:
@@ -71,8 +72,8 @@ def _report(data: Mapping[str, Any]) -> Report:
         if same else None,
         timings=_timings(data, device), backends=_backends(data.get("backends")),
         warnings=[Worded(text) for text in data.get("warnings", [])],
-        manual_missing=data.get("manual_missing", ""), in_axes=list(data.get("in_axes", [])),
-        devices=data.get("devices", 1),
+        manual_missing=Worded(data["manual_missing"]) if data.get("manual_missing") else None,
+        in_axes=list(data.get("in_axes", [])), devices=data.get("devices", 1),
         sharded_note=Worded(data["sharded_note"]) if data.get("sharded_note") else None,
         vmap_loop=Loop(**data["vmap_loop"]) if data.get("vmap_loop") else None,
         chunk=data.get("chunk"), memory_limit_bytes=data.get("memory_limit_bytes"),
@@ -140,14 +141,17 @@ def _hlo(h: Mapping[str, Any]) -> Hlo:
         ops=h.get("ops", {}), fusions=h.get("fusions", 0), flops=h.get("flops"), bytes=h.get("bytes"),
         memory=h.get("memory"), stablehlo_region_ops=h.get("stablehlo_region_ops", {}),
         flops_xla=h.get("flops_xla"), bytes_xla=h.get("bytes_xla"),
-        loops=[loop.get("trip_count") for loop in h.get("loops", [])], cost_note=_cost_note(h),
+        loops=[loop.get("trip_count") for loop in h.get("loops", [])], xla_only=_xla_only(h),
         stablehlo_precision=precision.get("stablehlo", {}), precision=precision.get("hlo", {}))
 
 
-def _cost_note(h: Mapping[str, Any]) -> str:
-    """The note as the lab gave it: each figure's (`cost_notes`), else the JSON's `cost_note`
-    without the figures it names; "" where every figure is known (the JSON then drops it)."""
-    return next(filter(None, (h.get("cost_notes") or {}).values()), "") or _NAMED_NOTE.sub("", h.get("cost_note", ""))
+def _xla_only(h: Mapping[str, Any]) -> str:
+    """Why a figure is only XLA's own (hlo_cost's flag); from an older file, which kept only the
+    words, read off them: a trip count unknown, else not split; "" where every figure is counted."""
+    if "xla_only" in h:
+        return h["xla_only"]
+    note = h.get("cost_note", "")
+    return "" if not note else TRIP_COUNT_UNKNOWN if "trip count" in note else NOT_SPLIT
 
 
 def _hlo_comparison(strategies: Mapping[str, Strategy]) -> Optional[HloComparison]:
@@ -180,7 +184,7 @@ def _index(eqns: list[Eqn], text: Optional[str]) -> Optional[int]:
 
 
 def _diff(text: str) -> Diff:
-    """A difference from its text (Diff.text), whose text it gives again."""
+    """A difference from its words (presentation.programs.diff_text), which it gives again."""
     if text == "operands swapped":
         return Diff("operands")
     if text == "operands come from other equations":
@@ -215,4 +219,5 @@ def _fit(f: Mapping[str, Any], memory: Mapping[str, Any]) -> Fit:
         if batches else None
     method = f.get("method", "")
     return Fit(f.get("up_to"), f.get("never", False), "" if method == "unknown" else method,
-               tuple(f.get("batches", [])), f.get("compiles", 0), f.get("peak_bytes"), f.get("note", ""), growth)
+               tuple(f.get("batches", [])), f.get("compiles", 0), f.get("peak_bytes"),
+               Worded(f["note"]) if f.get("note") else None, growth)

@@ -8,7 +8,10 @@ fixed order (parameters, then one instance, then the batch) and closed over, as 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+if TYPE_CHECKING:  # the lab's loader gives a reason as data; a model's author writes words
+    from jaxbatch.results.report import NoManual
 
 # jaxpr's short dtype names, so shapes read the same in the app as in a jaxpr.
 SHORT = {
@@ -65,7 +68,9 @@ class Model:
     args: tuple[Any, ...]  # one pytree of Aval per positional argument
     in_axes: tuple[Optional[int], ...] = (0,)
     manual_label: str = "hand-batched"
-    manual_missing: str = "none given"  # why there is no hand-batched version, when build gives none
+    # Why there is no hand-batched version, when build gives none: its author's words, or the
+    # loader's reason (NoManual); "" when none was given.
+    manual_missing: Union[str, NoManual] = ""
     note: str = ""
     source: str = ""
     seed: int = 0

@@ -9,7 +9,7 @@ from textual.geometry import Size
 from textual.reactive import var
 from textual.widgets import Static
 
-from jaxbatch.presentation.notes import sharded_note_text, warnings_text
+from jaxbatch.presentation.notes import manual_missing_text, sharded_note_text, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
     fit_array,
@@ -79,8 +79,8 @@ def _widgets(report: Report) -> list[Static]:
         out += [_block(figures, "$text-muted")] if figures else []
         out.append(Array(s.text) if s.error is None else _block(s.error.message, "$error"))
     if "manual" not in report.strategies:
-        out.append(_heading(Content.assemble((spec("manual").role, "bold"), "  ",
-                                             (report.manual_missing or "none given", "$text-muted"))))
+        why = manual_missing_text(report.manual_missing) or "none given"
+        out.append(_heading(Content.assemble((spec("manual").role, "bold"), "  ", (why, "$text-muted"))))
     if report.sharded_note:
         why = sharded_note_text(report.sharded_note)
         out.append(_heading(Content.assemble(("sharded", "bold"), "  ", (why, "$text-muted"))))
