@@ -35,6 +35,9 @@ SIGNALS = {"sigterm": signal.SIGTERM, "sigkill": signal.SIGKILL}
 # The statuses a clean end by each way out may have: a signal before the app's handlers are in
 # place ends Python the default way (-N), after, the app's conventional 128 + N.
 ENDS = {"hangup": (129, -signal.SIGHUP), "sigterm": (143, -signal.SIGTERM), "sigkill": (-signal.SIGKILL,)}
+# Started ignoring hang-ups (as under `nohup`), one that comes before the app's first line of
+# Python runs is thrown away: the app then finds no terminal, says so, and ends with status 2.
+NO_TERMINAL = 2
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Run:
     ended_s: Optional[float] = None  # from the action to the end of the process
     left: list[int] = field(default_factory=list)  # the run's processes still alive afterwards
     files: list[str] = field(default_factory=list)  # what it left in its temporary folder
+    hang_ups: str = "DEFAULT"  # how it was started to take SIGHUP (see `run`)
 
     def problems(self) -> list[str]:
         """What went wrong, in words; [] for a clean end."""
@@ -57,7 +61,8 @@ class Run:
             out.append(f"exit status {self.status}")
         elif self.action in QUIT_KEYS and self.status != 0:
             out.append(f"exit status {self.status} after {self.action}")
-        elif self.action in ENDS and self.status not in ENDS[self.action]:
+        elif self.action in ENDS and self.status not in (
+                *ENDS[self.action], *[NO_TERMINAL] * (self.action == "hangup" and self.hang_ups == "IGNORE")):
             out.append(f"exit status {self.status} after {self.action}")
         out += [f"printed {text.decode()}" for text in BAD_TEXT if text in self.output]
         if self.left:
@@ -100,11 +105,12 @@ def _drain(fd: int, until: float, out: bytearray) -> bool:
 
 
 def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = False, end_s: float = 60.0,
-        orphan_s: float = 10.0) -> Run:
+        orphan_s: float = 10.0, hang_ups: str = "DEFAULT") -> Run:
     """Start the app with `args` at 80x24, act at `at_s` (after pressing `s`, or the key `sweep`
     names, "S" for the chunk sweep, once the app has drawn), then wait up to `end_s` for it to
     end and up to `orphan_s` for every process of the run to be gone; what is left is killed,
-    and said."""
+    and said. `hang_ups`: how the app is started to take SIGHUP, "DEFAULT" as from a login
+    shell (whatever this process was started with), or "IGNORE" as under `nohup`."""
     marker, tmp = uuid.uuid4().hex, Path(tempfile.mkdtemp(prefix="quit-harness-"))
     main, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -112,10 +118,11 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = Fal
            "TMPDIR": str(tmp)}
     # setsid -c: a session of its own whose controlling terminal is this one, as a login shell's
     # job has: ctrl+c before the app reads keys is SIGINT, and closing the terminal hangs it up.
-    proc = subprocess.Popen(["setsid", "-c", "-w", sys.executable, "-m", "jaxbatch", *args], stdin=terminal,
+    proc = subprocess.Popen(["setsid", "-c", "-w", "env", f"--{hang_ups.lower()}-signal=HUP", sys.executable, "-m",
+                             "jaxbatch", *args], stdin=terminal,
                             stdout=terminal, stderr=terminal, env=env)
     os.close(terminal)
-    result, drawn, open_ = Run(tuple(args), action, at_s), bytearray(), True
+    result, drawn, open_ = Run(tuple(args), action, at_s, hang_ups=hang_ups), bytearray(), True
     start = time.monotonic()
     try:
         if sweep:
@@ -176,7 +183,7 @@ def moments(n: int, until_s: float) -> list[float]:
     return [until_s * (i + 1) / n for i in range(n)]
 
 
-def run_all(plans: list[tuple[tuple[str, ...], str, float, bool]], parallel: int = 4) -> list[Run]:
-    """Each (args, action, at_s, sweep), `parallel` at a time."""
+def run_all(plans: list[tuple[tuple[str, ...], str, float, bool]], parallel: int = 4, **options) -> list[Run]:
+    """Each (args, action, at_s, sweep), `parallel` at a time, with `run`'s `options`."""
     with ThreadPoolExecutor(parallel) as pool:
-        return list(pool.map(lambda plan: run(*plan), plans))
+        return list(pool.map(lambda plan: run(*plan, **options), plans))

@@ -34,6 +34,12 @@ def test_a_hang_up_at_any_moment_ends_it_and_its_helpers(args):
     check(run_all([(args, "hangup", at, False) for at in moments(15, 6.0)]))
 
 
+def test_a_hang_up_ends_it_though_it_was_started_ignoring_hang_ups():
+    """As under `nohup jaxbatch-tui`, at moments over start-up: a hang-up ends it all the same
+    (one before its first line of Python runs is thrown away: then it finds no terminal)."""
+    check(run_all([(SEED, "hangup", at, False) for at in moments(8, 1.2)], hang_ups="IGNORE"))
+
+
 def test_q_a_hang_up_or_sigterm_during_a_sweep_or_a_chunk_sweep():
     actions = ("q", "hangup", "sigterm")
     sweeps = [(SEED, actions[i % 3], at, True) for i, at in enumerate(moments(7, 4.0))]

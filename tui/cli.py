@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, NoReturn, Optional, Sequence
 
@@ -45,7 +46,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> NoReturn:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """One line on stderr, and status 2; where stderr is a terminal that is gone (a hang-up),
+    there is no one to tell: the status alone."""
+    with contextlib.suppress(OSError):
+        print(f"{PROG}: {message}", file=sys.stderr)
     raise SystemExit(2)
 
 
@@ -204,7 +208,8 @@ def entry() -> NoReturn:
     except SystemExit as exc:  # fail(), --help, --version: the status they ask for
         status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
         if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
+            with contextlib.suppress(OSError):  # a terminal gone: no one to tell
+                print(exc.code, file=sys.stderr)
     _exit_now(status)
 
 
@@ -487,6 +492,10 @@ def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     line says where that log is, if anything was written to it."""
     from jaxbatch.quitting import HANGUP, TERMINATED, Deadline, unable_to_draw
 
+    # Started under `nohup` (or by anything that ignores hang-ups), the app would outlive its
+    # terminal with nobody to draw for: a hang-up ends it, whatever its parent ignores.
+    if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
     why = unable_to_draw()
     if why:
         fail(f"{why}; `{PROG} report` prints the same analysis as text")
