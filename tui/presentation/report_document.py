@@ -36,6 +36,7 @@ from jaxbatch.presentation.memory import (
 from jaxbatch.presentation.notes import program_note_text, sharded_note_text, unknown_reasons, warnings_text
 from jaxbatch.presentation.outputs import (
     figures_text,
+    in_axes_text,
     loop_text,
     on_batch_head,
     precision_text,
@@ -109,9 +110,14 @@ def _prose(text: str, tone: str = "") -> Optional[Prose]:
 
 
 def _head(report: Report) -> Section:
-    return _section("summary", "", Prose(report.summary), _prose(report.note),
+    return _section("summary", "", Prose(report.summary), _prose(report.note and report.note + _shapes_at_5(report)),
                     _prose(f"Source: {report.source}" if report.source else "", "muted"),
                     *(Warning(w) for w in warnings_text(report)))
+
+
+def _shapes_at_5(report: Report) -> str:
+    """A model's note quotes shapes from the default batch, 5: said when another batch is shown."""
+    return "" if tuple(report.batch_shape) == (5,) else " (Its shapes are as at batch 5.)"
 
 
 def _single(report: Report) -> Section:
@@ -119,7 +125,7 @@ def _single(report: Report) -> Section:
     mark = "raised" if on_batch.error is not None else _mark(on_batch.agreement)
     return _section("single", "", Heading(f"One instance  model({', '.join(single.arg_avals)})"),
                     Output(single.text, array=True),
-                    Heading(f"Whole batch   model({', '.join(single.batch_avals)})"),
+                    Heading(f"Whole batch   model({', '.join(single.batch_avals)}){in_axes_text(report.in_axes)}"),
                     Verdict("", on_batch_head(on_batch) + (":" if on_batch.error else ""), mark,
                             figures=figures_text(on_batch.agreement)),
                     Output(on_batch.error.message, 2, tone="error") if on_batch.error is not None
