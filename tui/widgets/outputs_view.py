@@ -30,8 +30,8 @@ from jaxbatch.results.report import Report
 from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.widgets.pane import ScrollPane
 
-# The document's sections this pane shows: what was asked, the whole batch, each strategy.
-SECTIONS = ("summary", "single", "strategies")
+# The document's sections this pane shows: what was asked, the whole batch, each strategy, what to notice.
+SECTIONS = ("summary", "single", "strategies", "notice")
 
 
 class Fitted(Static):
