@@ -1,6 +1,7 @@
 """Every kind of block the report's document holds, through every medium: the text report, HTML,
-Rich, the export and the JSON's `document`. A kind added to presentation.document.Block fails
-here until it has a sample below and every medium shows every word it carries."""
+Rich, the export, the JSON's `document` and the app's outputs pane. A kind added to
+presentation.document.Block fails here until it has a sample below and every medium shows
+every word it carries."""
 
 import dataclasses
 import html
@@ -10,6 +11,8 @@ import re
 
 import pytest
 from rich.console import Console
+from textual.app import App
+from textual.geometry import Region
 
 from jaxbatch.media.export import write
 from jaxbatch.media.html_report import document_html
@@ -35,6 +38,7 @@ from jaxbatch.presentation.document import (
 from jaxbatch.presentation.report_document import build
 from jaxbatch.results.report import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
 from jaxbatch.results.timing import Timings
+from jaxbatch.widgets.outputs_view import SECTIONS, OutputsView, section_widgets
 
 import scripted
 
@@ -104,6 +108,37 @@ def test_the_text_and_rich_views_keep_every_kind_within_the_width(kind, tmp_path
         assert "…" not in shown[medium]
 
 
+class PaneOf(App):
+    """The outputs pane laying out a document's sections, all of them, at WIDTH."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+
+    def compose(self):
+        with OutputsView():
+            yield from section_widgets(self.doc.sections)
+
+
+def drawn(pane: OutputsView) -> str:
+    """Every line the pane's widgets draw, as a reader sees them (wrapped, fitted, cut or not)."""
+    return "\n".join(strip.text.rstrip() for w in pane.children
+                     for strip in w.render_lines(Region(0, 0, w.outer_size.width, w.outer_size.height)))
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__name__)
+async def test_the_outputs_pane_shows_every_word_of_every_kind_within_its_width(kind):
+    """The pane as one more medium: a block of any kind, in any section it shows, reaches the screen."""
+    block = SAMPLES[kind]()
+    app = PaneOf(Document("Titleword", (Section("key", "Sectionword", (block,)),)))
+    async with app.run_test(size=(WIDTH, 60)) as pilot:
+        await pilot.pause()
+        shown = drawn(app.query_one(OutputsView))
+    flat = " ".join(shown.split())
+    assert not [w for w in [*words(block), "Sectionword"] if " ".join(w.split()) not in flat]
+    assert all(len(line) <= WIDTH for line in shown.splitlines()) and "…" not in shown
+
+
 def full_report():
     """A scripted report with every section: warnings, vmap's loop, no sharding, timings, roofline, devices."""
     roof = Roof("cpu", "cpu", 10e9, 100e9, "cache", 0.0, "default", {"default": 100e9}, ignores_precision=True)
@@ -146,3 +181,19 @@ def test_the_json_carries_the_document_and_vmap_s_loop_in_words():
     assert data["vmap_loop_text"].startswith("vmap runs your function as a loop of 6 steps")
     assert [s["key"] for s in data["document"]["sections"]] == [s.key for s in build(full_report()).sections]
     assert set(data["roofline"]["strategies"]) == set(build(full_report()).points) == {"manual", "vmap"}
+
+
+async def test_the_outputs_pane_shows_every_block_of_the_report_s_outputs_sections():
+    """Pane 1 lays out the document's outputs sections: each of their titles and blocks reaches it."""
+    report = full_report()
+    app = PaneOf(Document("", ()))
+    async with app.run_test(size=(WIDTH, 80)) as pilot:
+        pane = app.query_one(OutputsView)
+        pane.report = report
+        await pilot.pause()
+        flat = " ".join(drawn(pane).split())
+    sections = [s for s in build(report).sections if s.key in SECTIONS]
+    assert [s.key for s in sections] == list(SECTIONS)
+    said = [w for s in sections for w in (s.title, *(w for b in s.blocks for w in words(b))) if w]
+    assert any("vmap runs your function as a loop" in w for w in said)
+    assert not [w for w in said if " ".join(w.split()) not in flat]

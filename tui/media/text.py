@@ -90,6 +90,11 @@ def _block(block: Block, width: int, label: int) -> list[Line]:
     return LAYOUTS[type(block)](block, width, label)
 
 
+def block_lines(block: Block, width: int) -> list[Line]:
+    """One block as the text report lays it out at `width`: for a view that lays out the others itself."""
+    return _block(block, max(width, NARROWEST), LABEL)
+
+
 def _heading(block: Heading, width: int, label: int) -> list[Line]:
     return _wrap(block.text, width, "", "  ", "heading")
 

@@ -71,6 +71,11 @@ def on_batch_head(on_batch: OnBatch) -> str:
     return f"raises {on_batch.error.type}" if on_batch.error is not None else on_batch_verdict(on_batch)
 
 
+def in_axes_text(axes: list) -> str:
+    """`  in_axes 0,None`, said where there is a choice: a model of several arguments (`a` changes it)."""
+    return f"  in_axes {','.join(map(str, axes))}" if len(axes) > 1 else ""
+
+
 def loop_text(loop: Loop) -> str:
     """The headline of vmap's verdict when its program loops where one instance's doesn't."""
     steps = ", its steps unknown" if loop.steps is None else f" of {loop.steps:,} step{'s' * (loop.steps != 1)}"

@@ -1,6 +1,6 @@
 """A Report (with the live timings, a sweep and a chunk sweep where there are) made into the one
 Document every medium lays out: the words are chosen here, once, from the presentation's
-modules. The order is the text report's: what was asked, the outputs, the programs, what XLA
+modules. The order is the text report's: what was asked, the outputs, what to notice, the programs, what XLA
 compiled, memory, timings and the roofline, the devices, the sweeps."""
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from jaxbatch.presentation.notes import (
 )
 from jaxbatch.presentation.outputs import (
     figures_text,
+    in_axes_text,
     loop_text,
     on_batch_head,
     precision_text,
@@ -95,8 +96,9 @@ def roofline_facts(report: Report, timings: Optional[Timings] = None) -> Optiona
 def build(report: Report, sweep: Optional[SweepState] = None,
           chunk_sweep: Optional[ChunkSweepState] = None) -> Document:
     facts = roofline_facts(report)
-    sections = [_head(report), _single(report), _strategies(report), _programs(report), _alignment(report),
-                _below(report), _memory(report), _timings(report), _roofline(report, facts), _devices(report),
+    sections = [_head(report), _single(report), _strategies(report), _notice(report), _programs(report),
+                _alignment(report), _below(report), _memory(report), _timings(report), _roofline(report, facts),
+                _devices(report),
                 *([_lines("sweep", sweep_lines(sweep))] if sweep is not None else []),
                 *([_lines("chunk_sweep", chunk_sweep_lines(chunk_sweep))] if chunk_sweep is not None else [])]
     title = (f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on "
@@ -113,9 +115,17 @@ def _prose(text: str, tone: str = "") -> Optional[Prose]:
 
 
 def _head(report: Report) -> Section:
-    return _section("summary", "", Prose(report.summary), _prose(report.note),
-                    _prose(f"Source: {report.source}" if report.source else "", "muted"),
-                    *(Warning(w) for w in warnings_text(report)))
+    return _section("summary", "", Prose(report.summary), *(Warning(w) for w in warnings_text(report)))
+
+
+def _notice(report: Report) -> Optional[Section]:
+    """The model's note on its outputs and programs, and where the model comes from. A note
+    quotes shapes from the default batch, 5: said when another batch is shown."""
+    if not (report.note or report.source):
+        return None
+    shapes = "" if tuple(report.batch_shape) == (5,) else "  (shapes in it as at batch 5)"
+    return _section("notice", "What to notice" + shapes * bool(report.note), _prose(report.note),
+                    _prose(f"Source: {report.source}" if report.source else "", "muted"))
 
 
 def _single(report: Report) -> Section:
@@ -123,7 +133,7 @@ def _single(report: Report) -> Section:
     mark = "raised" if on_batch.error is not None else _mark(on_batch.agreement)
     return _section("single", "", Heading(f"One instance  model({', '.join(single.arg_avals)})"),
                     Output(single.text, array=True),
-                    Heading(f"Whole batch   model({', '.join(single.batch_avals)})"),
+                    Heading(f"Whole batch   model({', '.join(single.batch_avals)}){in_axes_text(report.in_axes)}"),
                     Verdict("", on_batch_head(on_batch) + (":" if on_batch.error else ""), mark,
                             figures=figures_text(on_batch.agreement)),
                     Output(on_batch.error.message, 2, tone="error") if on_batch.error is not None
