@@ -44,6 +44,13 @@ async def test_help_scrolls_at_once_at_80x24():
         await pilot.press("home", "j")
         await pilot.pause()
         assert body.scroll_y == 1
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        page = body.scroll_y
+        assert page == min(body.scrollable_content_region.height, body.max_scroll_y) > 1  # a page, not a line
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert body.scroll_y == 0
 
 
 async def test_a_device_jax_lacks_leaves_every_device_it_has_pickable():

@@ -116,7 +116,7 @@ def test_a_model_writing_to_fd_2_leaves_the_screen_as_it_was(tmp_path, fixture_r
     command = [sys.executable, "-m", "jaxbatch", "--model", fixture_ref("stderr_writer_model")]
     tmux = Tmux(command, {"XDG_STATE_HOME": str(state)})
     try:
-        assert eventually(lambda: "agrees exactly" in tmux.screen()), tmux.screen()
+        assert eventually(lambda: "agrees with the loop exactly" in tmux.screen()), tmux.screen()
         logs = list((state / "jaxbatch-tui" / "log").glob("jaxbatch-tui-*.log"))
         assert len(logs) == 1
         log = logs[0]
@@ -124,7 +124,7 @@ def test_a_model_writing_to_fd_2_leaves_the_screen_as_it_was(tmp_path, fixture_r
         assert eventually(lambda: f"\n{SAID}" in "\n" + log.read_text()
                           and f"timing helper: {SAID}" in log.read_text()), log.read_text()[:2000]
         screen = tmux.screen()
-        assert SAID not in screen and "agrees exactly" in screen
+        assert SAID not in screen and "agrees with the loop exactly" in screen
         tmux.press("q")
         assert eventually(lambda: "__EXIT__" in tmux.screen(), timeout=60), tmux.screen()
         after = tmux.screen()

@@ -11,7 +11,6 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from jaxbatch.media.text import PIPED_WIDTH, block_lines
 from jaxbatch.presentation.document import (
     Aligned,
     Block,
@@ -64,6 +63,8 @@ class Laid(Fitted):
     """A block the text report lays out (a table, a program, two programs aligned), as it does there."""
 
     def __init__(self, block: Block) -> None:
+        from jaxbatch.media.text import PIPED_WIDTH, block_lines  # a renderer: not on the start path
+
         def lines(width: int) -> list[Content]:
             return [Content.styled(line.text, LINE_STYLES.get(line.style, "")) for line in block_lines(block, width)]
 
