@@ -37,7 +37,7 @@ READY = {
 async def shoot(name: str, selection: Selection, keys: list[str], size=(100, 30)) -> None:
     app = make_app(selection)
     async with app.run_test(size=size) as pilot:
-        while app.lab_request == 0 or app.answered != app.lab_request:  # the lab's results are in
+        while app.requests.lab == 0 or app.requests.answered != app.requests.lab:  # the lab's results are in
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause()
