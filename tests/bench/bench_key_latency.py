@@ -19,8 +19,10 @@ import json
 import os
 import re
 import select
+import shlex
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -81,7 +83,8 @@ def summary(ms: list[float]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=40)
-    parser.add_argument("--command", default="jaxbatch-tui --batch 4096")
+    # This Python's own copy: the bench runs from a venv that need not be on PATH.
+    parser.add_argument("--command", default=f"{shlex.quote(sys.executable)} -m jaxbatch --batch 4096")
     args = parser.parse_args()
     args.presses += args.presses % 2
     load = os.getloadavg()[0]  # other work on the machine moves the tail: printed with the numbers
