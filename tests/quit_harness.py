@@ -110,7 +110,8 @@ def run(args: tuple[str, ...], action: str, at_s: float, sweep: bool | str = Fal
     names, "S" for the chunk sweep, once the app has drawn), then wait up to `end_s` for it to
     end and up to `orphan_s` for every process of the run to be gone; what is left is killed,
     and said. `hang_ups`: how the app is started to take SIGHUP, "DEFAULT" as from a login
-    shell (whatever this process was started with), or "IGNORE" as under `nohup`."""
+    shell (whatever this process was started with), "IGNORE" as under `nohup`, or "BLOCK" (the
+    signal never comes: only the terminal goes)."""
     marker, tmp = uuid.uuid4().hex, Path(tempfile.mkdtemp(prefix="quit-harness-"))
     main, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

@@ -40,6 +40,13 @@ def test_a_hang_up_ends_it_though_it_was_started_ignoring_hang_ups():
     check(run_all([(SEED, "hangup", at, False) for at in moments(8, 1.2)], hang_ups="IGNORE"))
 
 
+def test_a_terminal_lost_without_a_hang_up_signal_ends_it_as_a_hang_up():
+    """SIGHUP blocked, so only the terminal goes: the app sees it go, and ends with a hang-up's status."""
+    runs = run_all([(SEED, "hangup", at, False) for at in moments(4, 4.0)], hang_ups="BLOCK")
+    check(runs)
+    assert {r.status for r in runs} == {129}
+
+
 def test_q_a_hang_up_or_sigterm_during_a_sweep_or_a_chunk_sweep():
     actions = ("q", "hangup", "sigterm")
     sweeps = [(SEED, actions[i % 3], at, True) for i, at in enumerate(moments(7, 4.0))]

@@ -503,12 +503,14 @@ def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     from jaxbatch.stderr_log import lines_in, new_log, stderr_to
 
     log = new_log()
-    app = make_app(selection, theme=theme, compare=compare, log=log, deadline=Deadline())
+    deadline = Deadline()
+    deadline.watch_terminal()
+    app = make_app(selection, theme=theme, compare=compare, log=log, deadline=deadline)
     try:
         with stderr_to(log):
             app.run()
-    except OSError:  # the terminal went with a hang-up: restoring it fails, and there is no one to tell
-        if app.return_code == HANGUP:
+    except OSError:  # the terminal went with a hang-up: drawing on or restoring it fails; no one to tell
+        if app.return_code == HANGUP or not sys.stdin.isatty():  # a tty no more: hung up, SIGHUP yet to come
             return HANGUP
         raise
     lines = lines_in(log)

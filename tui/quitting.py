@@ -25,6 +25,7 @@ DEADLINE_S = 0.6  # Textual restores the terminal and returns in about 0.3 s; qu
 # alternate screen, show the cursor and wrap lines again.
 RESET = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?2048l\x1b[<u"
          b"\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?7h")
+WATCH_S = 0.25  # how often the terminal is checked for being gone without a hang-up signal
 # Statuses the conventional way for a signal: 128 + its number.
 HANGUP, TERMINATED = 129, 143
 
@@ -44,6 +45,20 @@ class Deadline:
         if self.armed is None:
             self.armed = threading.Thread(target=self._end, args=(status,), name="quit-deadline", daemon=True)
             self.armed.start()
+
+    def watch_terminal(self) -> None:
+        """Should the terminal go with no SIGHUP to say so (one blocked, or sent to another
+        process), end the process as a hang-up would: Textual reads only end of file from a
+        terminal that is gone, and would draw on it for nobody. Only where it is a terminal now."""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if os.isatty(sys.stdin.fileno()):
+                threading.Thread(target=self._watch, name="terminal-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while os.isatty(sys.stdin.fileno()):  # a hung-up terminal is a tty no more
+                time.sleep(WATCH_S)
+        self.arm(HANGUP)
 
     def _end(self, status: int) -> None:
         time.sleep(self.seconds)
