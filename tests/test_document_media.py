@@ -35,10 +35,10 @@ from jaxbatch.presentation.document import (
     document_json,
     words,
 )
-from jaxbatch.presentation.report_document import build
+from jaxbatch.presentation.report_document import OUTPUTS, build
 from jaxbatch.results.report import Backends, CompilingLoop, HloComparison, Loop, NotSharded, Roof
 from jaxbatch.results.timing import Timings
-from jaxbatch.widgets.outputs_view import SECTIONS, OutputsView, section_widgets
+from jaxbatch.widgets.outputs_view import OutputsView, section_widgets
 
 import scripted
 
@@ -192,8 +192,8 @@ async def test_the_outputs_pane_shows_every_block_of_the_report_s_outputs_sectio
         pane.report = report
         await pilot.pause()
         flat = " ".join(drawn(pane).split())
-    sections = [s for s in build(report).sections if s.key in SECTIONS]
-    assert [s.key for s in sections] == list(SECTIONS)
+    sections = [s for s in build(report).sections if s.key in OUTPUTS]
+    assert [s.key for s in sections] == list(OUTPUTS)
     said = [w for s in sections for w in (s.title, *(w for b in s.blocks for w in words(b))) if w]
     assert any("vmap runs your function as a loop" in w for w in said)
     assert not [w for w in said if " ".join(w.split()) not in flat]

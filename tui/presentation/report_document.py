@@ -83,6 +83,11 @@ class RooflineFacts:
     points: Mapping[str, Point]
 
 
+# The keys of the sections about outputs (`outputs`): the summary, one instance and the whole
+# batch, each strategy, what to notice.
+OUTPUTS = ("summary", "single", "strategies", "notice")
+
+
 def roofline_facts(report: Report, timings: Optional[Timings] = None) -> Optional[RooflineFacts]:
     """The roofline of `report`'s calls, timed by `timings` (the report's own where not given);
     None where no roofline was measured with them."""
@@ -96,7 +101,7 @@ def roofline_facts(report: Report, timings: Optional[Timings] = None) -> Optiona
 def build(report: Report, sweep: Optional[SweepState] = None,
           chunk_sweep: Optional[ChunkSweepState] = None) -> Document:
     facts = roofline_facts(report)
-    sections = [_head(report), _single(report), _strategies(report), _notice(report), _programs(report),
+    sections = [*outputs(report), _programs(report),
                 _alignment(report), _below(report), _memory(report), _timings(report), _roofline(report, facts),
                 _devices(report),
                 *([_lines("sweep", sweep_lines(sweep))] if sweep is not None else []),
@@ -104,6 +109,12 @@ def build(report: Report, sweep: Optional[SweepState] = None,
     title = (f"jaxbatch-tui report: {report.model} at batch shape {report.batch_shape} on "
              f"{device_text(report.device)}, jax {report.jax_version}, {precision_text(report.precision)}")
     return Document(title, tuple(s for s in sections if s is not None), facts.points if facts else {})
+
+
+def outputs(report: Report) -> tuple[Section, ...]:
+    """The sections about outputs, OUTPUTS, in the document's order: what the outputs pane shows,
+    built alone, as it redraws on the UI thread (the programs' sections are the costly part)."""
+    return tuple(s for s in (_head(report), _single(report), _strategies(report), _notice(report)) if s is not None)
 
 
 def _section(key: str, title: str, *blocks: Optional[Block]) -> Section:

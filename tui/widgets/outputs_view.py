@@ -24,13 +24,10 @@ from jaxbatch.presentation.document import (
     Warning,
 )
 from jaxbatch.presentation.outputs import fit_array, precision_text
-from jaxbatch.presentation.report_document import build
+from jaxbatch.presentation.report_document import outputs
 from jaxbatch.results.report import Report
 from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.widgets.pane import ScrollPane
-
-# The document's sections this pane shows: what was asked, the whole batch, each strategy, what to notice.
-SECTIONS = ("summary", "single", "strategies", "notice")
 
 
 class Fitted(Static):
@@ -86,8 +83,7 @@ class OutputsView(ScrollPane):
         with self.app.batch_update():
             self.remove_children()
             if report is not None:
-                doc = build(report)
-                self.mount_all([_title(report), *section_widgets(filter(None, map(doc.section, SECTIONS)))])
+                self.mount_all([_title(report), *section_widgets(outputs(report))])
 
 
 def _title(report: Report) -> Static:
