@@ -61,8 +61,7 @@ class Run:
             out.append(f"exit status {self.status}")
         elif self.action in QUIT_KEYS and self.status != 0:
             out.append(f"exit status {self.status} after {self.action}")
-        elif self.action in ENDS and self.status not in (
-                *ENDS[self.action], *[NO_TERMINAL] * (self.action == "hangup" and self.hang_ups == "IGNORE")):
+        elif self.action in ENDS and self.status not in self._clean_ends():
             out.append(f"exit status {self.status} after {self.action}")
         out += [f"printed {text.decode()}" for text in BAD_TEXT if text in self.output]
         if self.left:
@@ -70,6 +69,10 @@ class Run:
         if self.files:
             out.append(f"left files {self.files}")
         return out
+
+    def _clean_ends(self) -> tuple[int, ...]:
+        ends = ENDS[self.action]
+        return (*ends, NO_TERMINAL) if self.action == "hangup" and self.hang_ups == "IGNORE" else ends
 
 
 def processes_of(marker: str) -> list[int]:
