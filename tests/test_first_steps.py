@@ -8,6 +8,7 @@ from textual.widgets import Input, OptionList, Select, Static, TabbedContent
 
 from jaxbatch.commands import commands
 from jaxbatch.results.selection import Selection
+from jaxbatch.screens.help_screen import HelpScreen
 from jaxbatch.widgets.key_bar import KeyBar
 from jaxbatch.widgets.pane import Scroll
 from jaxbatch.widgets.programs_view import ProgramsView
@@ -51,6 +52,11 @@ async def test_help_scrolls_at_once_at_80x24():
         await pilot.press("pageup")
         await pilot.pause()
         assert body.scroll_y == 0
+        for key, at in (("space", page), ("space", 2 * page), ("b", page)):  # as in less
+            await pilot.press(key)
+            await pilot.wait_for_scheduled_animations()
+            assert body.scroll_y == min(at, body.max_scroll_y)
+        assert isinstance(app.screen, HelpScreen)  # space and b page it, they don't close it
 
 
 async def test_a_device_jax_lacks_leaves_every_device_it_has_pickable():

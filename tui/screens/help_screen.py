@@ -33,12 +33,19 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="help.close", tooltip="Back to the app"),
+        # pgdn and pgup page it already (the Scroll's own keys); space and b as in less
+        Binding("space", "page(1)", "Page down", show=False, id="help.page_down", tooltip="The next page of help"),
+        Binding("b", "page(-1)", "Page up", show=False, id="help.page_up", tooltip="The page of help before"),
     ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]], keymap_path: str = "", log: str = "") -> None:
         """`log`: where the process's stderr goes while the app draws, "" where it isn't redirected."""
         super().__init__()
         self._sections, self._keymap_path, self._log = sections, keymap_path, log
+
+    def action_page(self, pages: int) -> None:
+        scroll = self.query_one(Scroll)
+        scroll.scroll_page_down() if pages > 0 else scroll.scroll_page_up()
 
     def compose(self) -> ComposeResult:
         with Scroll():
@@ -67,7 +74,8 @@ class HelpScreen(ModalScreen[None]):
             lines += [Content(""), Content.styled("Log", "bold"),
                       *_indented(f"XLA's messages, what your model prints and warnings go to {self._log}, "
                                  "not onto the screen", width)]
-        lines += [Content(""), Content.styled("escape, q, ? or F1 closes this help", "$text-muted")]
+        lines += [Content(""), Content.styled("pgdn or space, pgup or b page through this help; escape, q, ? or F1 "
+                                              "closes it", "$text-muted")]
         return Content("\n").join(lines)
 
 
