@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from textual.geometry import Region
+
 from jaxbatch.messages import HelperFailed, HelperStatus, SweepUpdated, TimingsUpdated
 from jaxbatch.presentation.units import byte_size
 from jaxbatch.results.report import Roof
@@ -268,6 +270,10 @@ async def test_the_roofline_is_at_the_matmul_precision_the_report_ran_at():
 def test_a_long_hand_batched_label_goes_above_its_numbers_and_nothing_is_cut():
     labels = {**scripted_live().labels, "manual": "scan over a batch of states"}
     long = dataclasses.replace(scripted_live(), labels=labels)
+    both = dataclasses.replace(long, timings={**long.timings, "vmap": dataclasses.replace(
+        long.timings["vmap"], median_s=7e-6, dispatch_bound=True, estimated=True)})
+    for width in (71, 77):  # the dashboard's column, the pane at 80: vmap's row with both flags, whole
+        assert all(len(line.plain) <= width for line in table_lines(both, width)), width
     for width in (78, 158):
         lines = [line.plain for line in table_lines(long, width)]
         assert all(len(line) <= width for line in lines), width
@@ -276,3 +282,27 @@ def test_a_long_hand_batched_label_goes_above_its_numbers_and_nothing_is_cut():
     narrow = [line.plain for line in table_lines(long, 78)]
     at = narrow.index("scan over a batch of states")
     assert "171 µs" in narrow[at + 1]  # its numbers on the next line, whole
+
+
+async def test_at_80x24_scan_rnn_s_long_label_and_its_ratio_head_fit_the_timings_pane():
+    """scan-rnn's hand-batched `scan over a batch of states` names the ratio column too: its head
+    wraps in the column, the label goes above its numbers, and every row is drawn whole, both
+    flags on vmap's (no `-…` or `m…` where Textual would cut a row too long for the pane)."""
+    app = make_test_app(Selection("scan-rnn"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        live = scripted_live()
+        labels = {k: app.report.strategies[k].label for k in live.labels if k in app.report.strategies}
+        vmap = dataclasses.replace(live.timings["vmap"], median_s=7e-6, dispatch_bound=True, estimated=True)
+        live = dataclasses.replace(live, labels={**live.labels, **labels}, timings={**live.timings, "vmap": vmap})
+        app.post_message(TimingsUpdated(app.requests.helper, live))
+        await settle(pilot)
+        table = app.query_one("#timings-view .table")
+        drawn = [strip.text.rstrip() for strip in table.render_lines(Region(0, 0, *table.outer_size))]
+    assert labels["manual"] == "scan over a batch of states"
+    assert "…" not in "\n".join(drawn)
+    assert "scan over a batch of states" in drawn
+    assert any(line.endswith("vs scan over a") for line in drawn)  # the ratio head, wrapped in its column
+    for label, end in (("loop", "~est."), ("scan over a batch of states", "31 ms"), ("vmap", "≈floor ~est.")):
+        assert drawn[drawn.index(label) + 1].rstrip(" ▏▎▍▌▋▊▉█").endswith(end), (label, drawn)

@@ -9,6 +9,7 @@ recent rounds, to show whether the numbers have settled.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Optional
 
 from textual.app import ComposeResult
@@ -196,18 +197,21 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
     nothing is cut. Pure, for tests."""
     rows = timing_rows(live.timings, live.labels)
     head = ratio_head({"manual": "manual", **live.labels})
-    ratio_width = max(10, len(head))  # `vs model_batched` is wider than the ratios under it
     label = max([LABEL, *(len(r.label) + 1 for r in rows)])  # `chunked k=64` is wider than the rest
-    flags = max((len(" ".join(FLAGS[f] for f in r.flags)) for r in rows), default=0)
-    numbers = NUMBERS - LABEL + ratio_width - 10  # the cells after the label
-    above = label > LABEL and label + numbers + (flags + 1 if flags else 0) > width
+    flags = max((len(" ".join(FLAGS[f] for f in r.flags)) + 1 for r in rows if r.flags), default=0)
+    others = NUMBERS - LABEL - 10  # the cells after the label but the ratio's
+    above = label > LABEL and label + others + max(10, 1 + len(head)) + flags > width
     label = 2 if above else label
-    bar_width = min(BAR, width - numbers - label - 2 - (flags + 1 if flags else 0))
+    heads = ratio_heads(head, width - label - others - flags)  # `vs model_batched`, wrapped where it must be
+    ratio_width = max(10, 1 + max(map(len, heads)))  # a cell apart from `per inst.`
+    numbers = others + ratio_width
+    bar_width = min(BAR, width - numbers - label - 2 - flags)
     bar_width = bar_width if bar_width >= MIN_BAR else 0
-    lines = [Content.styled(f"{'':<{label}}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
-                            f"{head:>{ratio_width}} "
-                            f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
-                            "$text-muted")]
+    lines = [Content.styled(f"{'':<{label + others - 9}}{piece:>{ratio_width}}", "$text-muted") for piece in heads[:-1]]
+    lines.append(Content.styled(f"{'':<{label}}{HEADS['per_call']:>9} {HEADS['iqr']:>6} {HEADS['per_instance']:>10} "
+                                f"{heads[-1]:>{ratio_width}} "
+                                f"{HEADS['compile']:>8}" + (f"  {'log bar':<{bar_width}}" if bar_width else ""),
+                                "$text-muted"))
     slowest = max(t.median_s for t in live.timings.values())
     for r in rows:
         t = live.timings[r.key]
@@ -221,6 +225,17 @@ def table_lines(live: LiveTimings, width: int = 78) -> list[Content]:
             " " if r.flags else "", Content(" ").join(Content.styled(FLAGS[f], FLAG_STYLES[f]) for f in r.flags),
         ))
     return lines
+
+
+def ratio_heads(head: str, room: int) -> list[str]:
+    """The ratio column's head in as few lines as fit `room` cells (a cell apart from the head
+    before it, a word whole), each as short as that many lines allow, so the column is no wider
+    than it must be: a long hand-batched label (`vs scan over a batch of states`) goes over two
+    lines, not off the row."""
+    fits = max(room - 1, 9, *map(len, head.split()))
+    count = len(textwrap.wrap(head, fits, break_long_words=False))
+    narrowest = next(w for w in range(9, fits + 1) if len(textwrap.wrap(head, w, break_long_words=False)) <= count)
+    return textwrap.wrap(head, narrowest, break_long_words=False)
 
 
 FLAG_STYLES = {"dispatch_bound": "$warning", "estimated": "$text-muted"}
