@@ -270,8 +270,7 @@ async def test_the_roofline_is_at_the_matmul_precision_the_report_ran_at():
 def test_a_long_hand_batched_label_goes_above_its_numbers_and_nothing_is_cut():
     labels = {**scripted_live().labels, "manual": "scan over a batch of states"}
     long = dataclasses.replace(scripted_live(), labels=labels)
-    both = dataclasses.replace(long, timings={**long.timings, "vmap": dataclasses.replace(
-        long.timings["vmap"], median_s=7e-6, dispatch_bound=True, estimated=True)})
+    both = _vmap_at_the_floor(long)
     for width in (71, 77):  # the dashboard's column, the pane at 80: vmap's row with both flags, whole
         assert all(len(line.plain) <= width for line in table_lines(both, width)), width
     for width in (78, 158):
@@ -294,8 +293,7 @@ async def test_at_80x24_scan_rnn_s_long_label_and_its_ratio_head_fit_the_timings
         await pilot.press("3")
         live = scripted_live()
         labels = {k: app.report.strategies[k].label for k in live.labels if k in app.report.strategies}
-        vmap = dataclasses.replace(live.timings["vmap"], median_s=7e-6, dispatch_bound=True, estimated=True)
-        live = dataclasses.replace(live, labels={**live.labels, **labels}, timings={**live.timings, "vmap": vmap})
+        live = _vmap_at_the_floor(dataclasses.replace(live, labels={**live.labels, **labels}))
         app.post_message(TimingsUpdated(app.requests.helper, live))
         await settle(pilot)
         table = app.query_one("#timings-view .table")
@@ -306,3 +304,10 @@ async def test_at_80x24_scan_rnn_s_long_label_and_its_ratio_head_fit_the_timings
     assert any(line.endswith("vs scan over a") for line in drawn)  # the ratio head, wrapped in its column
     for label, end in (("loop", "~est."), ("scan over a batch of states", "31 ms"), ("vmap", "≈floor ~est.")):
         assert drawn[drawn.index(label) + 1].rstrip(" ▏▎▍▌▋▊▉█").endswith(end), (label, drawn)
+
+
+def _vmap_at_the_floor(live: LiveTimings) -> LiveTimings:
+    """`live` with vmap's row carrying both flags (at the dispatch floor, and estimated): its widest."""
+    t = live.timings
+    vmap = dataclasses.replace(t["vmap"], median_s=7e-6, dispatch_bound=True, estimated=True)
+    return dataclasses.replace(live, timings=dataclasses.replace(t, by_strategy={**t.by_strategy, "vmap": vmap}))
