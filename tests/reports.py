@@ -34,16 +34,16 @@ UNREAD = ("PYTEST_", "XDG_CACHE_HOME", "XDG_STATE_HOME")
 
 
 class Reports:
-    """`analysis.analyze`, cached under `name`: the first answer (`first`) is kept too, and given
-    again."""
+    """`analysis.analyze`, cached under `name`: the first answers (what `first` is given: the
+    loop's outputs, then the first report) are kept too, and given again in order."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._kept: dict[tuple, tuple[bytes, Optional[Report], Report]] = {}
+        self._kept: dict[tuple, tuple[bytes, tuple, Report]] = {}
         self._lock = threading.Lock()
         _every.append(self)
 
-    def __call__(self, selection: Selection, timer=None, first: Optional[Callable[[Report], object]] = None,
+    def __call__(self, selection: Selection, timer=None, first: Optional[Callable[[object], object]] = None,
                  **options) -> Report:
         key = None if timer is not None or options else _key(selection)
         if key is None:
@@ -56,35 +56,35 @@ class Reports:
                 kept = self._load(path, key)
                 if kept is None:
                     return self._make(path, key, selection, first)  # `first` was given its answer meanwhile
-        if first is not None and kept[1] is not None:
-            first(kept[1])
+        for answer in kept[1] if first is not None else ():
+            first(answer)
         return kept[2]
 
     def _make(self, path: Path, key: tuple, selection: Selection, first) -> Report:
-        firsts: list[Report] = []
+        firsts: list = []
 
-        def keep_first(report: Report) -> None:
-            firsts.append(report)
+        def keep_first(answer) -> None:
+            firsts.append(answer)
             if first is not None:
-                first(report)
+                first(answer)
 
         report = analyze_afresh(selection, first=keep_first)
-        kept = (pickle.dumps((firsts[0] if firsts else None, report)), firsts[0] if firsts else None, report)
+        kept = (pickle.dumps((tuple(firsts), report)), tuple(firsts), report)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as f:
             f.write(kept[0])
         os.replace(f.name, path)
         with self._lock:
             return self._kept.setdefault(key, kept)[2]
 
-    def _load(self, path: Path, key: tuple) -> Optional[tuple[bytes, Optional[Report], Report]]:
+    def _load(self, path: Path, key: tuple) -> Optional[tuple[bytes, tuple, Report]]:
         """What another process made."""
         try:
             pickled = path.read_bytes()
         except FileNotFoundError:
             return None
-        first, report = pickle.loads(pickled)
+        firsts, report = pickle.loads(pickled)
         with self._lock:  # the bytes this process makes of them, to compare with at the end
-            return self._kept.setdefault(key, (pickle.dumps((first, report)), first, report))
+            return self._kept.setdefault(key, (pickle.dumps((firsts, report)), firsts, report))
 
     def _path(self, key: tuple) -> Path:
         folder = Path(os.environ[STORE_VAR]) / self.name
@@ -94,7 +94,7 @@ class Reports:
     def changed(self) -> list[Selection]:
         with self._lock:
             kept = list(self._kept.items())
-        return [key[0] for key, (pickled, first, report) in kept if pickle.dumps((first, report)) != pickled]
+        return [key[0] for key, (pickled, firsts, report) in kept if pickle.dumps((firsts, report)) != pickled]
 
 
 def _key(selection: Selection) -> Optional[tuple]:

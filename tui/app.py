@@ -61,11 +61,12 @@ if TYPE_CHECKING:  # the panes, screens and palette are imported when first used
         HelperStatus,
         LabDone,
         LabFailed,
+        LabOutputs,
         TimingsUpdated,
     )
     from jaxbatch.quitting import Deadline
     from jaxbatch.results.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.results.report import Backends, Report
+    from jaxbatch.results.report import Backends, FirstOutputs, Report
     from jaxbatch.results.sweep_state import SweepState
     from jaxbatch.results.timing import LiveTimings
 
@@ -116,6 +117,7 @@ class JaxBatchApp(App):
     # (always_update): a new one always redraws, and a report is never compared field by field.
     report: var[Report | None] = var(None, always_update=True)  # the lab's answer on screen
     computing = var(False)  # the lab is working on the selection: the report panes show it
+    first_outputs: var[FirstOutputs | None] = var(None)  # the loop's outputs, while computing: pane 1 shows them
     backends: var[Backends | None] = var(None)  # every device JAX found, for the picker and pane 3
     live: var[LiveTimings | None] = var(None, always_update=True)  # the timings so far
     paused = var(False)
@@ -217,7 +219,7 @@ class JaxBatchApp(App):
         if pane == "outputs":
             from jaxbatch.widgets.outputs_view import OutputsView
 
-            return OutputsView(id=id).data_bind(JaxBatchApp.report, loading=JaxBatchApp.computing)
+            return OutputsView(id=id).data_bind(JaxBatchApp.report, JaxBatchApp.first_outputs, JaxBatchApp.computing)
         if pane == "programs":
             from jaxbatch.widgets.programs_view import ProgramsView
 
@@ -312,6 +314,7 @@ class JaxBatchApp(App):
         self._status(Content.assemble(("⟳ ", "$warning"),
                                       f"computing {selection.model} at batch {selection.batch_shape} "
                                       f"on {selection.device}…"))
+        self.first_outputs = None
         self.computing = True
         self.lab.request(self.requests.lab, selection)
         self._hold_timings()
@@ -342,6 +345,11 @@ class JaxBatchApp(App):
                 "(a Python thread can't be stopped); choose another model or batch", "$error")),
                 topic=("no answer", self.requests.lab))  # said again each second: notified once
 
+    def on_lab_outputs(self, message: LabOutputs) -> None:
+        """The loop's outputs, before the strategies are judged against them: pane 1 shows them."""
+        if message.request == self.requests.lab and self.computing and self.is_running:
+            self.first_outputs = message.outputs
+
     def on_lab_done(self, message: LabDone) -> None:
         """Show the lab's answer: a first one (outputs, verdicts, programs) while it reads the
         plans at other batch sizes, then the whole."""
@@ -353,6 +361,7 @@ class JaxBatchApp(App):
         self._time_once_answered(message.request)
         if self.computing:  # its first answer
             self.computing = False
+            self.first_outputs = None  # in the report now
             self._offer_devices()  # `cpu` or `0` is shown as the device it chose
             self._refocus()
         planning = ("⟳ reading XLA's memory plans at other batch sizes…", "$warning") if r.planning else ""
@@ -368,6 +377,7 @@ class JaxBatchApp(App):
             return
         self.requests.answered = message.request
         self.computing = False
+        self.first_outputs = None  # the last results are shown, whole
         self._time_once_answered(message.request)
         self._refocus()
         kept = " · showing the last results" if self.report is not None else ""

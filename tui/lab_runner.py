@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from textual.message import Message
 
-from jaxbatch.messages import DevicesFound, LabDone, LabFailed
+from jaxbatch.messages import DevicesFound, LabDone, LabFailed, LabOutputs
 from jaxbatch.results.errors import LabError, internal_error
 from jaxbatch.results.selection import Selection
 
 if TYPE_CHECKING:
-    from jaxbatch.results.report import Report
+    from jaxbatch.results.report import FirstOutputs, Report
 
 
 class LabRunner:
@@ -82,7 +82,7 @@ class LabRunner:
                 (request, selection), self._wanted = self._wanted, None
                 self._busy_since = time.monotonic()
             try:
-                # The first answer (outputs, verdicts, programs) as soon as it is known, then the whole
+                # What is known as it is known (the loop's outputs; outputs, verdicts, programs), then the whole
                 first = functools.partial(self._answer, request)
                 self._answer(request, (self.analyze or analysis.analyze)(selection, first=first))
             except LabError as exc:
@@ -90,5 +90,7 @@ class LabRunner:
             except Exception as exc:  # a bug of ours: said in the app rather than crash it
                 self.post(LabFailed(request, internal_error(exc)))
 
-    def _answer(self, request: int, report: Report) -> None:
-        self.post(LabDone(request, report))
+    def _answer(self, request: int, answer: FirstOutputs | Report) -> None:
+        from jaxbatch.results.report import FirstOutputs  # in the lab's thread: not on the path to the first frame
+
+        self.post(LabOutputs(request, answer) if isinstance(answer, FirstOutputs) else LabDone(request, answer))

@@ -14,7 +14,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # annotations only: the app imports this module before its first frame
     from jaxbatch.results.chunk_sweep_state import ChunkSweepState
-    from jaxbatch.results.report import Backends, Report
+    from jaxbatch.results.report import Backends, FirstOutputs, Report
     from jaxbatch.results.sweep_state import SweepState
     from jaxbatch.results.timing import LiveTimings
 
@@ -25,6 +25,15 @@ class LabDone(Message):
 
     request: int
     report: Report
+
+
+@dataclass
+class LabOutputs(Message):
+    """What the lab knows first for request `request`, before its first report: the model on one
+    instance and the loop's outputs (results.report.FirstOutputs)."""
+
+    request: int
+    outputs: FirstOutputs
 
 
 @dataclass

@@ -40,6 +40,7 @@ from jaxbatch.results.report import (
     Alignment,
     CompilingLoop,
     ErrorInfo,
+    FirstOutputs,
     Fit,
     Hlo,
     Loop,
@@ -65,16 +66,20 @@ PLAN_ONLY = {"xla_backend_optimization_level": 0}
 
 def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = timing.ROUNDS,
             min_round_s: float = timing.REPORT_ROUND_S, roof: bool = True,
-            first: Optional[Callable[[Report], object]] = None) -> Report:
+            first: Optional[Callable[[FirstOutputs | Report], object]] = None) -> Report:
     """Everything about `selection`; with a `timer`, also how long each strategy takes, and with
     `roof` the device's roofline they are judged against: measured once per device and JAX
-    version, then read from the user's cache. `first` is given the report as soon as outputs,
-    verdicts and programs are known (`planning` set), before the slow extras: timings, the
-    plans at other batch sizes behind `fits` (as long again as the rest, on the seed) and the
-    roofline; the app shows it while they are computed."""
+    version, then read from the user's cache. `first` is given what is known as it is known,
+    for the app to show at once: the model's output on one instance and the loop's
+    (FirstOutputs), then the report with outputs, verdicts and programs (`planning` set),
+    before the slow extras: timings, the plans at other batch sizes behind `fits` (as long
+    again as the rest, on the seed) and the roofline."""
     w = prepare(selection)
     with jax.default_device(w.device), precision.scope(w.precision):
-        refs = _references(w)
+        loop = _loop_outputs(w)
+        if first is not None:
+            first(first_outputs(w, loop))
+        refs = _references(w, loop)
         clock = timer or time.perf_counter
         judged = _judge(w, selection, refs, clock)
         report = _first_answer(w, selection, refs, judged)
@@ -110,15 +115,39 @@ class _Judged:
     sharded_note: Optional[NotSharded]
 
 
-def _references(w: Workload) -> _References:
-    """The model on one instance and the loop, which must both work: without them nothing can be judged."""
+def _loop_outputs(w: Workload) -> tuple[Callable, Any]:
+    """The loop (one compile), and its outputs, the reference: the first numbers the app shows.
+    Where it fails, the model on one instance is tried for the plainer message, as it is what
+    fails most often."""
+    fn = strategies.reference(w.single, w.model.in_axes, w.shape)
+    try:
+        return fn, _reference_call(w.model, "the loop", fn, w.batch)
+    except LabError:
+        _reference_call(w.model, "one instance", w.single, w.one)
+        raise
+
+
+def _references(w: Workload, loop: tuple[Callable, Any]) -> _References:
+    """The model on one instance (eager: an executable per operation) beside the loop: both must
+    work, without them nothing can be judged."""
     single_out = _reference_call(w.model, "one instance", w.single, w.one)
     try:
         eager_compiles = compiles.per_eager_call(w.single, w.one)
     except USER_ERRORS as exc:
         raise LabError(f"{w.model.name} raised on one instance, called again: {describe(exc)}") from None
-    fn = strategies.reference(w.single, w.model.in_axes, w.shape)
-    return _References(single_out, eager_compiles, fn, _reference_call(w.model, "the loop", fn, w.batch))
+    return _References(single_out, eager_compiles, *loop)
+
+
+def first_outputs(w: Workload, loop: tuple[Callable, Any]) -> FirstOutputs:
+    """The loop's outputs, with the strategies still to be judged against them: the sharded ones
+    where the batch is spread over devices."""
+    labels, compiled = strategies.labels(w), strategies.batched(w)
+    spread = strategy_table.per_device() if sharding.spreads(w) else frozenset()
+    pending = [labels[k] for k in strategy_table.keys() if k in compiled or k in spread]
+    outputs = loop[1]
+    return FirstOutputs(w.model.name, w.model.summary, w.precision, [_avals(a) for a in w.one],
+                        [_avals(a) for a in w.batch], list(w.model.in_axes),
+                        Strategy("loop", labels["loop"], output=to_json(outputs), text=format_tree(outputs)), pending)
 
 
 def _judge(w: Workload, selection: Selection, refs: _References, clock: Timer) -> _Judged:

@@ -40,14 +40,19 @@ class Sharded:
     note: Optional[AutoAxes] = None  # when Explicit mesh axes failed and Auto ones are used
 
 
+def spreads(w: Workload) -> bool:
+    """Whether `w`'s batch is spread over its platform's devices: there are several, and they
+    divide its first axis."""
+    n = len(jax.devices(w.device.platform))
+    return n > 1 and not w.shape[0] % n
+
+
 def plan(w: Workload) -> tuple[Optional[Sharded], Optional[NotSharded]]:
     """The sharded strategies for `w`, or None and why not (None when there is one device)."""
     devices = jax.devices(w.device.platform)
     n = len(devices)
-    if n < 2:
-        return None, None
-    if w.shape[0] % n:
-        return None, NotSharded(w.shape[0], n, w.device.platform)
+    if not spreads(w):
+        return None, (NotSharded(w.shape[0], n, w.device.platform) if n > 1 else None)
     specs = tuple(P("batch") if axis == 0 else P() for axis in w.model.in_axes)
     vmapped = strategies.vmapped(w.single, w.model.in_axes, w.shape)
     why = ""

@@ -67,7 +67,7 @@ from jaxbatch.presentation.timings import HEADS, flags_text, floor_text, ratio_h
 from jaxbatch.presentation.units import device_text
 from jaxbatch.presentation.verdicts import alignment_verdict
 from jaxbatch.results.chunk_sweep_state import ChunkSweepState
-from jaxbatch.results.report import Report, Roof, Strategy
+from jaxbatch.results.report import FirstOutputs, Report, Roof, Strategy
 from jaxbatch.results.roof import Point, points
 from jaxbatch.results.strategy_table import roles
 from jaxbatch.results.sweep_state import SweepState
@@ -139,12 +139,29 @@ def _notice(report: Report) -> Optional[Section]:
                     _prose(f"Source: {report.source}" if report.source else "", "muted"))
 
 
+def first_outputs(first: FirstOutputs) -> tuple[Section, ...]:
+    """The sections about outputs while the strategies are judged: the loop's outputs, the
+    reference, that the model on one instance and every strategy still running (`pending`) will
+    be checked against; laid out as `outputs` lays out the whole report's."""
+    running = "⟳ compiling and running {}, each to be checked against the loop…"
+    calling = Prose("⟳ calling it…", "muted")
+    return (_section("summary", "", Prose(first.summary)),
+            _section("single", "", *_heads(first.arg_avals, first.batch_avals, first.in_axes, calling), calling),
+            _section("strategies", STRATEGIES, *_strategy(first.loop),
+                     Prose(running.format(", ".join(first.pending)), "muted") if first.pending else None))
+
+
+def _heads(arg_avals: list[str], batch_avals: list[str], in_axes: list, single: Block) -> tuple[Block, ...]:
+    """The model on one instance, its output (`single`) under it, and the head of its call on the whole batch."""
+    return (Heading(f"One instance  model({', '.join(arg_avals)})"), single,
+            Heading(f"Whole batch   model({', '.join(batch_avals)}){in_axes_text(in_axes)}"))
+
+
 def _single(report: Report) -> Section:
     single, on_batch = report.single, report.single.on_batch
     mark = "raised" if on_batch.error is not None else _mark(on_batch.agreement)
-    return _section("single", "", Heading(f"One instance  model({', '.join(single.arg_avals)})"),
-                    Output(single.text, array=True),
-                    Heading(f"Whole batch   model({', '.join(single.batch_avals)}){in_axes_text(report.in_axes)}"),
+    return _section("single", "", *_heads(single.arg_avals, single.batch_avals, report.in_axes,
+                                                Output(single.text, array=True)),
                     Verdict("", on_batch_head(on_batch) + (":" if on_batch.error else ""), mark,
                             figures=figures_text(on_batch.agreement)),
                     Output(on_batch.error.message, 2, tone="error") if on_batch.error is not None
@@ -163,18 +180,25 @@ def strategy_mark(s: Strategy) -> str:
     return "raised" if s.error is not None else "reference" if s.key == "loop" else _mark(s.agreement)
 
 
+STRATEGIES = "Strategies (compared with the loop, the reference)"
+
+
 def _strategies(report: Report) -> Section:
     blocks: list[Block] = []
     for s in report.strategies.values():
-        headline = loop_text(report.vmap_loop) if s.key == "vmap" and report.vmap_loop else ""
-        role = "" if s.key == "loop" else roles().get(s.key, "")  # the loop's verdict says it is the reference
-        blocks += [Verdict(s.label, strategy_verdict(s), strategy_mark(s), role, headline, strategy_figures(s)),
-                   *([Output(s.text, 2, array=True)] if s.text else [])]
+        blocks += _strategy(s, loop_text(report.vmap_loop) if s.key == "vmap" and report.vmap_loop else "")
     if report.manual_missing:
         blocks.append(Verdict(roles()["manual"], manual_missing_text(report.manual_missing), "none"))
     if report.sharded_note:
         blocks.append(Verdict("sharded", sharded_note_text(report.sharded_note), "none"))
-    return _section("strategies", "Strategies (compared with the loop, the reference)", *blocks)
+    return _section("strategies", STRATEGIES, *blocks)
+
+
+def _strategy(s: Strategy, headline: str = "") -> list[Block]:
+    """A strategy's verdict, under the loop vmap adds (its `headline`) where it adds one, and its output."""
+    role = "" if s.key == "loop" else roles().get(s.key, "")  # the loop's verdict says it is the reference
+    return [Verdict(s.label, strategy_verdict(s), strategy_mark(s), role, headline, strategy_figures(s)),
+            *([Output(s.text, 2, array=True)] if s.text else [])]
 
 
 def _programs(report: Report) -> Section:

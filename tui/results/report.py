@@ -238,6 +238,22 @@ class Single:
 
 
 @dataclass(frozen=True)
+class FirstOutputs:
+    """What the lab knows first (analysis.analyze gives it to `first` before anything else): the
+    loop's outputs, the reference, while the model is called on one instance and the strategies
+    (`pending`, their labels) are compiled, run and judged against it. The app shows it at once."""
+
+    model: str
+    summary: str
+    precision: str
+    arg_avals: list[str]
+    batch_avals: list[str]
+    in_axes: list[Optional[int]]
+    loop: "Strategy"  # its output and text; no program yet
+    pending: list[str]
+
+
+@dataclass(frozen=True)
 class Hlo:
     """One strategy's program below the jaxpr. Numbers XLA can't give are None ("unknown").
 

@@ -24,8 +24,8 @@ from jaxbatch.presentation.document import (
     Warning,
 )
 from jaxbatch.presentation.outputs import fit_array, precision_text
-from jaxbatch.presentation.report_document import outputs
-from jaxbatch.results.report import Report
+from jaxbatch.presentation.report_document import first_outputs, outputs
+from jaxbatch.results.report import FirstOutputs, Report
 from jaxbatch.results.selection import DEFAULT_PRECISION
 from jaxbatch.widgets.pane import ScrollPane
 
@@ -78,18 +78,41 @@ class OutputsView(ScrollPane):
     """
     COPY_NAME = "outputs"
     report: var[Optional[Report]] = var(None, init=False, always_update=True)
+    # While the lab computes: the loop's outputs, when it has them (shown in place of the loading indicator)
+    first_outputs: var[Optional[FirstOutputs]] = var(None, init=False)
+    computing = var(False, init=False)
+    _shown: object = None  # what is mounted: a report, the loop's outputs, or nothing
 
-    def watch_report(self, report: Optional[Report]) -> None:
+    def watch_report(self) -> None:
+        self._show()
+
+    def watch_first_outputs(self) -> None:
+        self._show()
+
+    def watch_computing(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        """The loop's outputs while the lab computes, else the report (the last one, under the
+        loading indicator until the loop's outputs are in); each shown once, as it comes."""
+        first = self.first_outputs if self.computing else None
+        self.loading = self.computing and first is None
+        shown = first or self.report
+        if shown is self._shown:
+            return
+        self._shown = shown
         with self.app.batch_update():
             self.remove_children()
-            if report is not None:
-                self.mount_all([_title(report), *section_widgets(outputs(report))])
+            if isinstance(shown, Report):
+                self.mount_all([_title(shown.model, shown.precision), *section_widgets(outputs(shown))])
+            elif shown is not None:
+                self.mount_all([_title(shown.model, shown.precision), *section_widgets(first_outputs(shown))])
 
 
-def _title(report: Report) -> Static:
+def _title(model: str, precision: str) -> Static:
     """The model's name, and its matmul precision where it is not JAX's default."""
-    precision = "" if report.precision == DEFAULT_PRECISION else f"  · {precision_text(report.precision)}"
-    return _heading(Content.assemble((report.model, "bold $accent"), (precision, "$warning")))
+    said = "" if precision == DEFAULT_PRECISION else f"  · {precision_text(precision)}"
+    return _heading(Content.assemble((model, "bold $accent"), (said, "$warning")))
 
 
 def section_widgets(sections: Iterable[Section]) -> list[Widget]:
