@@ -10,7 +10,7 @@ from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, toler
 from jaxbatch.media.json_report import agreement_json
 from jaxbatch.presentation.outputs import figures_text, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict
-from jaxbatch.results.report import Strategy
+from jaxbatch.results.report import Mismatch, Strategy
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():
@@ -70,12 +70,17 @@ def test_nan_where_the_loop_has_nan_agrees_but_nan_elsewhere_is_wrong_without_as
     assert agreement_verdict(judge(other, None, None, None)) == "WRONG: NaN or infinity where the loop has a number"
 
 
-def test_shape_and_structure_mismatches_have_no_figures():
-    assert compare(np.zeros(()), np.zeros(3)).max_abs is None
+def test_shape_and_structure_mismatches_have_no_figures_and_say_how_as_a_flag():
+    shape = compare(np.zeros(()), np.zeros(3))
+    assert shape.max_abs is None and shape.reason == Mismatch("shape", (), (3,))
+    words = agreement_verdict(judge(shape, None, None, None))
+    assert words == "WRONG: its output's shape () differs from the loop's (3,)"
     mismatch = compare({"a": np.zeros(2)}, (np.zeros(2),))
-    assert mismatch.agrees is False and mismatch.max_abs is None and "structure" in mismatch.reason
+    assert mismatch.agrees is False and mismatch.max_abs is None and mismatch.reason.kind == "structure"
     assert judge(mismatch, None, None, None).kind == "wrong"
-    assert agreement_verdict(judge(mismatch, None, None, None)).startswith("WRONG: its output's structure")
+    assert agreement_verdict(judge(mismatch, None, None, None)) == (
+        f"WRONG: its output's structure {mismatch.reason.got} differs from the loop's {mismatch.reason.loop}")
+    assert "'a'" in mismatch.reason.got and "'a'" not in mismatch.reason.loop  # as JAX prints the two
 
 
 LOOP_ERROR = 1.47e-4  # the float32 loop's own distance from float64, as in the RNN

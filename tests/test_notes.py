@@ -23,8 +23,10 @@ from jaxbatch.presentation.notes import (
     warning_text,
 )
 from jaxbatch.presentation.programs import alignment_rows, diff_text
+from jaxbatch.presentation.verdicts import agreement_verdict, mismatch_text
 from jaxbatch.results import hlo, hlo_cost
 from jaxbatch.results.report import (
+    Agreement,
     AutoAxes,
     CompilingLoop,
     Cost,
@@ -32,11 +34,14 @@ from jaxbatch.results.report import (
     Fit,
     FitUnknown,
     LoopNotTraced,
+    Mismatch,
     NoManual,
     NonFinite,
     NotSharded,
+    Report,
     SameProgram,
     Untraceable,
+    Worded,
 )
 from jaxbatch.results.spec import Aval, Model
 
@@ -188,20 +193,43 @@ def test_the_lab_reads_why_from_the_model_and_every_medium_says_it():
     assert words in render(report, width=200) and words in report_html(report)
 
 
+def test_how_an_output_s_make_up_differs_is_worded():
+    assert mismatch_text(Mismatch("shape", (), (4,))) == "shape () differs from the loop's (4,)"
+    assert mismatch_text(Mismatch("structure", "PyTreeDef({'a': *})", "PyTreeDef((*,))")) == (
+        "structure PyTreeDef({'a': *}) differs from the loop's PyTreeDef((*,))")
+    assert mismatch_text(None) == "" and mismatch_text(Worded("as saved")) == "as saved"
+
+
+def test_the_json_words_a_mismatch_and_a_saved_report_reads_the_words_back():
+    shape = Agreement(None, None, None, {}, False, "wrong", reason=Mismatch("shape", (), (4,)))
+    report = scripted.report({"loop": scripted.strategy("loop"), "vmap": scripted.strategy("vmap", shape)})
+    data = report_json(report)
+    vmap = data["strategies"]["vmap"]
+    assert vmap["reason"] == vmap["agreement"]["reason"] == "shape () differs from the loop's (4,)"
+    assert vmap["agreement"]["verdict"] == agreement_verdict(shape)
+    saved = Report.from_json(data)
+    assert saved.strategies["vmap"].reason == Worded("shape () differs from the loop's (4,)")
+    assert report_json(saved)["strategies"] == data["strategies"]
+    assert "shape () differs from the loop's (4,)" in render(report, width=200)
+
+
 # Keyword arguments whose values are flags and figures: the lab and the results pass no words.
-FLAGS = {"manual_missing", "xla_only", "unknown"}
+FLAGS = {"manual_missing", "xla_only", "unknown", "reason"}
 
 
 def test_the_lab_and_the_results_pass_no_sentence_where_a_flag_is_due():
     """A guard, not a proof: no call in the lab, the results or the API gives one of FLAGS a
-    string with a space in it (a sentence) or an f-string."""
+    value holding a string with a space in it (a sentence) or an f-string, however nested
+    (`x or ("words" if y else None)`)."""
     root = Path(__file__).resolve().parent.parent / "tui"
     found = []
     for path in [*root.glob("lab/*.py"), *root.glob("results/*.py"), root / "api.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.keyword) and node.arg in FLAGS:
-                value = node.value
-                if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant)
-                                                        and isinstance(value.value, str) and " " in value.value):
-                    found.append(f"{path.name}:{node.lineno} {node.arg}")
+            if isinstance(node, ast.keyword) and node.arg in FLAGS and any(map(_sentence, ast.walk(node.value))):
+                found.append(f"{path.name}:{node.lineno} {node.arg}")
     assert not found
+
+
+def _sentence(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                                               and " " in node.value)

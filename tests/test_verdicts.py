@@ -11,7 +11,18 @@ from jaxbatch.presentation.hlo import NO_PROGRAM, SAME, figure_text, hlo_verdict
 from jaxbatch.presentation.outputs import on_batch_head, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
 from jaxbatch.results.hlo_cost import TRIP_COUNT_UNKNOWN
-from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row, SameProgram
+from jaxbatch.results.report import (
+    Agreement,
+    Alignment,
+    Cost,
+    Diff,
+    Eqn,
+    HloComparison,
+    Mismatch,
+    OnBatch,
+    Row,
+    SameProgram,
+)
 from jaxbatch.results.sweep_state import Lead
 
 import scripted
@@ -44,7 +55,7 @@ def test_wrong_says_how_far_off_and_which_dtypes_must_match_exactly():
     assert agreement_verdict(mixed) == "WRONG: 3 off the loop (3 ULP), where int32 must match exactly"
     nan = agreement("wrong", False, max_abs=float("inf"), max_ulp=float("inf"))
     assert agreement_verdict(nan) == "WRONG: NaN or infinity where the loop has a number"
-    shape = Agreement(None, None, None, {}, False, "wrong", reason="shape () differs from the loop's (4,)")
+    shape = Agreement(None, None, None, {}, False, "wrong", reason=Mismatch("shape", (), (4,)))
     assert agreement_verdict(shape) == "WRONG: its output's shape () differs from the loop's (4,)"
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from jaxbatch.presentation.programs import diff_text
 from jaxbatch.results.alignment import is_layout_only
 from jaxbatch.results.random_draws import FIRST_KEY
-from jaxbatch.results.report import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
+from jaxbatch.results.report import Agreement, Alignment, Diff, Mismatch, OnBatch, PrecisionCheck, Worded
 
 # How many differing equations the alignment verdict names before "and N more".
 NAMED_DIFFERENCES = 4
@@ -30,7 +30,7 @@ def agreement_verdict(a: Agreement) -> str:
     if a.kind not in ("wrong", "differs", "rounding"):
         return ""
     if a.max_abs is None:
-        return f"WRONG: its output's {a.reason}"
+        return f"WRONG: its output's {mismatch_text(a.reason)}"
     off = (f"{_num(a.max_abs)} off the loop ({_ulps(a.max_ulp)})" if math.isfinite(a.max_abs)
            else "NaN or infinity where the loop has a number")
     if a.cause == FIRST_KEY:
@@ -43,6 +43,14 @@ def agreement_verdict(a: Agreement) -> str:
         return f"WRONG: {off}" + (f", where {_names(exact)} must match exactly" if exact else "")
     words = f"{off}, {_num(a.vs_float64)} from float64 (the float32 loop: {_num(a.loop_vs_float64)})"
     return f"agrees within {_names(a.beyond)} rounding: {words}" if a.kind == "rounding" else f"WRONG: {words}"
+
+
+def mismatch_text(m: Mismatch | Worded | None) -> str:
+    """How an output's make-up differs from the loop's: `shape () differs from the loop's (4,)`;
+    "" where it doesn't."""
+    if m is None:
+        return ""
+    return m.text if isinstance(m, Worded) else f"{m.kind} {m.got} differs from the loop's {m.loop}"
 
 
 FIRST_KEY_WORDS = ("under vmap, random_bits on a batch of RBG keys draws the whole batch from the first key "

@@ -163,6 +163,17 @@ class PrecisionCheck:
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    """Why an output has no figures against the loop's (jaxbatch.presentation.verdicts words
+    it): its `kind` "structure" (the pytrees differ; `got` and `loop` as JAX prints them) or
+    "shape" (a leaf's shape differs; `got` and `loop` the two shapes)."""
+
+    kind: str
+    got: Union[str, tuple[int, ...]]
+    loop: Union[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
 class Agreement:
     """How an output compares with the loop's, in figures a reader can check: the worst
     absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
@@ -185,7 +196,7 @@ class Agreement:
     tolerance: dict[str, dict[str, float]]  # dtype -> {"rtol", "atol"}: |diff| <= atol + rtol * |loop|
     agrees: Optional[bool]
     kind: str = ""  # "agrees", "rounding", "wrong", "differs", "precision", or "" (not judged)
-    reason: str = ""
+    reason: Union[Mismatch, Worded, None] = None  # Worded: read back from a saved report
     beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
     vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
@@ -213,8 +224,8 @@ class _Agreed:
         return None if self.agreement is None else self.agreement.agrees
 
     @property
-    def reason(self) -> str:
-        return "" if self.agreement is None else self.agreement.reason
+    def reason(self) -> Union[Mismatch, Worded, None]:
+        return None if self.agreement is None else self.agreement.reason
 
 
 @dataclass(frozen=True)
