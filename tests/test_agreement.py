@@ -10,7 +10,7 @@ from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, toler
 from jaxbatch.media.json_report import agreement_json
 from jaxbatch.presentation.outputs import figures_text, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict
-from jaxbatch.results.report import Mismatch, Strategy
+from jaxbatch.results.report import Mismatch, NoFloat64, Strategy
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():
@@ -106,8 +106,8 @@ def test_beyond_the_tolerance_float64_decides(error, agrees, kind, words):
 
 def test_without_float64_it_differs_and_rounding_is_unknown_so_it_does_not_agree():
     a = compare(np.array([1.001], np.float32), np.array([1.0], np.float32))
-    judged = judge(a, None, None, None, "the float64 reference took over 60 s")
-    assert judged.agrees is False and judged.float64_note == "the float64 reference took over 60 s"
+    judged = judge(a, None, None, None, NoFloat64("timeout", seconds=60.0))
+    assert judged.agrees is False and judged.float64_note == NoFloat64("timeout", seconds=60.0)
     assert judged.kind == "differs" and agreement_verdict(judged).startswith("DIFFERS: 0.001 off the loop (")
     assert agreement_verdict(judged).endswith("beyond float32 tolerance 1e-05; rounding or not is unknown "
                                               "(the float64 reference took over 60 s)")
@@ -121,7 +121,7 @@ class _Float64:
         self.started += 1
 
     def result(self, like):
-        return self.answer, ""
+        return self.answer, None
 
 
 def test_float64_is_asked_for_only_when_a_float_misses_the_tolerance():
@@ -138,7 +138,8 @@ def test_float64_is_asked_for_only_when_a_float_misses_the_tolerance():
 
 
 def test_the_same_figures_reach_json_and_text():
-    a = judge(compare(np.array([1.001], np.float32), np.array([1.0], np.float32)), None, None, None, "why")
+    a = judge(compare(np.array([1.001], np.float32), np.array([1.0], np.float32)), None, None, None,
+              NoFloat64("structure"))
     s = Strategy("vmap", "vmap", agreement=a)
     data = agreement_json(a)
     assert set(data) >= {"max_abs", "max_rel", "max_ulp", "tolerance", "agrees"}

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.results.report import Agreement, Mismatch
+from jaxbatch.results.report import Agreement, Mismatch, NoFloat64
 
 # "About as close to float64 as the float32 loop is": at most this many times as far (float32
 # programs that order the same work differently land within a few times of each other).
@@ -72,7 +72,8 @@ def needs_float64(a: Agreement) -> bool:
             and all(jnp.issubdtype(jnp.dtype(name), jnp.inexact) for name in a.beyond))
 
 
-def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float], why: str = "") -> Agreement:
+def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float],
+          why: Optional[NoFloat64] = None) -> Agreement:
     """The verdict on an output beyond the tolerance. With a float64 reference (`float64`, and
     the float32 loop's distance from it, `loop_error`): rounding when this output is about as
     close to it as the loop is (within ROUNDING_FACTOR), WRONG when not. Without one (`why`
@@ -107,7 +108,7 @@ class Outputs:
         self.again: dict[str, Callable[[], Any]] = {} if again is None else {"loop": again}
         self.matmuls: dict[str, bool] = {}
         self.f64: Any = None
-        self.f64_why = ""
+        self.f64_why: Optional[NoFloat64] = None
 
     def add(self, key: str, out: Any, again: Optional[Callable[[], Any]] = None, matmuls: bool = False) -> None:
         self.outs[key] = out

@@ -31,6 +31,7 @@ from jaxbatch.presentation.verdicts import (
     agreement_verdict,
     alignment_verdict,
     mismatch_text,
+    no_float64_text,
     on_batch_verdict,
     precision_cause,
 )
@@ -147,7 +148,8 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
     if a.cause:
         out["cause"] = a.cause
     if a.vs_float64 is not None or a.float64_note:
-        out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
+        out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64,
+                   float64_note=no_float64_text(a.float64_note))
     if a.precision is not None:
         check = a.precision
         # each run's own agreement, as this one's: at the precision the report ran at, and at "highest"

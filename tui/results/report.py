@@ -174,6 +174,25 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class NoFloat64:
+    """Why there is no float64 reference (jaxbatch.presentation.verdicts words it): `reason`
+    "random" (the model draws random numbers, with `primitives`, which float64 draws
+    differently), "python_object" (the helper process can't load a model given as an object),
+    "did_not_start" (starting the helper raised `error`), "timeout" (no answer within
+    `seconds`), "exited" (the helper ended with `status`, its last line of stderr `error`,
+    where it wrote one), "failed" (loading or running the model raised `error`, its first
+    line), "narrow" (the model still computes in `dtypes` with float64 inputs) or "structure"
+    (its output has another structure with float64)."""
+
+    reason: str
+    error: str = ""
+    seconds: Optional[float] = None
+    status: Optional[int] = None
+    primitives: tuple[str, ...] = ()
+    dtypes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Agreement:
     """How an output compares with the loop's, in figures a reader can check: the worst
     absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
@@ -200,7 +219,7 @@ class Agreement:
     beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
     vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
-    float64_note: str = ""  # why there is no float64 reference, when one was needed
+    float64_note: Union[NoFloat64, Worded, None] = None  # why there is no float64 reference, when one was needed
     precision: Optional[PrecisionCheck] = None  # the rerun at "highest", where one was made
     cause: str = ""  # what the difference is, where the lab knows: "rbg_first_key" (results.random_draws)
 

@@ -4,7 +4,7 @@ export, wrote, as the typed Report, so `diff` and the compare pane compare facts
 What comes back: every fact the JSON carries, so that media.json_report writes the same JSON
 again, its words (verdicts, the document) said anew from those facts. What the JSON keeps only
 as words (warnings, program and sharding notes, why a fit is unknown, why there is no
-hand-batched strategy, why an output has no figures) comes back as
+hand-batched strategy, why an output has no figures or no float64 reference) comes back as
 `Worded`; the jaxpr alignment as its rows' texts (each equation's text and primitive, each
 difference's sides). What it does not carry stays empty: the outputs as NumPy prints them, the
 flattened equations. An older file's missing fields are unknown (None, "", empty), never an error.
@@ -109,9 +109,8 @@ def _agreement(a: Optional[Mapping[str, Any]], platform: str) -> Optional[Agreem
         max_abs=_number(a.get("max_abs")), max_rel=_number(a.get("max_rel")), max_ulp=_number(a.get("max_ulp")),
         tolerance=a.get("tolerance", {}), agrees=a.get("agrees"), kind=a.get("kind", ""),
         reason=_worded(a.get("reason")), beyond=list(a.get("beyond", [])), vs_float64=a.get("vs_float64"),
-        loop_vs_float64=a.get("loop_vs_float64"), float64_note=a.get("float64_note", ""),
-        precision=_precision(a.get("precision"), platform),
-        cause=a.get("cause", ""))
+        loop_vs_float64=a.get("loop_vs_float64"), float64_note=_worded(a.get("float64_note")),
+        precision=_precision(a.get("precision"), platform), cause=a.get("cause", ""))
 
 
 def _precision(p: Optional[Mapping[str, Any]], platform: str) -> Optional[PrecisionCheck]:
