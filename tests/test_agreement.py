@@ -10,7 +10,7 @@ from jaxbatch.lab.agreement import Outputs, compare, judge, needs_float64, toler
 from jaxbatch.media.json_report import agreement_json
 from jaxbatch.presentation.outputs import figures_text, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict
-from jaxbatch.results.report import Strategy
+from jaxbatch.results.report import Mismatch, NoFloat64, Strategy
 
 
 def test_float32_within_tolerance_agrees_and_beyond_it_does_not():
@@ -70,12 +70,17 @@ def test_nan_where_the_loop_has_nan_agrees_but_nan_elsewhere_is_wrong_without_as
     assert agreement_verdict(judge(other, None, None, None)) == "WRONG: NaN or infinity where the loop has a number"
 
 
-def test_shape_and_structure_mismatches_have_no_figures():
-    assert compare(np.zeros(()), np.zeros(3)).max_abs is None
+def test_shape_and_structure_mismatches_have_no_figures_and_say_how_as_a_flag():
+    shape = compare(np.zeros(()), np.zeros(3))
+    assert shape.max_abs is None and shape.reason == Mismatch("shape", (), (3,))
+    words = agreement_verdict(judge(shape, None, None, None))
+    assert words == "WRONG: its output's shape () differs from the loop's (3,)"
     mismatch = compare({"a": np.zeros(2)}, (np.zeros(2),))
-    assert mismatch.agrees is False and mismatch.max_abs is None and "structure" in mismatch.reason
+    assert mismatch.agrees is False and mismatch.max_abs is None and mismatch.reason.kind == "structure"
     assert judge(mismatch, None, None, None).kind == "wrong"
-    assert agreement_verdict(judge(mismatch, None, None, None)).startswith("WRONG: its output's structure")
+    assert agreement_verdict(judge(mismatch, None, None, None)) == (
+        f"WRONG: its output's structure {mismatch.reason.got} differs from the loop's {mismatch.reason.loop}")
+    assert "'a'" in mismatch.reason.got and "'a'" not in mismatch.reason.loop  # as JAX prints the two
 
 
 LOOP_ERROR = 1.47e-4  # the float32 loop's own distance from float64, as in the RNN
@@ -101,8 +106,8 @@ def test_beyond_the_tolerance_float64_decides(error, agrees, kind, words):
 
 def test_without_float64_it_differs_and_rounding_is_unknown_so_it_does_not_agree():
     a = compare(np.array([1.001], np.float32), np.array([1.0], np.float32))
-    judged = judge(a, None, None, None, "the float64 reference took over 60 s")
-    assert judged.agrees is False and judged.float64_note == "the float64 reference took over 60 s"
+    judged = judge(a, None, None, None, NoFloat64("timeout", seconds=60.0))
+    assert judged.agrees is False and judged.float64_note == NoFloat64("timeout", seconds=60.0)
     assert judged.kind == "differs" and agreement_verdict(judged).startswith("DIFFERS: 0.001 off the loop (")
     assert agreement_verdict(judged).endswith("beyond float32 tolerance 1e-05; rounding or not is unknown "
                                               "(the float64 reference took over 60 s)")
@@ -116,7 +121,7 @@ class _Float64:
         self.started += 1
 
     def result(self, like):
-        return self.answer, ""
+        return self.answer, None
 
 
 def test_float64_is_asked_for_only_when_a_float_misses_the_tolerance():
@@ -133,7 +138,8 @@ def test_float64_is_asked_for_only_when_a_float_misses_the_tolerance():
 
 
 def test_the_same_figures_reach_json_and_text():
-    a = judge(compare(np.array([1.001], np.float32), np.array([1.0], np.float32)), None, None, None, "why")
+    a = judge(compare(np.array([1.001], np.float32), np.array([1.0], np.float32)), None, None, None,
+              NoFloat64("structure"))
     s = Strategy("vmap", "vmap", agreement=a)
     data = agreement_json(a)
     assert set(data) >= {"max_abs", "max_rel", "max_ulp", "tolerance", "agrees"}

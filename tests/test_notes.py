@@ -23,8 +23,10 @@ from jaxbatch.presentation.notes import (
     warning_text,
 )
 from jaxbatch.presentation.programs import alignment_rows, diff_text
+from jaxbatch.presentation.verdicts import NO_FLOAT64, agreement_verdict, mismatch_text, no_float64_text
 from jaxbatch.results import hlo, hlo_cost
 from jaxbatch.results.report import (
+    Agreement,
     AutoAxes,
     CompilingLoop,
     Cost,
@@ -32,11 +34,15 @@ from jaxbatch.results.report import (
     Fit,
     FitUnknown,
     LoopNotTraced,
+    Mismatch,
+    NoFloat64,
     NoManual,
     NonFinite,
     NotSharded,
+    Report,
     SameProgram,
     Untraceable,
+    Worded,
 )
 from jaxbatch.results.spec import Aval, Model
 
@@ -188,20 +194,71 @@ def test_the_lab_reads_why_from_the_model_and_every_medium_says_it():
     assert words in render(report, width=200) and words in report_html(report)
 
 
+def test_why_there_is_no_float64_reference_is_worded_for_each_reason():
+    """The words the report JSON has always had under `float64_note`, now said from the flag."""
+    said = {
+        NoFloat64("random", primitives=("random_bits", "random_wrap")):
+            "the model draws random numbers (random_bits, random_wrap), which float64 draws differently",
+        NoFloat64("python_object"):
+            "the model was given as a Python object, which the float64 helper process can't load",
+        NoFloat64("did_not_start", error="[Errno 11] no"): "the float64 helper did not start: [Errno 11] no",
+        NoFloat64("timeout", seconds=60.0): "the float64 reference took over 60 s",
+        NoFloat64("timeout", seconds=0.5): "the float64 reference took over 0.5 s",
+        NoFloat64("exited", status=-9): "the float64 helper exited with status -9",
+        NoFloat64("exited", error="MemoryError", status=1): "MemoryError",  # what it said last
+        NoFloat64("failed", error="ValueError: bad {shape}"): "ValueError: bad {shape}",
+        NoFloat64("narrow", dtypes=("bfloat16", "float32")):
+            "the model computes in bfloat16 and float32 even with float64 inputs",
+        NoFloat64("structure"): "the model's output has another structure with float64",
+    }
+    assert {why.reason for why in said} == set(NO_FLOAT64)
+    assert {no_float64_text(why): why for why in said} == {words: why for why, words in said.items()}
+    assert no_float64_text(None) == "" and no_float64_text(Worded("as saved")) == "as saved"
+
+
+def test_how_an_output_s_make_up_differs_is_worded():
+    assert mismatch_text(Mismatch("shape", (), (4,))) == "shape () differs from the loop's (4,)"
+    assert mismatch_text(Mismatch("structure", "PyTreeDef({'a': *})", "PyTreeDef((*,))")) == (
+        "structure PyTreeDef({'a': *}) differs from the loop's PyTreeDef((*,))")
+    assert mismatch_text(None) == "" and mismatch_text(Worded("as saved")) == "as saved"
+
+
+def test_the_json_words_both_flags_and_a_saved_report_reads_the_words_back():
+    shape = Agreement(None, None, None, {}, False, "wrong", reason=Mismatch("shape", (), (4,)))
+    differs = dataclasses.replace(scripted.wrong(), kind="differs", beyond=["float32"],
+                                  float64_note=NoFloat64("timeout", seconds=60.0))
+    report = scripted.report({"loop": scripted.strategy("loop"), "vmap": scripted.strategy("vmap", shape),
+                              "manual": scripted.strategy("manual", differs)})
+    data = report_json(report)
+    vmap, manual = data["strategies"]["vmap"], data["strategies"]["manual"]
+    assert vmap["reason"] == vmap["agreement"]["reason"] == "shape () differs from the loop's (4,)"
+    assert manual["agreement"]["float64_note"] == "the float64 reference took over 60 s"
+    assert manual["agreement"]["verdict"] == agreement_verdict(differs)
+    saved = Report.from_json(data)
+    assert saved.strategies["vmap"].reason == Worded("shape () differs from the loop's (4,)")
+    assert saved.strategies["manual"].agreement.float64_note == Worded("the float64 reference took over 60 s")
+    assert report_json(saved)["strategies"] == data["strategies"]
+    text = render(report, width=200)
+    assert "shape () differs from the loop's (4,)" in text and "the float64 reference took over 60 s" in text
+
+
 # Keyword arguments whose values are flags and figures: the lab and the results pass no words.
-FLAGS = {"manual_missing", "xla_only", "unknown"}
+FLAGS = {"manual_missing", "xla_only", "unknown", "reason", "float64_note", "why_not"}
 
 
 def test_the_lab_and_the_results_pass_no_sentence_where_a_flag_is_due():
     """A guard, not a proof: no call in the lab, the results or the API gives one of FLAGS a
-    string with a space in it (a sentence) or an f-string."""
+    value holding a string with a space in it (a sentence) or an f-string, however nested
+    (`x or ("words" if y else None)`)."""
     root = Path(__file__).resolve().parent.parent / "tui"
     found = []
     for path in [*root.glob("lab/*.py"), *root.glob("results/*.py"), root / "api.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.keyword) and node.arg in FLAGS:
-                value = node.value
-                if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant)
-                                                        and isinstance(value.value, str) and " " in value.value):
-                    found.append(f"{path.name}:{node.lineno} {node.arg}")
+            if isinstance(node, ast.keyword) and node.arg in FLAGS and any(map(_sentence, ast.walk(node.value))):
+                found.append(f"{path.name}:{node.lineno} {node.arg}")
     assert not found
+
+
+def _sentence(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                                               and " " in node.value)

@@ -61,6 +61,28 @@ async def test_updates_faster_than_a_mount_update_the_sparklines_without_error()
         assert view.sparklines["vmap"].data == list(live.history["vmap"])
 
 
+async def test_a_sparkline_s_label_follows_the_live_timings_and_a_strategy_gone_loses_its_row():
+    """Another model names its hand-batched version anew: the label beside its sparkline says
+    so, and a strategy no longer timed has no sparkline left."""
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        view = app.query_one("#timings-view", TimingsView)
+        first = scripted_live()
+        app.post_message(TimingsUpdated(app.requests.helper, first))
+        await pilot.pause()
+        assert [widget_text(label) for label in view.query(".spark-label")] == ["loop", "einsum", "vmap"]
+        scan = "scan over a batch of states"
+        history = {k: h for k, h in first.history.items() if k != "loop"}
+        app.post_message(TimingsUpdated(app.requests.helper, dataclasses.replace(
+            first, history=history, labels={**first.labels, "manual": scan})))
+        await pilot.pause()
+        rows = view.query(".spark-row")
+        assert [widget_text(row.query_one(".spark-label")) for row in rows] == [scan, "vmap"]
+        assert [row.query_one("Sparkline").data for row in rows] == [list(h) for h in history.values()]
+
+
 async def test_space_pauses_and_resumes_and_r_restarts():
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -11,7 +11,19 @@ from jaxbatch.presentation.hlo import NO_PROGRAM, SAME, figure_text, hlo_verdict
 from jaxbatch.presentation.outputs import on_batch_head, verdict_text
 from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict
 from jaxbatch.results.hlo_cost import TRIP_COUNT_UNKNOWN
-from jaxbatch.results.report import Agreement, Alignment, Cost, Diff, Eqn, HloComparison, OnBatch, Row, SameProgram
+from jaxbatch.results.report import (
+    Agreement,
+    Alignment,
+    Cost,
+    Diff,
+    Eqn,
+    HloComparison,
+    Mismatch,
+    NoFloat64,
+    OnBatch,
+    Row,
+    SameProgram,
+)
 from jaxbatch.results.sweep_state import Lead
 
 import scripted
@@ -44,7 +56,7 @@ def test_wrong_says_how_far_off_and_which_dtypes_must_match_exactly():
     assert agreement_verdict(mixed) == "WRONG: 3 off the loop (3 ULP), where int32 must match exactly"
     nan = agreement("wrong", False, max_abs=float("inf"), max_ulp=float("inf"))
     assert agreement_verdict(nan) == "WRONG: NaN or infinity where the loop has a number"
-    shape = Agreement(None, None, None, {}, False, "wrong", reason="shape () differs from the loop's (4,)")
+    shape = Agreement(None, None, None, {}, False, "wrong", reason=Mismatch("shape", (), (4,)))
     assert agreement_verdict(shape) == "WRONG: its output's shape () differs from the loop's (4,)"
 
 
@@ -58,9 +70,10 @@ def test_float64_decides_between_rounding_and_wrong_and_both_show_the_figures():
 
 
 def test_without_float64_it_differs_and_says_why():
-    a = agreement("differs", False, float64_note="the model draws random numbers")
+    a = agreement("differs", False, float64_note=NoFloat64("random", primitives=("random_bits",)))
     assert agreement_verdict(a) == ("DIFFERS: 0.001 off the loop (8.39e+03 ULP), beyond float32 tolerance 1e-05; "
-                                    "rounding or not is unknown (the model draws random numbers)")
+                                    "rounding or not is unknown (the model draws random numbers (random_bits), "
+                                    "which float64 draws differently)")
 
 
 # ---- the model on the whole batch --------------------------------------------------------------
@@ -185,8 +198,8 @@ def test_a_lead_names_both_strategies_by_label(leader):
 def test_other_random_draws_are_named_instead_of_an_unknown_rounding_question():
     from jaxbatch.results.random_draws import FIRST_KEY
 
-    a = agreement("differs", False, max_abs=2.8, max_ulp=2.13e9, float64_note="the model draws random numbers",
-                  cause=FIRST_KEY)
+    random = NoFloat64("random", primitives=("random_bits",))
+    a = agreement("differs", False, max_abs=2.8, max_ulp=2.13e9, float64_note=random, cause=FIRST_KEY)
     words = agreement_verdict(a)
     assert words.startswith("DIFFERS: 2.8 off the loop (2.13e+09 ULP): other random numbers")
     assert "first key" in words and "unknown" not in words

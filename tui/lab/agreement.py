@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxbatch.results.report import Agreement
+from jaxbatch.results.report import Agreement, Mismatch, NoFloat64
 
 # "About as close to float64 as the float32 loop is": at most this many times as far (float32
 # programs that order the same work differently land within a few times of each other).
@@ -37,11 +37,11 @@ def compare(out: Any, ref: Any) -> Agreement:
     out_leaves, out_def = jax.tree_util.tree_flatten(out)
     ref_leaves, ref_def = jax.tree_util.tree_flatten(ref)
     if out_def != ref_def:
-        return _mismatch(f"structure {out_def} differs from the loop's {ref_def}")
+        return _mismatch("structure", str(out_def), str(ref_def))
     pairs = list(zip(map(np.asarray, out_leaves), map(np.asarray, ref_leaves)))
     for a, b in pairs:
         if a.shape != b.shape:
-            return _mismatch(f"shape {a.shape} differs from the loop's {b.shape}")
+            return _mismatch("shape", a.shape, b.shape)
     worst_abs = worst_rel = worst_ulp = 0.0
     agrees, tol, beyond = True, {}, set()
     for a, b in pairs:
@@ -72,7 +72,8 @@ def needs_float64(a: Agreement) -> bool:
             and all(jnp.issubdtype(jnp.dtype(name), jnp.inexact) for name in a.beyond))
 
 
-def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float], why: str = "") -> Agreement:
+def judge(a: Agreement, out: Any, float64: Any, loop_error: Optional[float],
+          why: Optional[NoFloat64] = None) -> Agreement:
     """The verdict on an output beyond the tolerance. With a float64 reference (`float64`, and
     the float32 loop's distance from it, `loop_error`): rounding when this output is about as
     close to it as the loop is (within ROUNDING_FACTOR), WRONG when not. Without one (`why`
@@ -107,7 +108,7 @@ class Outputs:
         self.again: dict[str, Callable[[], Any]] = {} if again is None else {"loop": again}
         self.matmuls: dict[str, bool] = {}
         self.f64: Any = None
-        self.f64_why = ""
+        self.f64_why: Optional[NoFloat64] = None
 
     def add(self, key: str, out: Any, again: Optional[Callable[[], Any]] = None, matmuls: bool = False) -> None:
         self.outs[key] = out
@@ -163,5 +164,6 @@ def _ordered(x: np.ndarray) -> np.ndarray:
     return np.where(bits < 0, low - bits, bits).astype(np.float64)
 
 
-def _mismatch(reason: str) -> Agreement:
-    return Agreement(None, None, None, {}, False, reason=reason)
+def _mismatch(kind: str, got: Any, loop: Any) -> Agreement:
+    """No figures: the output's structure or a shape (`kind`) differs from the loop's."""
+    return Agreement(None, None, None, {}, False, reason=Mismatch(kind, got, loop))

@@ -45,6 +45,7 @@ from jaxbatch.results.report import (
     Hlo,
     Loop,
     LoopNotTraced,
+    NoFloat64,
     NoManual,
     NonFinite,
     NotSharded,
@@ -154,9 +155,8 @@ def _judge(w: Workload, selection: Selection, refs: _References, clock: Timer) -
     """Run every strategy and the model on the whole batch, and judge each output against the
     loop's (a float64 reference, in a helper process, telling rounding apart)."""
     runs = {"loop": _loop(w.single, w.model, w.shape, w.batch, refs.outputs)}
-    float64_reference = float64.Reference(selection, w.batch, float64.unfit(w.single, w.one) or (
-        "the model was given as a Python object, which the float64 helper process can't load"
-        if loader.only_here(selection.model) else ""))
+    float64_reference = float64.Reference(selection, w.batch, why_not=float64.unfit(w.single, w.one) or (
+        NoFloat64("python_object") if loader.only_here(selection.model) else None))
     outs = agreement.Outputs(refs.outputs, float64_reference, again=lambda: to_host(refs.fn(*w.batch)))
     try:
         on_batch = _on_batch(w.single, w.batch, outs)

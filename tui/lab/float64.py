@@ -11,11 +11,12 @@ second starts only while the first is busy, and one busy past TIMEOUT_S, or give
 killed. Like every helper it ends when its parent does (jaxbatch.lab.parent_watch).
 
 Never hangs: past TIMEOUT_S from its start, or on any failure, there is no reference and a
-reason why.
+reason why (results.report.NoFloat64, a flag the presentation words).
 
     python -m jaxbatch.lab.float64 OWN_FOLDER   (a line on stdin per request: {"selection": ...,
     "folder": FOLDER}, FOLDER/inputs.npz -> FOLDER/outputs.npz, FOLDER within OWN_FOLDER; a line
-    on stdout per answer: {"error": ""})
+    on stdout per answer: {"error": "", "narrow": []}: what loading or running the model raised,
+    and the dtypes it still computes in with float64 inputs, both empty where it wrote outputs)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import numpy as np
 from jaxbatch.lab import jaxprs
 from jaxbatch.lab.parent_watch import end_with_parent, helper_env
 from jaxbatch.results.errors import USER_ERRORS
+from jaxbatch.results.report import NoFloat64
 
 TIMEOUT_S = 60.0
 
@@ -51,22 +53,20 @@ RANDOM = frozenset({"random_bits", "random_seed", "random_wrap", "random_fold_in
                     "threefry2x32", "rng_bit_generator", "rng_uniform"})
 
 
-def unfit(single: Callable, one: tuple) -> str:
-    """Why a float64 run of this model would not be the same computation, or ""."""
+def unfit(single: Callable, one: tuple) -> Optional[NoFloat64]:
+    """Why a float64 run of this model would not be the same computation, or None."""
     try:
         found = {e.primitive for e in jaxprs.flatten(jaxprs.trace(single, *one))} & RANDOM
     except USER_ERRORS:
-        return ""
-    if not found:
-        return ""
-    return f"the model draws random numbers ({', '.join(sorted(found))}), which float64 draws differently"
+        return None
+    return NoFloat64("random", primitives=tuple(sorted(found))) if found else None
 
 
 class Reference:
     """The float64 loop outputs for a selection and its batch, asked of a helper process on
     `start()` and waited for (at most TIMEOUT_S in all) by `result()`."""
 
-    def __init__(self, selection, batch: tuple, why_not: str = "") -> None:
+    def __init__(self, selection, batch: tuple, why_not: Optional[NoFloat64] = None) -> None:
         self.selection, self.batch = selection, batch
         self._helper: Optional[_Helper] = None  # while it works on this reference
         self._folder: Optional[str] = None  # in the helper's own folder
@@ -79,7 +79,7 @@ class Reference:
         try:
             self._helper = _take()
         except OSError as exc:
-            self._why = f"the float64 helper did not start: {exc}"
+            self._why = NoFloat64("did_not_start", error=str(exc))
             return
         self._folder = tempfile.mkdtemp(dir=self._helper.folder)
         leaves = [_widened(np.asarray(x)) for x in jax.tree_util.tree_leaves(self.batch)]
@@ -87,8 +87,8 @@ class Reference:
         self._helper.ask({"selection": self.selection.to_json(), "folder": self._folder})
         self._started = time.monotonic()
 
-    def result(self, like: Any) -> tuple[Optional[Any], str]:
-        """(the float64 outputs, shaped as `like`, the float32 loop's, "") or (None, why not)."""
+    def result(self, like: Any) -> tuple[Optional[Any], Optional[NoFloat64]]:
+        """(the float64 outputs, shaped as `like`, the float32 loop's, None) or (None, why not)."""
         self.start()
         if self._helper is None:
             return None, self._why
@@ -96,21 +96,23 @@ class Reference:
             try:
                 answer = self._helper.answers.get(timeout=max(0.0, TIMEOUT_S - (time.monotonic() - self._started)))
             except queue.Empty:
-                return None, f"the float64 reference took over {TIMEOUT_S:g} s"
+                return None, NoFloat64("timeout", seconds=TIMEOUT_S)
             if answer is None:
                 return None, self._helper.last_words()
             helper, self._helper = self._helper, None
             _give_back(helper)
+            if answer["narrow"]:
+                return None, NoFloat64("narrow", dtypes=tuple(answer["narrow"]))
             if answer["error"]:
-                return None, answer["error"]
+                return None, NoFloat64("failed", error=answer["error"])
             with np.load(Path(self._folder) / "outputs.npz") as data:
                 outputs = [data[f"arr_{i}"] for i in range(len(data.files))]
         finally:
             self.close()
         treedef = jax.tree_util.tree_structure(like)
         if treedef.num_leaves != len(outputs):
-            return None, "the model's output has another structure with float64"
-        return jax.tree_util.tree_unflatten(treedef, outputs), ""
+            return None, NoFloat64("structure")
+        return jax.tree_util.tree_unflatten(treedef, outputs), None
 
     def close(self) -> None:
         """Stop the helper if it still works on this reference (it can't be interrupted), and
@@ -163,9 +165,10 @@ class _Helper:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def last_words(self) -> str:
+    def last_words(self) -> NoFloat64:
+        """Why it ended: its exit status, and the last line it wrote to stderr, where it wrote one."""
         status = self.process.wait()
-        return self._said[-1] if self._said else f"the float64 helper exited with status {status}"
+        return NoFloat64("exited", error=self._said[-1] if self._said else "", status=status)
 
     def kill(self) -> None:
         if self.alive():
@@ -259,7 +262,7 @@ def main() -> int:
     try:
         for line in iter(sys.stdin.readline, ""):
             request = json.loads(line)
-            answers.write(json.dumps({"error": _answer(request["selection"], Path(request["folder"]))}) + "\n")
+            answers.write(json.dumps(_answer(request["selection"], Path(request["folder"]))) + "\n")
             answers.flush()
     except (BrokenPipeError, ValueError):  # the parent went as it asked, or as it was answered
         return 0
@@ -268,8 +271,9 @@ def main() -> int:
     return 0
 
 
-def _answer(selection_json: dict, folder: Path) -> str:
-    """Load the model, read the inputs, write the loop's float64 outputs; "" or why not."""
+def _answer(selection_json: dict, folder: Path) -> dict[str, Any]:
+    """Load the model, read the inputs, write the loop's float64 outputs; the answer says why
+    not, where they were not written: what raised, or the dtypes the model still computes in."""
     from jaxbatch.lab import strategies
     from jaxbatch.lab.inputs import draw_args
     from jaxbatch.lab.loader import load_selected
@@ -288,12 +292,11 @@ def _answer(selection_json: dict, folder: Path) -> str:
         out = strategies.reference(single, model.in_axes, selection.batch_shape)(*batch)
         outputs = jax.tree_util.tree_leaves(out)
     except USER_ERRORS as exc:  # the model's, or a bug of ours: said either way
-        return describe(exc).splitlines()[0]
+        return {"error": describe(exc).splitlines()[0], "narrow": []}
     narrow = sorted({x.dtype.name for x in outputs if _widened(x).dtype != x.dtype})
-    if narrow:
-        return f"the model computes in {' and '.join(narrow)} even with float64 inputs"
-    np.savez(folder / "outputs.npz", *outputs)
-    return ""
+    if not narrow:
+        np.savez(folder / "outputs.npz", *outputs)
+    return {"error": "", "narrow": narrow}
 
 
 if __name__ == "__main__":

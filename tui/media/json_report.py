@@ -27,7 +27,14 @@ from jaxbatch.presentation.outputs import loop_text
 from jaxbatch.presentation.programs import diff_text
 from jaxbatch.presentation.report_document import build
 from jaxbatch.presentation.sweep import CROSSOVER_RULE, crossovers
-from jaxbatch.presentation.verdicts import agreement_verdict, alignment_verdict, on_batch_verdict, precision_cause
+from jaxbatch.presentation.verdicts import (
+    agreement_verdict,
+    alignment_verdict,
+    mismatch_text,
+    no_float64_text,
+    on_batch_verdict,
+    precision_cause,
+)
 from jaxbatch.results.chunk_sweep_state import ChunkSweepState
 from jaxbatch.results.report import Agreement, Alignment, ErrorInfo, OnBatch, Report, Strategy
 from jaxbatch.results.roof import roofline_json
@@ -135,13 +142,14 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
     out = {"max_abs": _number(a.max_abs), "max_rel": _number(a.max_rel), "max_ulp": _number(a.max_ulp),
            "tolerance": a.tolerance, "agrees": a.agrees, "kind": a.kind, "verdict": agreement_verdict(a)}
     if a.reason:
-        out["reason"] = a.reason
+        out["reason"] = mismatch_text(a.reason)
     if a.beyond:
         out["beyond"] = a.beyond  # the dtypes beyond their tolerance, which the verdict names
     if a.cause:
         out["cause"] = a.cause
     if a.vs_float64 is not None or a.float64_note:
-        out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64, float64_note=a.float64_note)
+        out.update(vs_float64=a.vs_float64, loop_vs_float64=a.loop_vs_float64,
+                   float64_note=no_float64_text(a.float64_note))
     if a.precision is not None:
         check = a.precision
         # each run's own agreement, as this one's: at the precision the report ran at, and at "highest"
@@ -189,7 +197,7 @@ def strategy_json(s: Strategy) -> dict[str, Any]:
     if s.agreement is not None:
         out["agreement"] = agreement_json(s.agreement)
     if s.reason:
-        out["reason"] = s.reason
+        out["reason"] = mismatch_text(s.reason)
     if s.program_note:
         out["program_note"] = program_note_text(s.program_note)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from jaxbatch.presentation.verdicts import agreement_verdict, on_batch_verdict
+from jaxbatch.presentation.verdicts import agreement_verdict, mismatch_text, on_batch_verdict
 from jaxbatch.results.report import Agreement, Eqn, Loop, OnBatch, Strategy
 from jaxbatch.results.selection import DEFAULT_PRECISION
 
@@ -52,7 +52,7 @@ def figures_text(agreement: Optional[Agreement]) -> str:
 def _diffs(a: Agreement) -> str:
     """`max |diff| 0.00135, rel 0.002, 1.9e+09 ULP, 0.00135 from float64 (the float32 loop: 2.1e-07)`."""
     if a.max_abs is None:
-        return a.reason
+        return mismatch_text(a.reason)
     if not a.max_abs:
         return "exact"
     text = f"max |diff| {a.max_abs:.3g}, rel {a.max_rel:.3g}, {a.max_ulp:.3g} ULP"

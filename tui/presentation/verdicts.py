@@ -10,7 +10,7 @@ from collections import Counter
 from jaxbatch.presentation.programs import diff_text
 from jaxbatch.results.alignment import is_layout_only
 from jaxbatch.results.random_draws import FIRST_KEY
-from jaxbatch.results.report import Agreement, Alignment, Diff, OnBatch, PrecisionCheck
+from jaxbatch.results.report import Agreement, Alignment, Diff, Mismatch, NoFloat64, OnBatch, PrecisionCheck, Worded
 
 # How many differing equations the alignment verdict names before "and N more".
 NAMED_DIFFERENCES = 4
@@ -30,19 +30,54 @@ def agreement_verdict(a: Agreement) -> str:
     if a.kind not in ("wrong", "differs", "rounding"):
         return ""
     if a.max_abs is None:
-        return f"WRONG: its output's {a.reason}"
+        return f"WRONG: its output's {mismatch_text(a.reason)}"
     off = (f"{_num(a.max_abs)} off the loop ({_ulps(a.max_ulp)})" if math.isfinite(a.max_abs)
            else "NaN or infinity where the loop has a number")
     if a.cause == FIRST_KEY:
         return f"{a.kind.upper()}: {off}: other random numbers: {FIRST_KEY_WORDS}"
     if a.kind == "differs":
         missed = tolerances({d: a.tolerance[d] for d in a.beyond})
-        return f"DIFFERS: {off}, beyond {missed}; rounding or not is unknown ({a.float64_note})"
+        return f"DIFFERS: {off}, beyond {missed}; rounding or not is unknown ({no_float64_text(a.float64_note)})"
     if a.vs_float64 is None:  # no float64 question: an exact dtype, or not finite
         exact = a.exact_beyond
         return f"WRONG: {off}" + (f", where {_names(exact)} must match exactly" if exact else "")
     words = f"{off}, {_num(a.vs_float64)} from float64 (the float32 loop: {_num(a.loop_vs_float64)})"
     return f"agrees within {_names(a.beyond)} rounding: {words}" if a.kind == "rounding" else f"WRONG: {words}"
+
+
+def mismatch_text(m: Mismatch | Worded | None) -> str:
+    """How an output's make-up differs from the loop's: `shape () differs from the loop's (4,)`;
+    "" where it doesn't."""
+    if m is None:
+        return ""
+    return m.text if isinstance(m, Worded) else f"{m.kind} {m.got} differs from the loop's {m.loop}"
+
+
+# Why there is no float64 reference, by NoFloat64.reason, its figures filled in.
+NO_FLOAT64 = {
+    "random": "the model draws random numbers ({primitives}), which float64 draws differently",
+    "python_object": "the model was given as a Python object, which the float64 helper process can't load",
+    "did_not_start": "the float64 helper did not start: {error}",
+    "timeout": "the float64 reference took over {seconds:g} s",
+    "exited": "the float64 helper exited with status {status}",
+    "failed": "{error}",
+    "narrow": "the model computes in {dtypes} even with float64 inputs",
+    "structure": "the model's output has another structure with float64",
+}
+
+
+def no_float64_text(why: NoFloat64 | Worded | None) -> str:
+    """Why there is no float64 reference: `the float64 reference took over 60 s`; "" where there
+    is one, or none was asked for. A helper that ended is said in its own last words, where it
+    wrote any."""
+    if why is None:
+        return ""
+    if isinstance(why, Worded):
+        return why.text
+    if why.reason == "exited" and why.error:
+        return why.error
+    return NO_FLOAT64[why.reason].format(error=why.error, seconds=why.seconds, status=why.status,
+                                         primitives=", ".join(why.primitives), dtypes=" and ".join(why.dtypes))
 
 
 FIRST_KEY_WORDS = ("under vmap, random_bits on a batch of RBG keys draws the whole batch from the first key "

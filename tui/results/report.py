@@ -163,6 +163,36 @@ class PrecisionCheck:
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    """Why an output has no figures against the loop's (jaxbatch.presentation.verdicts words
+    it): its `kind` "structure" (the pytrees differ; `got` and `loop` as JAX prints them) or
+    "shape" (a leaf's shape differs; `got` and `loop` the two shapes)."""
+
+    kind: str
+    got: Union[str, tuple[int, ...]]
+    loop: Union[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class NoFloat64:
+    """Why there is no float64 reference (jaxbatch.presentation.verdicts words it): `reason`
+    "random" (the model draws random numbers, with `primitives`, which float64 draws
+    differently), "python_object" (the helper process can't load a model given as an object),
+    "did_not_start" (starting the helper raised `error`), "timeout" (no answer within
+    `seconds`), "exited" (the helper ended with `status`, its last line of stderr `error`,
+    where it wrote one), "failed" (loading or running the model raised `error`, its first
+    line), "narrow" (the model still computes in `dtypes` with float64 inputs) or "structure"
+    (its output has another structure with float64)."""
+
+    reason: str
+    error: str = ""
+    seconds: Optional[float] = None
+    status: Optional[int] = None
+    primitives: tuple[str, ...] = ()
+    dtypes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Agreement:
     """How an output compares with the loop's, in figures a reader can check: the worst
     absolute, relative (where the loop is nonzero) and ULP difference over every leaf, and the
@@ -185,11 +215,11 @@ class Agreement:
     tolerance: dict[str, dict[str, float]]  # dtype -> {"rtol", "atol"}: |diff| <= atol + rtol * |loop|
     agrees: Optional[bool]
     kind: str = ""  # "agrees", "rounding", "wrong", "differs", "precision", or "" (not judged)
-    reason: str = ""
+    reason: Union[Mismatch, Worded, None] = None  # Worded: read back from a saved report
     beyond: list[str] = field(default_factory=list)  # the dtypes whose tolerance was missed
     vs_float64: Optional[float] = None  # max |diff| from the float64 reference, when one was asked for
     loop_vs_float64: Optional[float] = None  # the float32 loop's own
-    float64_note: str = ""  # why there is no float64 reference, when one was needed
+    float64_note: Union[NoFloat64, Worded, None] = None  # why there is no float64 reference, when one was needed
     precision: Optional[PrecisionCheck] = None  # the rerun at "highest", where one was made
     cause: str = ""  # what the difference is, where the lab knows: "rbg_first_key" (results.random_draws)
 
@@ -213,8 +243,8 @@ class _Agreed:
         return None if self.agreement is None else self.agreement.agrees
 
     @property
-    def reason(self) -> str:
-        return "" if self.agreement is None else self.agreement.reason
+    def reason(self) -> Union[Mismatch, Worded, None]:
+        return None if self.agreement is None else self.agreement.reason
 
 
 @dataclass(frozen=True)

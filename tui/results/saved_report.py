@@ -3,11 +3,11 @@ export, wrote, as the typed Report, so `diff` and the compare pane compare facts
 
 What comes back: every fact the JSON carries, so that media.json_report writes the same JSON
 again, its words (verdicts, the document) said anew from those facts. What the JSON keeps only
-as words (warnings, program and sharding notes, why a fit is unknown or there is no hand-batched
-strategy) comes back as `Worded`; the jaxpr alignment as its rows' texts (each equation's text
-and primitive, each difference's sides). What it does not carry stays empty: the outputs as
-NumPy prints them, the flattened equations. An older file's missing fields are unknown (None,
-"", empty), never an error.
+as words (warnings, program and sharding notes, why a fit is unknown, why there is no
+hand-batched strategy, why an output has no figures or no float64 reference) comes back as
+`Worded`; the jaxpr alignment as its rows' texts (each equation's text and primitive, each
+difference's sides). What it does not carry stays empty: the outputs as NumPy prints them, the
+flattened equations. An older file's missing fields are unknown (None, "", empty), never an error.
 """
 
 from __future__ import annotations
@@ -72,9 +72,9 @@ def _report(data: Mapping[str, Any]) -> Report:
         if same else None,
         timings=_timings(data, device), backends=_backends(data.get("backends")),
         warnings=[Worded(text) for text in data.get("warnings", [])],
-        manual_missing=Worded(data["manual_missing"]) if data.get("manual_missing") else None,
+        manual_missing=_worded(data.get("manual_missing")),
         in_axes=list(data.get("in_axes", [])), devices=data.get("devices", 1),
-        sharded_note=Worded(data["sharded_note"]) if data.get("sharded_note") else None,
+        sharded_note=_worded(data.get("sharded_note")),
         vmap_loop=Loop(**data["vmap_loop"]) if data.get("vmap_loop") else None,
         chunk=data.get("chunk"), memory_limit_bytes=data.get("memory_limit_bytes"),
         memory_limit_source=data.get("memory_limit_source") or "",
@@ -86,6 +86,11 @@ def _report(data: Mapping[str, Any]) -> Report:
 
 def _device(d: Mapping[str, Any]) -> Device:
     return Device(d.get("platform", ""), d.get("kind", ""), d.get("id", 0))
+
+
+def _worded(text: Optional[str]) -> Optional[Worded]:
+    """A note the JSON keeps only as words, where it holds one."""
+    return Worded(text) if text else None
 
 
 def _number(x: Any) -> Optional[float]:
@@ -102,10 +107,10 @@ def _agreement(a: Optional[Mapping[str, Any]], platform: str) -> Optional[Agreem
         return None
     return Agreement(
         max_abs=_number(a.get("max_abs")), max_rel=_number(a.get("max_rel")), max_ulp=_number(a.get("max_ulp")),
-        tolerance=a.get("tolerance", {}), agrees=a.get("agrees"), kind=a.get("kind", ""), reason=a.get("reason", ""),
-        beyond=list(a.get("beyond", [])), vs_float64=a.get("vs_float64"), loop_vs_float64=a.get("loop_vs_float64"),
-        float64_note=a.get("float64_note", ""), precision=_precision(a.get("precision"), platform),
-        cause=a.get("cause", ""))
+        tolerance=a.get("tolerance", {}), agrees=a.get("agrees"), kind=a.get("kind", ""),
+        reason=_worded(a.get("reason")), beyond=list(a.get("beyond", [])), vs_float64=a.get("vs_float64"),
+        loop_vs_float64=a.get("loop_vs_float64"), float64_note=_worded(a.get("float64_note")),
+        precision=_precision(a.get("precision"), platform), cause=a.get("cause", ""))
 
 
 def _precision(p: Optional[Mapping[str, Any]], platform: str) -> Optional[PrecisionCheck]:
@@ -130,7 +135,7 @@ def _strategy(key: str, s: Mapping[str, Any], data: Mapping[str, Any], platform:
         key, s.get("label", key), output=s.get("output"), agreement=_agreement(s.get("agreement"), platform),
         error=_error(s.get("error")), jaxpr=(data.get("jaxpr") or {}).get(key, ""),
         primitives=list((data.get("primitives") or {}).get(key, [])),
-        program_note=Worded(s["program_note"]) if s.get("program_note") else None,
+        program_note=_worded(s.get("program_note")),
         hlo=_hlo(saved_hlo) if saved_hlo else None, roofline_peak_bytes=memory.get("roofline_peak_bytes"))
 
 
@@ -220,4 +225,4 @@ def _fit(f: Mapping[str, Any], memory: Mapping[str, Any]) -> Fit:
     method = f.get("method", "")
     return Fit(f.get("up_to"), f.get("never", False), "" if method == "unknown" else method,
                tuple(f.get("batches", [])), f.get("compiles", 0), f.get("peak_bytes"),
-               Worded(f["note"]) if f.get("note") else None, growth)
+               _worded(f.get("note")), growth)

@@ -65,6 +65,7 @@ class TimingsView(ScrollPane):
 
     def compose(self) -> ComposeResult:
         self.sparklines: dict[str, Sparkline] = {}
+        self._spark_labels: dict[str, str] = {}  # each row's label, as drawn
         self._judged: Optional[tuple[Report, LiveTimings, RooflineFacts]] = None
         yield Static(WAITING.content(), classes="head")
         yield Static(classes="backends")
@@ -95,16 +96,25 @@ class TimingsView(ScrollPane):
         scaling.update(Content.styled(spread, "$text-muted"))
         scaling.display = bool(spread)
         self._draw_roofline(live)
+        self._draw_history(live)
+
+    def _draw_history(self, live: LiveTimings) -> None:
+        """A sparkline per strategy of its recent rounds, beside its label. Other strategies, or
+        other labels (a new model names its hand-batched version anew), mount the rows anew, so
+        no row keeps a strategy that is gone or a label that no longer holds."""
         self.query_one(".history-title", Static).update(
             Content.styled(f"Last {len(next(iter(live.history.values()), ()))} rounds, per call", "$text-muted"))
+        labels = {key: live.labels.get(key, key) for key in live.history}
+        if labels != self._spark_labels:
+            self._clear_history()
+            # held by reference: a mount completes later, and the next update may come first
+            self.sparklines = {key: Sparkline(summary_function=max) for key in labels}
+            self._spark_labels = labels
+            self.query_one(".history", VerticalScroll).mount_all(
+                Horizontal(Label(label, classes="spark-label"), self.sparklines[key], classes="spark-row")
+                for key, label in labels.items())
         for key, history in live.history.items():
-            if key in self.sparklines:
-                self.sparklines[key].data = list(history)
-            else:  # held by reference: a mount completes later, and the next update may come first
-                self.sparklines[key] = Sparkline(list(history), summary_function=max)
-                self.query_one(".history", VerticalScroll).mount(Horizontal(
-                    Label(live.labels.get(key, key), classes="spark-label"), self.sparklines[key],
-                    classes="spark-row"))
+            self.sparklines[key].data = list(history)
             self.sparklines[key].styles.width = len(history)  # one column a round, as the title counts them
 
     def _draw_roofline(self, live: Optional[LiveTimings]) -> None:
@@ -133,9 +143,12 @@ class TimingsView(ScrollPane):
         self.query_one(".table", Static).update("")
         self.query_one(".scaling", Static).display = False
         self.query_one(".history-title", Static).update("")
+        self._clear_history()
+
+    def _clear_history(self) -> None:
         if self.sparklines:
             self.query_one(".history", VerticalScroll).remove_children()
-            self.sparklines = {}
+            self.sparklines, self._spark_labels = {}, {}
 
     watch_live = watch_paused = watch_note = on_resize = _draw
 
