@@ -2,8 +2,9 @@
 
 An analysis is deterministic (inputs are seeded; no clock is read without a timer), so the report
 a test gets from here is the real one, computed once. Only what can't change during the run is
-kept: untimed analyses of a built-in model or one of tests/fixtures (files no test edits), under
-the environment they were made in (a fixture model may read it). A test that patches the lab
+kept: untimed analyses of a built-in model, one of tests/fixtures or of tests/truth/models.py
+(files no test edits), under the environment they were made in (a fixture model may read it).
+A test that patches the lab
 calls jaxbatch.lab.analysis.analyze itself, or keeps its own `Reports`.
 
 The run's processes (pytest-xdist's workers) share the reports through files in the folder
@@ -97,10 +98,15 @@ class Reports:
         return [key[0] for key, (pickled, firsts, report) in kept if pickle.dumps((firsts, report)) != pickled]
 
 
+# Model files no test edits: tests/fixtures, and the truth tests' models of known loop counts.
+KEPT_FILES = (FIXTURES.resolve(), (Path(__file__).parent / "truth" / "models.py").resolve())
+
+
 def _key(selection: Selection) -> Optional[tuple]:
     """What the analysis of `selection` depends on, or None where it may change during the run."""
     for ref in filter(None, (selection.model, selection.batched)):
-        if ref not in CATALOG and not Path(ref.rpartition(":")[0]).resolve().is_relative_to(FIXTURES.resolve()):
+        path = Path(ref.rpartition(":")[0]).resolve()
+        if ref not in CATALOG and not any(path == kept or path.is_relative_to(kept) for kept in KEPT_FILES):
             return None
     return selection, tuple(sorted((k, v) for k, v in os.environ.items() if not k.startswith(UNREAD)))
 
