@@ -71,15 +71,15 @@ def analyze(selection: Selection, timer: Optional[Timer] = None, rounds: int = t
     """Everything about `selection`; with a `timer`, also how long each strategy takes, and with
     `roof` the device's roofline they are judged against: measured once per device and JAX
     version, then read from the user's cache. `first` is given what is known as it is known,
-    for the app to show at once: the model's output on one instance and the loop's
-    (FirstOutputs), then the report with outputs, verdicts and programs (`planning` set),
-    before the slow extras: timings, the plans at other batch sizes behind `fits` (as long
-    again as the rest, on the seed) and the roofline."""
+    for the app to show at once: the loop's outputs (FirstOutputs), then the report with
+    outputs, verdicts and programs (`planning` set), before the slow extras: timings, the
+    plans at other batch sizes behind `fits` (as long again as the rest, on the seed) and the
+    roofline."""
     w = prepare(selection)
     with jax.default_device(w.device), precision.scope(w.precision):
         loop = _loop_outputs(w)
         if first is not None:
-            first(first_outputs(w, loop))
+            first(_first_outputs(w, loop))
         refs = _references(w, loop)
         clock = timer or time.perf_counter
         judged = _judge(w, selection, refs, clock)
@@ -139,7 +139,7 @@ def _references(w: Workload, loop: tuple[Callable, Any]) -> _References:
     return _References(single_out, eager_compiles, *loop)
 
 
-def first_outputs(w: Workload, loop: tuple[Callable, Any]) -> FirstOutputs:
+def _first_outputs(w: Workload, loop: tuple[Callable, Any]) -> FirstOutputs:
     """The loop's outputs, with the strategies still to be judged against them: the sharded ones
     where the batch is spread over devices."""
     labels, compiled = strategies.labels(w), strategies.batched(w)
