@@ -103,10 +103,9 @@ class OutputsView(ScrollPane):
         self._shown = shown
         with self.app.batch_update():
             self.remove_children()
-            if isinstance(shown, Report):
-                self.mount_all([_title(shown.model, shown.precision), *section_widgets(outputs(shown))])
-            elif shown is not None:
-                self.mount_all([_title(shown.model, shown.precision), *section_widgets(first_outputs(shown))])
+            if shown is not None:
+                sections = outputs(shown) if isinstance(shown, Report) else first_outputs(shown)
+                self.mount_all([_title(shown.model, shown.precision), *section_widgets(sections)])
 
 
 def _title(model: str, precision: str) -> Static:
