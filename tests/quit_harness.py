@@ -35,9 +35,6 @@ SIGNALS = {"sigterm": signal.SIGTERM, "sigkill": signal.SIGKILL}
 # The statuses a clean end by each way out may have: a signal before the app's handlers are in
 # place ends Python the default way (-N), after, the app's conventional 128 + N.
 ENDS = {"hangup": (129, -signal.SIGHUP), "sigterm": (143, -signal.SIGTERM), "sigkill": (-signal.SIGKILL,)}
-# Started ignoring hang-ups (as under `nohup`), one that comes before the app's first line of
-# Python runs is thrown away: the app then finds no terminal, says so, and ends with status 2.
-NO_TERMINAL = 2
 
 
 @dataclass
@@ -61,7 +58,7 @@ class Run:
             out.append(f"exit status {self.status}")
         elif self.action in QUIT_KEYS and self.status != 0:
             out.append(f"exit status {self.status} after {self.action}")
-        elif self.action in ENDS and self.status not in self._clean_ends():
+        elif self.action in ENDS and self.status not in ENDS[self.action]:
             out.append(f"exit status {self.status} after {self.action}")
         out += [f"printed {text.decode()}" for text in BAD_TEXT if text in self.output]
         if self.left:
@@ -69,10 +66,6 @@ class Run:
         if self.files:
             out.append(f"left files {self.files}")
         return out
-
-    def _clean_ends(self) -> tuple[int, ...]:
-        ends = ENDS[self.action]
-        return (*ends, NO_TERMINAL) if self.action == "hangup" and self.hang_ups == "IGNORE" else ends
 
 
 def processes_of(marker: str) -> list[int]:

@@ -36,7 +36,7 @@ def test_a_hang_up_at_any_moment_ends_it_and_its_helpers(args):
 
 def test_a_hang_up_ends_it_though_it_was_started_ignoring_hang_ups():
     """As under `nohup jaxbatch-tui`, at moments over start-up: a hang-up ends it all the same
-    (one before its first line of Python runs is thrown away: then it finds no terminal)."""
+    (one before its first line of Python runs is ignored, but then it finds its terminal gone)."""
     check(run_all([(SEED, "hangup", at, False) for at in moments(8, 1.2)], hang_ups="IGNORE"))
 
 

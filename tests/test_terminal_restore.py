@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from jaxbatch.quitting import HANGUP, Deadline
+
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 
 
@@ -75,3 +77,37 @@ def test_a_terminal_that_cannot_draw_the_app_gets_one_line_and_status_2(term, st
         if proc.poll() is None:
             proc.kill()
         os.close(main)
+
+
+def test_a_terminal_gone_before_the_app_began_ends_it_as_a_hang_up():
+    """Its hang-up signal blocked, and the terminal closed before the command's first line ran:
+    the command sees the terminal gone (not "not a terminal", status 2) and ends with 129."""
+    main, child = pty.openpty()
+    os.close(main)  # hung up: reads give end of file, and the terminal's modes an I/O error
+    env = {**os.environ, "TERM": "xterm-256color"}
+    proc = subprocess.Popen(["env", "--block-signal=HUP", sys.executable, "-m", "jaxbatch"], stdin=child,
+                            stdout=child, stderr=child, env=env, start_new_session=True)
+    os.close(child)
+    try:
+        assert proc.wait(timeout=60) == HANGUP
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_terminal_gone_before_it_is_watched_is_seen_at_once(monkeypatch):
+    """Gone between the modes being saved and the watch starting (Textual still importing): the
+    watch ends the process as a hang-up, not only a terminal it finds there when it starts."""
+    main, child = pty.openpty()
+    ended = []
+    monkeypatch.setattr(sys, "stdin", os.fdopen(child, "rb", buffering=0))
+    monkeypatch.setattr(Deadline, "_end", lambda self, status: ended.append(status))
+    deadline = Deadline()
+    os.close(main)
+    deadline.watch_terminal()
+    for _ in range(400):
+        if ended:
+            break
+        time.sleep(0.05)
+    sys.stdin.close()
+    assert ended == [HANGUP]

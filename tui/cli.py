@@ -496,15 +496,17 @@ def _app(selection: Selection, theme: Optional[str], compare=None) -> int:
     # terminal with nobody to draw for: a hang-up ends it, whatever its parent ignores.
     if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    deadline = Deadline()  # the terminal's modes, before it is checked: one that goes after is watched for
+    if deadline.hung_up:  # gone before the app began, its hang-up signal blocked: no one to tell
+        return HANGUP
     why = unable_to_draw()
     if why:
         fail(f"{why}; `{PROG} report` prints the same analysis as text")
+    deadline.watch_terminal()
     from jaxbatch.app import make_app
     from jaxbatch.stderr_log import lines_in, new_log, stderr_to
 
     log = new_log()
-    deadline = Deadline()
-    deadline.watch_terminal()
     app = make_app(selection, theme=theme, compare=compare, log=log, deadline=deadline)
     try:
         with stderr_to(log):

@@ -12,6 +12,7 @@ and ends the process at DEADLINE_S, with the status the exit was asked with.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import termios
@@ -38,8 +39,13 @@ class Deadline:
         self.seconds = seconds
         self.armed: Optional[threading.Thread] = None
         self.modes = None
-        with contextlib.suppress(OSError, termios.error, ValueError, AttributeError):
+        self.hung_up = False  # the input is a terminal already gone: hung up before the app began
+        try:
             self.modes = termios.tcgetattr(sys.stdin.fileno())
+        except termios.error as error:  # EIO from a terminal hung up, ENOTTY from a file or a pipe
+            self.hung_up = error.args[0] == errno.EIO
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def arm(self, status: int) -> None:
         if self.armed is None:
@@ -49,10 +55,11 @@ class Deadline:
     def watch_terminal(self) -> None:
         """Should the terminal go with no SIGHUP to say so (one blocked, or sent to another
         process), end the process as a hang-up would: Textual reads only end of file from a
-        terminal that is gone, and would draw on it for nobody. Only where it is a terminal now."""
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            if os.isatty(sys.stdin.fileno()):
-                threading.Thread(target=self._watch, name="terminal-watch", daemon=True).start()
+        terminal that is gone, and would draw on it for nobody (or wait on it for ever, when it
+        went before Textual started). Only where it was a terminal when this Deadline was made:
+        one gone since then is seen at once."""
+        if self.modes is not None:
+            threading.Thread(target=self._watch, name="terminal-watch", daemon=True).start()
 
     def _watch(self) -> None:
         with contextlib.suppress(OSError, ValueError):
