@@ -8,7 +8,7 @@ import json
 import pytest
 
 from jaxbatch.cli import main
-from jaxbatch.lab.analysis import LOOP_PROGRAM_CAP
+from jaxbatch.lab.judging import LOOP_PROGRAM_CAP
 from jaxbatch.media.diff import diff, diff_lines, within_noise
 from jaxbatch.results.report import Report
 from jaxbatch.results.timing import Timing

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jaxbatch.lab.analysis import compiling_warning, no_manual, nonfinite_warnings
+from jaxbatch.lab.judging import compiling_warning, no_manual, nonfinite_warnings
 from jaxbatch.media.html_report import report_html
 from jaxbatch.media.json_report import report_json
 from jaxbatch.media.text import render

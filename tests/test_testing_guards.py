@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import pytest
 
-from jaxbatch.lab import analysis, jaxprs
+from jaxbatch.lab import jaxprs, judging
 from jaxbatch.testing import assert_no_primitive, assert_same_program, check_speed
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
@@ -36,7 +36,7 @@ def test_a_strategy_that_is_none_is_a_value_error_naming_the_choices():
 
 def test_a_program_that_was_not_traced_is_not_passed_as_free_of_the_primitive():
     with pytest.raises(ValueError, match=r"^loop has no program to check for gather: not traced"):
-        assert_no_primitive("tanh-dense", primitive="gather", strategy="loop", batch=analysis.LOOP_PROGRAM_CAP + 1)
+        assert_no_primitive("tanh-dense", primitive="gather", strategy="loop", batch=judging.LOOP_PROGRAM_CAP + 1)
 
 
 def test_a_wrapper_primitive_counts_though_the_primitives_list_looks_through_it():

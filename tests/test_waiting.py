@@ -29,7 +29,7 @@ def fake_stack(*frames: tuple[str, str, int]) -> Stack:
 
 
 MODEL = ("my_model", "model", 7)
-LOOP = ("jaxbatch.lab.analysis", "_reference_call", 40)
+LOOP = ("jaxbatch.lab.reference", "reference_call", 40)
 COMPILING = fake_stack(("jax._src.compiler", "backend_compile_and_load", 330), ("jax._src.profiler", "wrapper", 9),
                        ("jax._src.compiler", "compile_or_get_cached", 480), ("jax._src.pjit", "_pjit_call_impl", 99),
                        MODEL, LOOP)

@@ -625,7 +625,7 @@ class Report:
     # A first answer (analysis.analyze's `first`): outputs, verdicts and programs; `fits` still to come.
     planning: bool = False
     jaxlib_version: str = ""
-    source_hash: str = ""  # of the model's code (analysis.source_hash): "" where unknown
+    source_hash: str = ""  # of the model's code (judging.source_hash): "" where unknown
     selection: Optional[Selection] = None  # what was asked for; None where unknown (a scripted report)
 
     @property
