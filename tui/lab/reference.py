@@ -73,6 +73,7 @@ def _kind(leaf) -> str:
 
 
 def avals(tree) -> str:
+    """A pytree of arguments as their avals, as the reports write them: "f32[5,3]", "(f32[3], i32[])"."""
     if isinstance(tree, dict):
         return "{" + ", ".join(f"{k}: {avals(v)}" for k, v in tree.items()) + "}"
     if isinstance(tree, (list, tuple)):
