@@ -31,6 +31,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane
 
+from jaxbatch import heap
 from jaxbatch.helper_job import CHUNK_SWEEP, JOBS, SWEEP, HelperJob, Requests
 from jaxbatch.keymap import config_path
 from jaxbatch.lab_runner import LabRunner
@@ -370,7 +371,7 @@ class JaxBatchApp(App):
                                       planning))
         if not r.planning:
             self.requests.answered = message.request
-            self.call_after_refresh(_settle_heap)
+            self.call_after_refresh(heap.settle)
 
     def on_lab_failed(self, message: LabFailed) -> None:
         if message.request != self.requests.lab or not self.is_running:
@@ -706,17 +707,6 @@ class JaxBatchApp(App):
             self._notified = topic
             self.notify(content.plain, title="In full", severity="error" if content.plain.startswith("✗") else
                         "information", timeout=30, markup=False)
-
-
-def _settle_heap() -> None:
-    """Collect once, then freeze what is left (JAX, the report) out of the collector's sight.
-
-    The heap holds millions of objects once JAX is in; a full collection of them, which
-    Python starts on its own now and then, stalled key presses for 100-200 ms. Unfrozen
-    first, so garbage from the previous report is still collected."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def help_sections() -> list[tuple[str, list[Binding]]]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from textual.message import Message
 
+from jaxbatch import heap
 from jaxbatch.messages import DevicesFound, LabDone, LabFailed, LabOutputs
 from jaxbatch.results.errors import LabError, internal_error
 from jaxbatch.results.selection import Selection
@@ -40,6 +41,7 @@ class LabRunner:
         self._wanted: Optional[tuple[int, Selection]] = None
         self._token = 0  # the serving thread's; an abandoned thread sees a newer one and stops
         self._busy_since: Optional[float] = None  # when the current analysis started, None if idle
+        self._threshold: Optional[tuple[int, int, int]] = None  # the collector's, while RELAXED
 
     def request(self, request: int, selection: Selection) -> None:
         """Analyse `selection`; its answer is stamped with the app's number for it, `request`."""
@@ -68,6 +70,24 @@ class LabRunner:
         return 0.0 if since is None else time.monotonic() - since
 
     def _serve(self, token: int) -> None:
+        """Serve the requests; the first thread, which imports JAX, with the collector relaxed
+        (heap.RELAXED) until its first answer."""
+        if token == 1:
+            self._threshold = gc.get_threshold()
+            gc.set_threshold(*heap.RELAXED)  # until the first answer is out
+        try:
+            self._serve_requests(token)
+        finally:
+            self._restore_collector()
+
+    def _restore_collector(self) -> None:
+        """The collector as it was, once the first answer is out (or the first thread ends without one)."""
+        with self._lock:
+            threshold, self._threshold = self._threshold, None
+        if threshold is not None:
+            gc.set_threshold(*threshold)
+
+    def _serve_requests(self, token: int) -> None:
         from jaxbatch.lab import analysis  # imports JAX, in this thread
         from jaxbatch.lab.devices import inventory
 
@@ -90,11 +110,16 @@ class LabRunner:
                 first = functools.partial(self._answer, request)
                 self._answer(request, (self.analyze or analysis.analyze)(selection, first=first))
             except LabError as exc:
-                self.post(LabFailed(request, str(exc)))
+                self._say(LabFailed(request, str(exc)))
             except Exception as exc:  # a bug of ours: said in the app rather than crash it
-                self.post(LabFailed(request, internal_error(exc)))
+                self._say(LabFailed(request, internal_error(exc)))
 
     def _answer(self, request: int, answer: FirstOutputs | Report) -> None:
         from jaxbatch.results.report import FirstOutputs  # in the lab's thread: not on the path to the first frame
 
-        self.post(LabOutputs(request, answer) if isinstance(answer, FirstOutputs) else LabDone(request, answer))
+        self._say(LabOutputs(request, answer) if isinstance(answer, FirstOutputs) else LabDone(request, answer))
+
+    def _say(self, answer: Message) -> None:
+        """Post an answer: the first one ends the collector's relaxed start."""
+        self.post(answer)
+        self._restore_collector()
