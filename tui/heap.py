@@ -4,7 +4,7 @@ slows the way to the first numbers.
 Once JAX is in, the heap holds hundreds of thousands of objects that live as long as the process
 (JAX's modules, the app's widgets), and a full collection scans every one of them (0.1 s on
 2 cores). So they are frozen out of its sight (`gc.freeze`): by the lab thread once JAX is
-imported, and after each report by `settle`. No lock: both run on the UI thread or once, at start.
+imported, and after each report by `settle` (on the UI thread).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class Settler:
     """After a report: collect, then freeze what is left. What was frozen before is collected too
     (unfrozen first: a replaced report's garbage cycles) only once the frozen heap has grown by
     GROWTH since that was last done, as Python's own full collections wait for the heap to grow:
-    each report's settling then scans what came since (10 ms) rather than everything (0.1 s on
-    the UI thread, 0.3 s in a test process), and garbage cycles stay bounded."""
+    each report's settling then scans what came since (30-40 ms in the app) rather than
+    everything (0.1-0.13 s on the UI thread, 0.3 s in a test process), and garbage cycles stay bounded."""
 
     def __init__(self) -> None:
         self.whole_at: Optional[int] = None  # the frozen count the last time all was collected
